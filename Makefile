@@ -1,0 +1,45 @@
+# Two commands for a new user: `make run` and `make test`. Each sets itself up.
+SHELL := /bin/bash
+VENV ?= .venv
+PORT ?= 5000
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { command -v $$p; break; }; done)
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := wsgi.py
+
+.PHONY: run test translations extract-messages bench clean
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is needed (python3.11, python3.12 or python3.13 on the PATH)."; exit 1; fi
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+# Compiled catalogues are built, not committed.
+translations: $(STAMP)
+	@$(BIN)/pybabel compile --use-fuzzy -q -d app/translations 2>/dev/null || $(BIN)/pybabel compile -q -d app/translations
+
+# After changing strings: extract them and update the catalogues (then translate zh_Hans).
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k N_ --no-location --sort-output -o app/translations/messages.pot .
+	$(BIN)/pybabel update -q --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
+
+run: $(STAMP) translations
+	@$(BIN)/flask db upgrade
+	@$(BIN)/flask load-demo
+	@echo
+	@echo "  Repair workshop: http://127.0.0.1:$(PORT)/  (stop with Ctrl-C)"
+	@echo "  Demo accounts (password demo1234): store, store2 (store staff), region, tech, finance, admin"
+	@echo
+	@$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - wsgi:app
+
+test: $(STAMP) translations
+	$(BIN)/lint-imports
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP) translations
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

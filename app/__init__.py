@@ -1,0 +1,74 @@
+"""The web application: ``create_app`` reads like a table of contents."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from app import config as app_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(Path.cwd() / "instance"), instance_relative_config=True)
+    app.config.update(app_config.DEFAULTS)
+    if config is None or "SQLALCHEMY_DATABASE_URI" not in config or "SECRET_KEY" not in config:
+        app.config.update(app_config.from_environment(Path(app.instance_path)))
+    app.config.update(config or {})
+
+    register_extensions(app)
+    register_database(app)
+    register_i18n(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_templates(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+
+def register_database(app: Flask) -> None:
+    from app import database
+
+    database.init_app(app)
+
+
+def register_i18n(app: Flask) -> None:
+    from app import i18n
+
+    i18n.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.auth.routes import bp as auth_bp
+    from app.main.routes import bp as main_bp
+    from app.pieces.routes import bp as pieces_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(pieces_bp)
+
+
+def register_errors(app: Flask) -> None:
+    from app import errors
+
+    errors.init_app(app)
+
+
+def register_templates(app: Flask) -> None:
+    from app import templating
+
+    templating.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    from app import cli
+
+    cli.init_app(app)

@@ -1,0 +1,74 @@
+"""Configuration from environment variables, read once when the app is created.
+
+With nothing set the app runs on SQLite in its instance folder and keeps its own random
+secret there. In production (``APP_ENV=production``) a missing ``SECRET_KEY`` stops the app
+instead of falling back to anything known.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _instance_secret(instance_path: Path) -> str:
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{instance_path / 'workshop.sqlite'}"
+    # psycopg 3 is the driver; accept the common spellings of a PostgreSQL URL.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(instance_path: Path) -> dict:
+    production = os.environ.get("APP_ENV", "").lower() == "production"
+    secret = os.environ.get("SECRET_KEY", "").strip()
+    if not secret:
+        if production:
+            raise ConfigError("SECRET_KEY must be set when APP_ENV=production.")
+        secret = _instance_secret(instance_path)
+    tz_name = os.environ.get("CHAIN_TIMEZONE", "Asia/Shanghai")
+    try:
+        ZoneInfo(tz_name)
+    except Exception as exc:  # zoneinfo raises several kinds for a bad name
+        raise ConfigError(f"CHAIN_TIMEZONE={tz_name!r} is not a known time zone") from exc
+    return {
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "CHAIN_TIMEZONE": tz_name,
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
+        "CHAIN_NAME": os.environ.get("CHAIN_NAME", "总公司售后服务部"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "SESSION_COOKIE_SECURE": production and os.environ.get("SESSION_COOKIE_SECURE", "1") == "1",
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+    }
+
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
+    "BABEL_DEFAULT_LOCALE": "zh_Hans",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "LANGUAGES": {"zh_Hans": "中文", "en": "English"},
+    "WTF_CSRF_TIME_LIMIT": None,
+    "PAGE_SIZE": 50,
+}

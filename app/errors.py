@@ -1,0 +1,43 @@
+"""Friendly error pages in the user's language — never a stack trace, never a bare 500."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from app.extensions import db
+from workshop.text import N_
+
+MESSAGES = {
+    400: (N_("Bad request"), N_("The request could not be understood. Go back and try again.")),
+    403: (N_("Not allowed"), N_("You are not allowed to see this page. If you think you should be, ask your administrator.")),
+    404: (N_("Not found"), N_("There is nothing here, or it is not yours to see. Check the address or go back to the home page.")),
+    405: (N_("Not allowed"), N_("This page cannot be used that way.")),
+    413: (N_("Too large"), N_("What you sent is too large. Photos may be at most 10 MB each.")),
+    429: (N_("Too many attempts"), N_("Too many attempts in a short time. Wait a minute and try again.")),
+    500: (N_("Something went wrong"), N_("Something went wrong on our side and nothing was changed. Try again; if it keeps happening, tell your administrator.")),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(status: int, detail: str | None = None):
+    title, message = MESSAGES.get(status, MESSAGES[500])
+    if wants_json():
+        return jsonify({"error": {"code": {403: "forbidden", 404: "not_found", 429: "rate_limited"}.get(status, "error"), "message": detail or _(message)}}), status
+    return render_template("errors/error.html", status=status, title=_(title), message=detail or _(message)), status
+
+
+def init_app(app: Flask) -> None:
+    for status in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(status, lambda e, status=status: render_error(status))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(e):
+        return render_error(400, _("The form had expired or was sent twice. Nothing was saved: fill it in again."))
+
+    @app.errorhandler(500)
+    def _server_error(e):
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,72 @@
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app import navigation
+from app.i18n import translate
+from app.models import utcnow
+from app.services import dashboard
+from app.services.settings import rules as current_rules
+from workshop.money import Month
+from workshop.roles import Role
+from workshop.statuses import IN_WORKSHOP, PieceStatus as S
+from workshop.text import N_
+
+bp = Blueprint("main", __name__, template_folder="templates")
+
+
+@bp.record_once
+def _menu(state) -> None:
+    navigation.add(state.app, "main.home", N_("Home"), set(Role), order=0)
+
+
+@bp.route("/")
+def index():
+    return redirect(url_for("main.home") if current_user.is_authenticated else url_for("auth.login"))
+
+
+@bp.route("/home")
+@login_required
+def home():
+    rules = current_rules()
+    today = dashboard.today_in(rules, utcnow())
+    counts = dashboard.status_counts(current_user)
+    at_risk, overdue = dashboard.deadline_counts(current_user, rules, today)
+    role = current_user.role
+    figures: list[dashboard.Figure] = []
+    context = {"today": today, "rules": rules}
+    if role == Role.STORE:
+        figures = [
+            dashboard.Figure(translate(N_("Registered, not yet packed")), counts.get(S.REGISTERED, 0)),
+            dashboard.Figure(translate(N_("Packed in the open batch")), counts.get(S.PACKED, 0)),
+            dashboard.Figure(translate(N_("On the way to the workshop")), counts.get(S.IN_TRANSIT, 0) + counts.get(S.MISSING, 0)),
+            dashboard.Figure(translate(N_("In the workshop")), sum(counts.get(s, 0) for s in IN_WORKSHOP)),
+            dashboard.Figure(translate(N_("On the way back")), counts.get(S.RETURNING, 0)),
+            dashboard.Figure(translate(N_("Due within %(days)d days"), {"days": rules.at_risk_days}), at_risk, "warn" if at_risk else ""),
+            dashboard.Figure(translate(N_("Overdue")), overdue, "bad" if overdue else ""),
+        ]
+    elif role == Role.REGION:
+        context["store_rows"] = dashboard.store_rows(current_user, rules, today)
+        figures = [
+            dashboard.Figure(translate(N_("On the way to the workshop")), counts.get(S.IN_TRANSIT, 0) + counts.get(S.MISSING, 0)),
+            dashboard.Figure(translate(N_("In the workshop")), sum(counts.get(s, 0) for s in IN_WORKSHOP)),
+            dashboard.Figure(translate(N_("Due within %(days)d days"), {"days": rules.at_risk_days}), at_risk, "warn" if at_risk else ""),
+            dashboard.Figure(translate(N_("Overdue")), overdue, "bad" if overdue else ""),
+        ]
+    elif role == Role.TECHNICIAN or role == Role.ADMIN:
+        rate = dashboard.on_time(current_user, rules, today)
+        context["rate"] = rate
+        figures = [
+            dashboard.Figure(translate(N_("Parcels to receive")), dashboard.open_batches_to_check(current_user)),
+            dashboard.Figure(translate(N_("Received, not graded")), counts.get(S.RECEIVED, 0)),
+            dashboard.Figure(translate(N_("Repairable, not repaired")), counts.get(S.REPAIRABLE, 0)),
+            dashboard.Figure(translate(N_("Ready to go back")), counts.get(S.REPAIRED, 0) + counts.get(S.NO_FAULT, 0)),
+            dashboard.Figure(translate(N_("Due within %(days)d days"), {"days": rules.at_risk_days}), at_risk, "warn" if at_risk else ""),
+            dashboard.Figure(translate(N_("Overdue")), overdue, "bad" if overdue else ""),
+        ]
+    if role in (Role.FINANCE, Role.ADMIN):
+        month = Month.of(today)
+        context["month"] = month
+        context["scrap"] = dashboard.scrap_by_party(month)
+        context["previous_scrap"] = dashboard.scrap_by_party(month.previous())
+        context["previous_month"] = month.previous()
+    return render_template("main/home.html", figures=figures, **context)

@@ -1,0 +1,74 @@
+"""Pages every role shares: a piece with its timeline, a batch with its pieces, photos."""
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from flask_login import current_user, login_required
+
+from app.models import utcnow
+from app.services import scope, timeline
+from app.services.settings import rules as current_rules
+from workshop.clock import clock_state, days_left
+from workshop.repairs import needs_exchange
+from workshop.statuses import CLOCK_RUNNING
+from workshop.transitions import PIECE_ACTION_LABELS, BatchAction, PieceAction
+
+bp = Blueprint("pieces", __name__, template_folder="templates")
+
+
+def action_label(action: str) -> str:
+    if action.startswith("batch_"):
+        return BatchAction(action.removeprefix("batch_")).label
+    try:
+        return PIECE_ACTION_LABELS[PieceAction(action)]
+    except ValueError:
+        return action
+
+
+@bp.app_template_filter("action_label")
+def _action_label(action: str) -> str:
+    from flask_babel import gettext
+
+    return gettext(action_label(action))
+
+
+@bp.route("/pieces/<int:piece_id>")
+@login_required
+def piece(piece_id: int):
+    piece = scope.get_piece(current_user, piece_id)
+    rules = current_rules()
+    today = utcnow().astimezone(rules.tz).date()
+    clock = None
+    if piece.due_on is not None:
+        clock = {
+            "due": piece.due_on,
+            "left": days_left(piece.due_on, today) if piece.status in CLOCK_RUNNING else None,
+            "state": clock_state(piece.due_on, today, rules.at_risk_days, piece.back_on),
+        }
+    flagged = needs_exchange([r.defect_id for r in piece.repairs], piece.defect_id)
+    return render_template(
+        "pieces/piece.html", piece=piece, events=timeline.piece_events(piece.id), clock=clock, flagged=flagged
+    )
+
+
+@bp.route("/batches/<int:batch_id>")
+@login_required
+def batch(batch_id: int):
+    batch = scope.get_batch(current_user, batch_id)
+    members = batch.pieces if batch.direction == "outbound" else batch.return_pieces
+    return render_template("pieces/batch.html", batch=batch, members=members, events=timeline.batch_events(batch.id))
+
+
+@bp.route("/pieces/<int:piece_id>/photos/<int:photo_id>")
+@bp.route("/pieces/<int:piece_id>/photos/<int:photo_id>/<any(thumb):size>")
+@login_required
+def photo(piece_id: int, photo_id: int, size: str | None = None):
+    piece = scope.get_piece(current_user, piece_id)
+    found = next((p for p in piece.photos if p.id == photo_id), None)
+    if found is None:
+        abort(404)
+    name = found.thumb_name if size == "thumb" else found.stored_name
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    response = send_from_directory(folder, name, mimetype="image/jpeg" if size == "thumb" else found.content_type)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response

@@ -1,0 +1,118 @@
+"""The store's weekly batch: open it, fill it, dispatch it (rules 1 and 2)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Batch, Piece, Store, User, utcnow
+from app.services import history
+from app.services.settings import Rules
+from workshop.clock import due_date
+from workshop.errors import RuleViolation, WrongBatch
+from workshop.money import Month, money
+from workshop.quota import IsoWeek, is_extra
+from workshop.statuses import BatchStatus, Direction, PieceStatus
+from workshop.text import N_
+from workshop.transitions import BatchAction, PieceAction
+
+
+def open_batch(store: Store, direction: Direction) -> Batch | None:
+    return db.session.scalars(
+        select(Batch).where(Batch.store_id == store.id, Batch.direction == direction, Batch.status == BatchStatus.OPEN)
+    ).one_or_none()
+
+
+def open_or_create_batch(actor: User, store: Store, direction: Direction, at: datetime | None = None) -> Batch:
+    batch = open_batch(store, direction)
+    if batch is None:
+        batch = Batch(direction=direction, store=store, created_by=actor, created_at=at or utcnow())
+        batch.status = None
+        history.move_batch_status(batch, BatchAction.OPEN, actor, at=at)
+    return batch
+
+
+def dispatched_in_week(store: Store, week: IsoWeek) -> int:
+    return db.session.scalar(
+        select(func.count()).where(
+            Batch.store_id == store.id,
+            Batch.direction == Direction.OUTBOUND,
+            Batch.iso_week == week.key,
+            Batch.status != BatchStatus.OPEN,
+        )
+    ) or 0
+
+
+@dataclass(frozen=True)
+class QuotaCheck:
+    week: IsoWeek
+    already: int
+    quota: int
+    extra: bool
+
+
+def quota_check(store: Store, rules: Rules, at: datetime | None = None) -> QuotaCheck:
+    week = IsoWeek.at(at or utcnow(), rules.tz)
+    already = dispatched_in_week(store, week)
+    return QuotaCheck(week, already, store.weekly_quota, is_extra(already, store.weekly_quota))
+
+
+def add_piece(actor: User, batch: Batch, piece: Piece, at: datetime | None = None) -> None:
+    if piece.store_id != batch.store_id:
+        raise WrongBatch(N_("Piece %(code)s belongs to another store: it cannot go into this batch."), code=piece.code)
+    if batch.status != BatchStatus.OPEN:
+        raise RuleViolation(N_("Batch %(code)s is already dispatched: nothing can be added to it."), code=batch.code)
+    if piece.status == PieceStatus.PACKED and piece.batch_id not in (None, batch.id):
+        raise WrongBatch(N_("Piece %(code)s is already packed in batch %(batch)s."), code=piece.code, batch=piece.batch.code)
+    history.move(piece, PieceAction.PACK, actor, at=at, batch=batch)
+    piece.batch = batch
+
+
+def remove_piece(actor: User, batch: Batch, piece: Piece, at: datetime | None = None) -> None:
+    if piece.batch_id != batch.id:
+        raise WrongBatch(N_("Piece %(code)s is not in batch %(batch)s."), code=piece.code, batch=batch.code)
+    history.move(piece, PieceAction.UNPACK, actor, at=at, batch=batch)
+    piece.batch = None
+
+
+def dispatch_batch(
+    actor: User,
+    batch: Batch,
+    rules: Rules,
+    *,
+    carrier: str,
+    tracking_no: str,
+    shipping_fee: Decimal | None = None,
+    at: datetime | None = None,
+) -> Batch:
+    """Lock the batch, put its pieces in transit and start their 15-day clocks."""
+    at = at or utcnow()
+    if not batch.pieces:
+        raise RuleViolation(N_("Batch %(code)s is empty: add pieces before dispatching it."), code=batch.code)
+    check = quota_check(batch.store, rules, at)
+    if check.extra:
+        if shipping_fee is None:
+            raise RuleViolation(
+                N_("This is batch %(n)d of week %(week)s, beyond the store's quota of %(quota)d: enter the shipping fee the store pays."),
+                n=check.already + 1,
+                week=str(check.week),
+                quota=check.quota,
+            )
+        batch.shipping_fee = money(shipping_fee)
+        batch.charge_month = Month.at(at, rules.tz).key
+    history.move_batch_status(batch, BatchAction.DISPATCH, actor, at=at, data={"week": str(check.week), "extra": check.extra})
+    batch.iso_week = check.week.key
+    batch.extra = check.extra
+    batch.carrier = carrier.strip()
+    batch.tracking_no = tracking_no.strip()
+    batch.dispatched_at = at
+    batch.dispatched_by = actor
+    batch.expected_count = len(batch.pieces)
+    due = due_date(at, rules.tz, rules.limit_days)
+    for piece in batch.pieces:
+        history.move(piece, PieceAction.DISPATCH, actor, at=at, batch=batch)
+        piece.dispatched_at = at
+        piece.due_on = due
+    return batch

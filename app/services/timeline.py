@@ -1,0 +1,26 @@
+"""A piece's or a batch's history, read for people."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Event
+
+
+def piece_events(piece_id: int) -> list[Event]:
+    return list(
+        db.session.scalars(
+            select(Event).where(Event.piece_id == piece_id).options(selectinload(Event.actor)).order_by(Event.id)
+        )
+    )
+
+
+def batch_events(batch_id: int) -> list[Event]:
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(Event.batch_id == batch_id, Event.piece_id.is_(None))
+            .options(selectinload(Event.actor))
+            .order_by(Event.id)
+        )
+    )

@@ -1,0 +1,69 @@
+"""Template filters and globals: local times, money, translated labels, navigation."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask
+from flask_babel import format_decimal, get_locale, gettext
+from flask_login import current_user
+
+from app import navigation
+from app.i18n import SUPPORTED
+from app.services.settings import chain_tz
+from workshop.roles import Role
+from workshop.statuses import BatchStatus, PieceStatus
+
+
+def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(chain_tz()).strftime(fmt)
+
+
+def localdate(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(chain_tz()).date()
+    return value.isoformat()
+
+
+def money(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return "¥" + format_decimal(value, format="#,##0.00")
+
+
+def label(value) -> str:
+    """The translated readable name of an enum member (a status, a role, a blame…)."""
+    if value is None:
+        return ""
+    return gettext(value.label) if hasattr(value, "label") else str(value)
+
+
+def status_label(value: str | None) -> str:
+    for enum_cls in (PieceStatus, BatchStatus):
+        try:
+            return gettext(enum_cls(value).label)
+        except ValueError:
+            continue
+    return value or ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        localtime=localtime, localdate=localdate, money=money, label=label, status_label=status_label
+    )
+    app.jinja_env.globals.update(Role=Role)
+
+    @app.context_processor
+    def _globals():
+        locale = str(get_locale() or "zh_Hans")
+        role = current_user.role if getattr(current_user, "is_authenticated", False) else None
+        return {
+            "current_locale": locale,
+            "languages": [(code, app.config["LANGUAGES"][code]) for code in SUPPORTED],
+            "html_lang": "zh-CN" if locale.startswith("zh") else "en",
+            "role": role,
+            "nav_items": navigation.for_role(app, role),
+        }

@@ -1,0 +1,79 @@
+"""Rule 1 — fifteen days from the store's dispatch to the piece being back at its store.
+
+Days are counted in the chain's own time zone, never in the server's: a batch dispatched
+at 23:30 in Shanghai on the 1st is dispatched on the 1st, whatever UTC says.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from workshop.text import N_
+
+DEFAULT_LIMIT_DAYS = 15
+DEFAULT_AT_RISK_DAYS = 3
+ON_TIME_TARGET = 0.90
+
+
+def local_date(at: datetime, tz: ZoneInfo) -> date:
+    if at.tzinfo is None:
+        raise ValueError("a point in time must carry its time zone")
+    return at.astimezone(tz).date()
+
+
+def due_date(dispatched_at: datetime, tz: ZoneInfo, limit_days: int = DEFAULT_LIMIT_DAYS) -> date:
+    return local_date(dispatched_at, tz) + timedelta(days=limit_days)
+
+
+def days_left(due: date, today: date) -> int:
+    return (due - today).days
+
+
+class ClockState(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OVERDUE = "overdue"
+    BACK_ON_TIME = "back_on_time"
+    BACK_LATE = "back_late"
+
+    @property
+    def label(self) -> str:
+        return {
+            ClockState.ON_TRACK: N_("on track"),
+            ClockState.AT_RISK: N_("at risk"),
+            ClockState.OVERDUE: N_("overdue"),
+            ClockState.BACK_ON_TIME: N_("back on time"),
+            ClockState.BACK_LATE: N_("back late"),
+        }[self]
+
+
+def clock_state(due: date, today: date, at_risk_days: int = DEFAULT_AT_RISK_DAYS, back_on: date | None = None) -> ClockState:
+    if back_on is not None:
+        return ClockState.BACK_ON_TIME if back_on <= due else ClockState.BACK_LATE
+    left = days_left(due, today)
+    if left < 0:
+        return ClockState.OVERDUE
+    if left <= at_risk_days:
+        return ClockState.AT_RISK
+    return ClockState.ON_TRACK
+
+
+@dataclass(frozen=True)
+class OnTimeRate:
+    on_time: int
+    total: int
+    target: float = ON_TIME_TARGET
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.total if self.total else None
+
+    @property
+    def meets_target(self) -> bool | None:
+        return None if self.rate is None else self.rate >= self.target
+
+
+def on_time_rate(trips: list[tuple[date, date]], target: float = ON_TIME_TARGET) -> OnTimeRate:
+    """Share of (due, back_on) trips that came back by their due date."""
+    return OnTimeRate(sum(1 for due, back in trips if back <= due), len(trips), target)

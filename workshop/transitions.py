@@ -1,0 +1,235 @@
+"""The one table of allowed moves, and the one function that makes a move.
+
+Every change of a piece's or a batch's status goes through :func:`move_piece` or
+:func:`move_batch`: they check the table (status and role) and return the history
+event to record. Nothing else decides whether a move is allowed.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from workshop.errors import AlreadyDone, InvalidTransition, NotPermitted
+from workshop.roles import Role
+from workshop.statuses import (
+    PIECE_STATUS_HINTS,
+    BatchStatus,
+    Direction,
+    PieceStatus as S,
+)
+from workshop.text import N_
+
+
+class PieceAction(StrEnum):
+    REGISTER = "register"
+    REGISTER_UNEXPECTED = "register_unexpected"
+    EDIT = "edit"
+    PACK = "pack"
+    UNPACK = "unpack"
+    DISPATCH = "dispatch"
+    RECEIVE = "receive"
+    MARK_MISSING = "mark_missing"
+    GRADE = "grade"
+    REPAIR = "repair"
+    SCRAP = "scrap"
+    CHANGE_BLAME = "change_blame"
+    PACK_RETURN = "pack_return"
+    UNPACK_RETURN = "unpack_return"
+    DISPATCH_RETURN = "dispatch_return"
+    RECEIVE_BACK = "receive_back"
+    REOPEN = "reopen"
+    ADD_PHOTO = "add_photo"
+    PRINT_LABEL = "print_label"
+
+    @property
+    def label(self) -> str:
+        return PIECE_ACTION_LABELS[self]
+
+
+PIECE_ACTION_LABELS = {
+    PieceAction.REGISTER: N_("registered"),
+    PieceAction.REGISTER_UNEXPECTED: N_("registered as unexpected at the workshop"),
+    PieceAction.EDIT: N_("details corrected"),
+    PieceAction.PACK: N_("packed into a batch"),
+    PieceAction.UNPACK: N_("taken out of its batch"),
+    PieceAction.DISPATCH: N_("dispatched to the workshop"),
+    PieceAction.RECEIVE: N_("received at the workshop"),
+    PieceAction.MARK_MISSING: N_("marked missing"),
+    PieceAction.GRADE: N_("graded"),
+    PieceAction.REPAIR: N_("repaired"),
+    PieceAction.SCRAP: N_("scrapped"),
+    PieceAction.CHANGE_BLAME: N_("blame changed"),
+    PieceAction.PACK_RETURN: N_("packed into a return batch"),
+    PieceAction.UNPACK_RETURN: N_("taken out of its return batch"),
+    PieceAction.DISPATCH_RETURN: N_("sent back to the store"),
+    PieceAction.RECEIVE_BACK: N_("received back at the store"),
+    PieceAction.REOPEN: N_("came back again and was registered anew"),
+    PieceAction.ADD_PHOTO: N_("photo added"),
+    PieceAction.PRINT_LABEL: N_("label printed"),
+}
+
+
+class BatchAction(StrEnum):
+    OPEN = "open"
+    DISPATCH = "dispatch"
+    START_CHECK = "start_check"
+    CLOSE_CHECK = "close_check"
+
+    @property
+    def label(self) -> str:
+        return {
+            BatchAction.OPEN: N_("opened"),
+            BatchAction.DISPATCH: N_("dispatched"),
+            BatchAction.START_CHECK: N_("check started"),
+            BatchAction.CLOSE_CHECK: N_("check closed"),
+        }[self]
+
+
+@dataclass(frozen=True)
+class Rule:
+    sources: frozenset
+    targets: tuple
+    roles: frozenset[Role]
+
+
+def _rule(sources, targets, *roles: Role) -> Rule:
+    return Rule(frozenset(sources), tuple(targets), frozenset(roles) | {Role.ADMIN})
+
+
+STORE, TECH = Role.STORE, Role.TECHNICIAN
+
+# The piece's life (DOMAIN.md). ``None`` is "not yet a piece". Moves whose source and
+# target are the same status (edit, change of blame, photo, label) record an event
+# without moving the piece.
+PIECE_TABLE: dict[PieceAction, Rule] = {
+    PieceAction.REGISTER: _rule({None}, {S.REGISTERED}, STORE),
+    PieceAction.REGISTER_UNEXPECTED: _rule({None}, {S.UNEXPECTED}, TECH),
+    PieceAction.EDIT: _rule({S.REGISTERED, S.PACKED}, (), STORE),
+    PieceAction.PACK: _rule({S.REGISTERED}, {S.PACKED}, STORE),
+    PieceAction.UNPACK: _rule({S.PACKED}, {S.REGISTERED}, STORE),
+    PieceAction.DISPATCH: _rule({S.PACKED}, {S.IN_TRANSIT}, STORE),
+    PieceAction.RECEIVE: _rule({S.IN_TRANSIT, S.MISSING, S.UNEXPECTED}, {S.RECEIVED}, TECH),
+    PieceAction.MARK_MISSING: _rule({S.IN_TRANSIT}, {S.MISSING}, TECH),
+    PieceAction.GRADE: _rule({S.RECEIVED}, (S.REPAIRABLE, S.NO_FAULT, S.SCRAPPED), TECH),
+    PieceAction.REPAIR: _rule({S.REPAIRABLE}, {S.REPAIRED}, TECH),
+    # A repair may turn out impossible: the technician scraps the piece instead.
+    PieceAction.SCRAP: _rule({S.REPAIRABLE}, {S.SCRAPPED}, TECH),
+    PieceAction.CHANGE_BLAME: _rule({S.SCRAPPED}, (), TECH),
+    PieceAction.PACK_RETURN: _rule({S.REPAIRED, S.NO_FAULT}, {S.PACKED_FOR_RETURN}, TECH),
+    PieceAction.UNPACK_RETURN: _rule({S.PACKED_FOR_RETURN}, (S.REPAIRED, S.NO_FAULT), TECH),
+    PieceAction.DISPATCH_RETURN: _rule({S.PACKED_FOR_RETURN}, {S.RETURNING}, TECH),
+    PieceAction.RECEIVE_BACK: _rule({S.RETURNING}, {S.BACK_AT_STORE}, STORE),
+    # Rule 6: a piece that comes back with the same fault starts a new trip, keeping its
+    # label and its repair record.
+    PieceAction.REOPEN: _rule({S.BACK_AT_STORE}, {S.REGISTERED}, STORE),
+    PieceAction.ADD_PHOTO: _rule(set(S) - {S.SCRAPPED}, (), STORE, TECH),
+    PieceAction.PRINT_LABEL: _rule(set(S), (), STORE, TECH),
+}
+
+# A repeated move ("scanned twice") is harmless: it says so and changes nothing.
+REPEATS = {
+    PieceAction.RECEIVE: S.RECEIVED,
+    PieceAction.PACK: S.PACKED,
+    PieceAction.PACK_RETURN: S.PACKED_FOR_RETURN,
+    PieceAction.RECEIVE_BACK: S.BACK_AT_STORE,
+    PieceAction.MARK_MISSING: S.MISSING,
+}
+REPEAT_MESSAGES = {
+    PieceAction.RECEIVE: N_("Piece %(code)s is already received. Nothing was changed."),
+    PieceAction.PACK: N_("Piece %(code)s is already in this batch. Nothing was changed."),
+    PieceAction.PACK_RETURN: N_("Piece %(code)s is already packed for return. Nothing was changed."),
+    PieceAction.RECEIVE_BACK: N_("Piece %(code)s is already back at the store. Nothing was changed."),
+    PieceAction.MARK_MISSING: N_("Piece %(code)s is already marked missing. Nothing was changed."),
+}
+
+
+@dataclass(frozen=True)
+class Move:
+    """The history event a move produces: what was done, from which status, to which."""
+
+    action: str
+    from_status: str | None
+    to_status: str | None
+    data: dict = field(default_factory=dict)
+
+
+def allowed_piece_actions(status: S | None, role: Role) -> list[PieceAction]:
+    return [a for a, r in PIECE_TABLE.items() if status in r.sources and role in r.roles]
+
+
+def move_piece(
+    code: str,
+    status: S | None,
+    action: PieceAction,
+    role: Role,
+    target: S | None = None,
+) -> Move:
+    """Check one move of one piece against the table; return its event or raise."""
+    rule = PIECE_TABLE[action]
+    if role not in rule.roles:
+        raise NotPermitted(
+            N_("Your role (%(role)s) may not do this to piece %(code)s: it is %(status)s."),
+            role=role.label,
+            code=code,
+            status=status.label if status else "",
+        )
+    if status not in rule.sources:
+        if REPEATS.get(action) == status:
+            raise AlreadyDone(REPEAT_MESSAGES[action], code=code)
+        if status is None:
+            raise InvalidTransition(N_("Piece %(code)s does not exist."), code=code)
+        raise InvalidTransition(
+            N_("Piece %(code)s is %(status)s, so it cannot be %(action)s. %(hint)s"),
+            code=code,
+            status=status.label,
+            action=action.label,
+            hint=PIECE_STATUS_HINTS[status],
+        )
+    if not rule.targets:
+        to = status
+    elif len(rule.targets) == 1:
+        to = next(iter(rule.targets))
+        if target is not None and target != to:
+            raise ValueError(f"{action} leads to {to}, not {target}")
+    else:
+        if target not in rule.targets:
+            raise ValueError(f"{action} needs a target among {rule.targets}, got {target}")
+        to = target
+    return Move(action.value, status.value if status else None, to.value)
+
+
+# Batches: who may move a batch depends on its direction. The store packs and dispatches
+# its outbound batch and the workshop checks it; the workshop packs and dispatches a
+# return batch and the store checks it.
+_B = BatchStatus
+BATCH_TABLE: dict[BatchAction, tuple[frozenset, BatchStatus, dict[Direction, frozenset[Role]]]] = {
+    BatchAction.OPEN: (frozenset({None}), _B.OPEN, {Direction.OUTBOUND: frozenset({STORE}), Direction.RETURN: frozenset({TECH})}),
+    BatchAction.DISPATCH: (frozenset({_B.OPEN}), _B.DISPATCHED, {Direction.OUTBOUND: frozenset({STORE}), Direction.RETURN: frozenset({TECH})}),
+    BatchAction.START_CHECK: (frozenset({_B.DISPATCHED}), _B.CHECKING, {Direction.OUTBOUND: frozenset({TECH}), Direction.RETURN: frozenset({STORE})}),
+    BatchAction.CLOSE_CHECK: (frozenset({_B.DISPATCHED, _B.CHECKING}), _B.CLOSED, {Direction.OUTBOUND: frozenset({TECH}), Direction.RETURN: frozenset({STORE})}),
+}
+
+BATCH_HINTS = {
+    _B.OPEN: N_("It is still open at its sender: it has not been dispatched."),
+    _B.DISPATCHED: N_("It is dispatched and on its way."),
+    _B.CHECKING: N_("Its contents are being checked."),
+    _B.CLOSED: N_("Its check is closed."),
+}
+
+
+def move_batch(code: str, direction: Direction, status: BatchStatus | None, action: BatchAction, role: Role) -> Move:
+    sources, target, roles = BATCH_TABLE[action]
+    if role not in roles[direction] and role != Role.ADMIN:
+        raise NotPermitted(
+            N_("Your role (%(role)s) may not do this to batch %(code)s."), role=role.label, code=code
+        )
+    if status not in sources:
+        if status == target:
+            raise AlreadyDone(N_("Batch %(code)s is already %(status)s. Nothing was changed."), code=code, status=status.label)
+        raise InvalidTransition(
+            N_("Batch %(code)s is %(status)s, so it cannot be %(action)s. %(hint)s"),
+            code=code,
+            status=status.label if status else "",
+            action=action.label,
+            hint=BATCH_HINTS[status] if status else "",
+        )
+    return Move(action.value, status.value if status else None, target.value)
