@@ -49,11 +49,17 @@ def register_i18n(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.main.routes import bp as main_bp
+    from app.bench.routes import bp as bench_bp
+    from app.finance.routes import bp as finance_bp
     from app.pieces.routes import bp as pieces_bp
+    from app.store.routes import bp as store_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(pieces_bp)
+    app.register_blueprint(store_bp)
+    app.register_blueprint(bench_bp)
+    app.register_blueprint(finance_bp)
 
 
 def register_errors(app: Flask) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-import barcode
+from barcode.codex import Code128 as PythonBarcodeCode128
 from barcode.errors import BarcodeError
 from reportlab.lib.units import inch, mm
 from reportlab.pdfgen.canvas import Canvas
@@ -17,6 +17,17 @@ MINIMUM_MODULE_WIDTH = 0.25 * mm
 # printers, 3 and 2 dots at 203 dpi for thermal printers (2 dots = 0.25 mm, the floor).
 OFFICE_MODULE_WIDTHS = (4 * inch / 300, 3 * inch / 300)
 THERMAL_MODULE_WIDTHS = (3 * inch / 203, 2 * inch / 203)
+
+
+class _Code128Symbols(PythonBarcodeCode128):
+    # python-barcode starts in charset C and then folds "start C, switch to X" into
+    # "start X"; but right after start C the value 99 is the digits "99", not a switch,
+    # so a code beginning with 99 lost them ("991234" scanned as "1234"). Only codes
+    # 100 and 101 are switches in charset C.
+    def _try_to_optimize(self, encoded: list[int]) -> list[int]:
+        if encoded[0] == 105 and encoded[1:2] in ([100], [101]):
+            encoded[:2] = [{100: 104, 101: 103}[encoded[1]]]
+        return encoded
 
 
 @dataclass(frozen=True)
@@ -38,7 +49,7 @@ def code128(data: str) -> Code128:
         raise ValueError("A barcode needs at least one character.")
     try:
         # A fresh instance every time: python-barcode keeps the charset state between builds.
-        pattern = barcode.get_barcode_class("code128")(data).build()[0]
+        pattern = _Code128Symbols(data).build()[0]
     except (BarcodeError, KeyError, RuntimeError) as error:
         raise ValueError(f"{data!r} cannot be encoded as Code 128: {error}") from error
     bars = []

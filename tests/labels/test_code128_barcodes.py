@@ -83,3 +83,9 @@ def test_a_code_too_long_for_the_space_is_refused_with_the_room_it_needs():
 def test_an_empty_code_or_a_character_outside_code_128_is_a_value_error(code):
     with pytest.raises(ValueError):
         code128(code)
+
+
+@pytest.mark.parametrize("code", ["99", "991234", "9900000001", "99A"])
+def test_codes_starting_with_99_keep_their_first_digits(code):
+    # python-barcode 0.16 alone drops them: its start-code shortcut mistakes the digits 99 for a switch.
+    assert decode_modules(modules_of(code)) == code
