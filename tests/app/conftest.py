@@ -52,6 +52,9 @@ def app(tmp_path_factory):
             db.drop_all()
         db.create_all()
     yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture()
