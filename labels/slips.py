@@ -22,7 +22,7 @@ from labels.a4 import (
 )
 from labels.barcodes import OFFICE_MODULE_WIDTHS, QUIET_ZONE_MODULES, code128, draw_code128, module_width_that_fits
 from labels.data import Party, Slip
-from labels.fonts import FONT, fit_text, text_width, wrap_text
+from labels.fonts import FONT, text_width, wrap_text
 from labels.money import format_money
 
 TITLES = {"dispatch": "发货单 Dispatch slip", "return": "返还单 Return slip"}

@@ -3,22 +3,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-if importlib.util.find_spec("labels") is None:
-    # The project is not installed into the venv yet; let the tests find it from the checkout.
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from labels import PieceLabel  # noqa: E402
+from labels import PieceLabel
 
 CODE128_ONLY = ("-Sdisable", "-Scode128.enable")
 TOOLS = {
