@@ -22,7 +22,7 @@ translations: $(STAMP)
 
 # After changing strings: extract them and update the catalogues (then translate zh_Hans).
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o app/translations/messages.pot .
+	$(BIN)/pybabel extract -F app/translations/babel.cfg -k _l -k N_ --no-location --sort-output -o app/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
 
 run: $(STAMP) translations

@@ -173,7 +173,7 @@ def move_piece(
             status=status.label if status else "",
         )
     if status not in rule.sources:
-        if REPEATS.get(action) == status:
+        if action in REPEATS and REPEATS[action] == status:
             raise AlreadyDone(REPEAT_MESSAGES[action], code=code)
         if status is None:
             raise InvalidTransition(N_("Piece %(code)s does not exist."), code=code)
