@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV ?= .venv
 PORT ?= 5000
-PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { command -v $$p; break; }; done)
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { command -v $$p; break; }; done)
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi.py
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 # Compiled catalogues are built, not committed.
 translations: $(STAMP)
-	@$(BIN)/pybabel compile --use-fuzzy -q -d app/translations 2>/dev/null || $(BIN)/pybabel compile -q -d app/translations
+	@$(BIN)/pybabel compile -d app/translations >/dev/null 2>&1 || $(BIN)/pybabel compile -d app/translations
 
 # After changing strings: extract them and update the catalogues (then translate zh_Hans).
 extract-messages: $(STAMP)

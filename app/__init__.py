@@ -32,6 +32,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from app.services import month_guard
+
+    month_guard.install()  # rule 5: no session may change a closed month's figures
 
 
 def register_database(app: Flask) -> None:

@@ -59,3 +59,11 @@ def register_piece(actor: User, store: Store, data: NewPiece, rules: Rules, at: 
 def counter_warning(data: NewPiece, rules: Rules, today: date) -> Suggestion | None:
     """Rule 3 said at the counter, so the store learns it when it registers late."""
     return inspection_warning(data.source, data.delivery_received_on, today, rules.inspection_window_days)
+
+
+def mark_labelled(actor: User, pieces: list[Piece], at: datetime | None = None) -> None:
+    """Record that these pieces' labels were printed, so "not yet labelled" finds the rest."""
+    at = at or utcnow()
+    for piece in pieces:
+        history.move(piece, PieceAction.PRINT_LABEL, actor, at=at, data={"again": piece.labelled_at is not None})
+        piece.labelled_at = at

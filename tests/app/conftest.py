@@ -8,6 +8,7 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
@@ -79,17 +80,47 @@ def _empty_tables() -> None:
             ).first() else None
 
 
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context, as in production: its own database
+    session, its own ``g`` (the logged-in user, the language). Around each request the
+    test's session commits, so the request sees what the test made and the test then
+    reads what the request did."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        ctx = self.application.app_context()
+        ctx.push()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            ctx.pop()
+            db.session.commit()
+
+
 @pytest.fixture()
 def client(app, db_session):
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 
 _seq = count(1)
 
 
+def fresh(session) -> None:
+    """End the test session's open read transaction before it writes.
+
+    On SQLite a transaction that has read, then writes after another connection (a test
+    client request) committed, fails with "database is locked"; committing first starts
+    the write on a fresh snapshot. Call it in a test before writing through ``db_session``
+    after client requests.
+    """
+    session.commit()
+
+
 @pytest.fixture()
 def make_region(db_session):
     def make(name="华东区", code=None):
+        fresh(db_session)
         region = Region(code=code or f"R{next(_seq)}", name=name)
         db_session.add(region)
         db_session.commit()
@@ -101,6 +132,7 @@ def make_region(db_session):
 @pytest.fixture()
 def make_store(db_session, make_region):
     def make(name="上海南京东路店", region=None, quota=1, code=None):
+        fresh(db_session)
         store = Store(code=code or f"S{next(_seq)}", name=name, region=region or make_region(), weekly_quota=quota,
                       contact_name="王晓燕", contact_phone="021-6322 1188", address="上海市黄浦区南京东路 800 号")
         db_session.add(store)
@@ -113,6 +145,7 @@ def make_store(db_session, make_region):
 @pytest.fixture()
 def make_user(db_session):
     def make(role="store", store=None, region=None, username=None, locale="en"):
+        fresh(db_session)
         user = User(username=username or f"user{next(_seq)}", display_name=f"测试用户 {role}", role=role,
                     store=store, region=region, locale=locale)
         user.set_password(PASSWORD)
@@ -126,6 +159,7 @@ def make_user(db_session):
 @pytest.fixture()
 def make_product(db_session):
     def make(name="男士加绒连帽羽绒服", cost="360.00", supplier=None, style=None):
+        fresh(db_session)
         if supplier is None:
             supplier = Supplier(code=f"SUP{next(_seq)}", name="宁波雅戈服饰有限公司")
             db_session.add(supplier)
@@ -141,6 +175,7 @@ def make_product(db_session):
 @pytest.fixture()
 def make_defect(db_session):
     def make(kind=DefectKind.QUALITY, blame=Blame.SUPPLIER, code=None, name_zh="脱线", name_en="Open seam"):
+        fresh(db_session)
         defect = DefectCode(code=code or f"D{next(_seq)}", name_zh=name_zh, name_en=name_en, kind=kind, suggested_blame=blame)
         db_session.add(defect)
         db_session.commit()
@@ -157,6 +192,7 @@ def make_piece(db_session, make_store, make_user, make_product, make_defect):
              delivery_received_on: date | None = None, at=None, size="L", colour="藏青"):
         store = store or make_store()
         user = user or make_user("store", store=store)
+        fresh(db_session)
         data = registration.NewPiece(product=product or make_product(), defect=defect or make_defect(), source=source,
                                      size=size, colour=colour, delivery_received_on=delivery_received_on)
         piece = registration.register_piece(user, store, data, current_rules(), at=at)

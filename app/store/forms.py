@@ -1,0 +1,98 @@
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from app.services.photos import MAX_PHOTOS
+from workshop.statuses import Source
+
+SOURCE_CHOICES = [
+    (Source.CUSTOMER_RETURN.value, _l("customer return")),
+    (Source.DELIVERY.value, _l("found on receiving a delivery")),
+    (Source.SHELF.value, _l("found on the shelf")),
+]
+
+# The carriers Chinese stores use most; anything else is typed in.
+CARRIERS = ["顺丰速运", "京东物流", "中通快递", "圆通速递", "申通快递", "韵达快递", "极兔速递", "中国邮政 EMS", "德邦快递"]
+OTHER_CARRIER = "other"
+TRACKING_NO = re.compile(r"^[A-Za-z0-9-]{8,30}$")
+
+
+class PieceForm(FlaskForm):
+    product = StringField(
+        _l("Product style code"), validators=[DataRequired(message=_l("Type or scan the product's style code.")), Length(max=40)]
+    )
+    size = StringField(_l("Size"), validators=[Length(max=20)])
+    colour = StringField(_l("Colour"), validators=[Length(max=40)])
+    defect = SelectField(_l("Defect"), coerce=int, validators=[InputRequired(message=_l("Choose the defect."))])
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
+    source = RadioField(_l("Where it came from"), choices=SOURCE_CHOICES, default=Source.CUSTOMER_RETURN.value,
+                        validators=[InputRequired(message=_l("Say where the piece came from."))])
+    delivery_received_on = DateField(_l("Date the store received the delivery"), validators=[Optional()])
+    photos = MultipleFileField(_l("Photos (1 to 5: JPEG, PNG or WebP, at most 10 MB each)"))
+
+    def validate_delivery_received_on(self, field):
+        if self.source.data == Source.DELIVERY.value and field.data is None:
+            raise ValidationError(_l("Give the date the store received the delivery this piece came in."))
+
+    def validate_photos(self, field):
+        files = [f for f in field.data or [] if getattr(f, "filename", "")]
+        if not files:
+            raise ValidationError(_l("Add at least one photo of the fault."))
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(_l("At most %(n)d photos.", n=MAX_PHOTOS))
+
+
+class LabelForm(FlaskForm):
+    format = RadioField(_l("Format"), choices=[("sheet", _l("A4 sheet, 3 × 8")), ("thermal", _l("Thermal roll, 60 × 40 mm"))],
+                        default="sheet", validators=[InputRequired()])
+    start = IntegerField(_l("Start at position (1–24)"), default=1,
+                         validators=[Optional(), NumberRange(min=1, max=24, message=_l("A position from 1 to 24."))])
+
+
+class ScanForm(FlaskForm):
+    code = StringField(_l("Scan a label"), validators=[DataRequired(message=_l("Nothing was scanned. Scan the label again.")), Length(max=60)])
+
+
+class DispatchForm(FlaskForm):
+    carrier = SelectField(_l("Carrier"), choices=[(c, c) for c in CARRIERS] + [(OTHER_CARRIER, _l("Other (type it)"))])
+    carrier_other = StringField(_l("Other carrier"), validators=[Length(max=60)])
+    tracking_no = StringField(
+        _l("Tracking number"),
+        validators=[
+            DataRequired(message=_l("Enter the tracking number.")),
+            Regexp(TRACKING_NO, message=_l("A tracking number is 8 to 30 letters, digits or hyphens.")),
+        ],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+    )
+    shipping_fee = DecimalField(_l("Shipping fee paid by the store (¥)"), places=2,
+                                validators=[Optional(), NumberRange(min=0, max=100000)])
+    confirm = BooleanField(_l("I have packed every listed piece and the slip in the parcel."),
+                           validators=[DataRequired(message=_l("Tick the box to confirm the parcel is packed."))])
+
+    def validate_carrier_other(self, field):
+        if self.carrier.data == OTHER_CARRIER and not (field.data or "").strip():
+            raise ValidationError(_l("Type the carrier's name."))
+
+    def carrier_name(self) -> str:
+        return (self.carrier_other.data or "").strip() if self.carrier.data == OTHER_CARRIER else self.carrier.data
+
+
+class ConfirmForm(FlaskForm):
+    """A POST-only button that carries CSRF."""
+
+
+class CloseCheckForm(FlaskForm):
+    confirm = BooleanField(_l("Close the check: pieces not scanned stay missing."),
+                           validators=[DataRequired(message=_l("Tick the box to close the check."))])
+
+
+class ImportUploadForm(FlaskForm):
+    file = FileField(_l("Spreadsheet (XLSX or CSV)"))
+
+
+class ImportConfirmForm(FlaskForm):
+    rows = StringField(validators=[DataRequired()])
