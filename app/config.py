@@ -71,4 +71,5 @@ DEFAULTS = {
     "LANGUAGES": {"zh_Hans": "中文", "en": "English"},
     "WTF_CSRF_TIME_LIMIT": None,
     "PAGE_SIZE": 50,
+    "RATELIMIT_STORAGE_URI": "memory://",
 }
