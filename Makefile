@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi.py
 
-.PHONY: run test translations extract-messages bench clean
+.PHONY: run test translations extract-messages clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is needed (python3.11, python3.12 or python3.13 on the PATH)."; exit 1; fi
@@ -37,9 +37,6 @@ run: $(STAMP) translations
 test: $(STAMP) translations
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
-
-bench: $(STAMP) translations
-	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
