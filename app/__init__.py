@@ -6,9 +6,18 @@ from flask import Flask
 
 from app import config as app_config
 
+# static/ sits beside app/ at the top of the checkout (run from the checkout, or an
+# editable install of it).
+STATIC_FOLDER = Path(__file__).resolve().parent.parent / "static"
+
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_path=str(Path.cwd() / "instance"), instance_relative_config=True)
+    app = Flask(
+        __name__,
+        instance_path=str(Path.cwd() / "instance"),
+        instance_relative_config=True,
+        static_folder=str(STATIC_FOLDER),
+    )
     app.config.update(app_config.DEFAULTS)
     if config is None or "SQLALCHEMY_DATABASE_URI" not in config or "SECRET_KEY" not in config:
         app.config.update(app_config.from_environment(Path(app.instance_path)))
@@ -50,6 +59,7 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
     from app.main.routes import bp as main_bp
     from app.bench.routes import bp as bench_bp
@@ -63,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(store_bp)
     app.register_blueprint(bench_bp)
     app.register_blueprint(finance_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_errors(app: Flask) -> None:

@@ -162,3 +162,9 @@ def test_a_bad_time_zone_setting_stops_the_app_with_a_clear_message(monkeypatch,
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError, match="CHAIN_TIMEZONE"):
         create_app()
+
+
+def test_the_stylesheet_is_served_from_our_own_static_folder(client):
+    with client.get("/static/css/app.css") as response:
+        assert response.status_code == 200 and b".topbar" in response.data
+    assert b"http" not in client.get("/login").data.split(b"<body")[0].replace(b'http-equiv', b'')

@@ -1,0 +1,35 @@
+"""Every role's home page in a real browser, in Chinese and English, desktop and phone,
+with no critical or serious accessibility violation."""
+
+import pytest
+
+from tests.e2e.conftest import DESKTOP, PHONE, axe_violations, log_in, screenshot
+
+pytestmark = pytest.mark.e2e
+
+ROLES = ["store", "region", "tech", "finance", "admin"]
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_each_role_logs_in_and_sees_its_home_page_in_chinese_and_english(new_page, username):
+    page = new_page(locale="zh-CN")
+    log_in(page, username)
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.get_by_role("button", name="退出登录").is_visible()
+    screenshot(page, f"home-{username}-zh-desktop")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("button", name="Log out").is_visible()
+    page.set_viewport_size(PHONE)
+    screenshot(page, f"home-{username}-en-phone")
+    page.set_viewport_size(DESKTOP)
+
+
+@pytest.mark.parametrize("path, username", [("/login", None), ("/home", "store"), ("/home", "tech"), ("/home", "finance")])
+def test_main_pages_have_no_critical_or_serious_accessibility_violations(new_page, path, username):
+    page = new_page(locale="zh-CN")
+    if username:
+        log_in(page, username)
+    page.goto(path)
+    assert axe_violations(page) == []
