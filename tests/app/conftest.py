@@ -31,6 +31,17 @@ def _database_url(tmp_path_factory) -> str:
     return url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    # scrypt's deliberate slowness protects real passwords; tests need none of it.
+    from app.models import org
+
+    original = org.generate_password_hash
+    org.generate_password_hash = lambda password: original(password, method="pbkdf2:sha256:1000")
+    yield
+    org.generate_password_hash = original
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     app = create_app(

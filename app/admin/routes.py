@@ -1,0 +1,222 @@
+"""The administrator's pages: the chain's reference data, users and settings."""
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
+
+from app import navigation
+from app.access import role_required
+from app.admin import forms
+from app.extensions import db
+from app.models import DefectCode, Product, Region, RepairOperation, SparePart, Store, Supplier, User
+from app.services import settings as settings_service
+from workshop.roles import Role
+from workshop.statuses import Blame, DefectKind
+from workshop.text import N_
+
+bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
+
+
+@bp.record_once
+def _menu(state) -> None:
+    navigation.add(state.app, "admin.index", N_("Administration"), {Role.ADMIN}, order=90)
+
+
+def _region_choices(form) -> None:
+    form.region_id.choices = [SelectChoice(r.id, f"{r.code} {r.name}") for r in db.session.scalars(select(Region).order_by(Region.code))]
+
+
+def _supplier_choices(form) -> None:
+    form.supplier_id.choices = [SelectChoice(s.id, f"{s.code} {s.name}") for s in db.session.scalars(select(Supplier).order_by(Supplier.code))]
+
+
+def _defect_choices(form) -> None:
+    form.kind.choices = [SelectChoice(k.value, _(k.label)) for k in DefectKind]
+    form.suggested_blame.choices = [SelectChoice("", _("none: head office when it cannot be told"))] + [
+        SelectChoice(b.value, _(b.label)) for b in Blame
+    ]
+
+
+def _user_choices(form) -> None:
+    form.role.choices = [SelectChoice(r.value, _(r.label)) for r in Role]
+    form.store_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(s.id, f"{s.code} {s.name}") for s in db.session.scalars(select(Store).order_by(Store.code))
+    ]
+    form.region_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(r.id, f"{r.code} {r.name}") for r in db.session.scalars(select(Region).order_by(Region.code))
+    ]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """How one kind of reference data is listed and edited."""
+
+    slug: str
+    title: str
+    model: type
+    form: type
+    key: str  # the unique code attribute
+    columns: tuple[tuple[str, str], ...]  # (label, attribute)
+    search: tuple[str, ...]
+    prepare: Callable | None = None
+    extra_save: Callable | None = None
+    hints: dict = field(default_factory=dict)
+
+
+def _save_user(form, user: User, creating: bool) -> str | None:
+    role = Role(form.role.data)
+    store_id = form.store_id.data or None
+    region_id = form.region_id.data or None
+    if role == Role.STORE and not store_id:
+        return _("Store staff must belong to a store.")
+    if role == Role.REGION and not region_id:
+        return _("A region manager must have a region.")
+    if creating and not form.password.data:
+        return _("Give the new user a password (at least 8 characters).")
+    if user.id == current_user.id and (not form.active.data or role != Role.ADMIN):
+        return _("You cannot take away your own administrator access.")
+    user.role = role
+    user.store_id = store_id if role == Role.STORE else None
+    user.region_id = region_id if role == Role.REGION else None
+    if form.password.data:
+        user.set_password(form.password.data)
+    return None
+
+
+def _save_defect(form, defect: DefectCode, creating: bool) -> str | None:
+    defect.kind = DefectKind(form.kind.data)
+    defect.suggested_blame = Blame(form.suggested_blame.data) if form.suggested_blame.data else None
+    return None
+
+
+CATALOGUES = {
+    c.slug: c
+    for c in (
+        Catalogue("stores", N_("Stores"), Store, forms.StoreForm, "code",
+                  ((N_("Code"), "code"), (N_("Name"), "name"), (N_("Region"), "region"), (N_("Contact person"), "contact_name"),
+                   (N_("Outbound batches per week"), "weekly_quota"), (N_("Active"), "active")),
+                  ("code", "name"), _region_choices),
+        Catalogue("regions", N_("Regions"), Region, forms.RegionForm, "code", ((N_("Code"), "code"), (N_("Name"), "name")), ("code", "name")),
+        Catalogue("suppliers", N_("Suppliers"), Supplier, forms.SupplierForm, "code",
+                  ((N_("Code"), "code"), (N_("Name"), "name"), (N_("Contact person"), "contact_name"), (N_("Phone"), "contact_phone"), (N_("Active"), "active")),
+                  ("code", "name")),
+        Catalogue("products", N_("Products"), Product, forms.ProductForm, "style_code",
+                  ((N_("Style code"), "style_code"), (N_("Name"), "name"), (N_("Category"), "category"), (N_("Supplier"), "supplier"),
+                   (N_("Unit cost (¥)"), "unit_cost"), (N_("Retail price (¥)"), "retail_price"), (N_("Active"), "active")),
+                  ("style_code", "name", "category"), _supplier_choices,
+                  hints={"unit_cost": N_("A new cost applies to pieces scrapped from now on; scrapped pieces keep theirs.")}),
+        Catalogue("defects", N_("Defect codes"), DefectCode, forms.DefectForm, "code",
+                  ((N_("Code"), "code"), (N_("Name in Chinese"), "name_zh"), (N_("Name in English"), "name_en"), (N_("Kind"), "kind"),
+                   (N_("Suggested blame when scrapped"), "suggested_blame"), (N_("Active"), "active")),
+                  ("code", "name_zh", "name_en"), _defect_choices, _save_defect),
+        Catalogue("operations", N_("Repair operations"), RepairOperation, forms.CatalogueEntryForm, "code",
+                  ((N_("Code"), "code"), (N_("Name in Chinese"), "name_zh"), (N_("Name in English"), "name_en"), (N_("Active"), "active")),
+                  ("code", "name_zh", "name_en")),
+        Catalogue("parts", N_("Spare parts"), SparePart, forms.SparePartForm, "code",
+                  ((N_("Code"), "code"), (N_("Name in Chinese"), "name_zh"), (N_("Name in English"), "name_en"), (N_("Unit"), "unit"), (N_("Active"), "active")),
+                  ("code", "name_zh", "name_en")),
+        Catalogue("users", N_("Users"), User, forms.UserForm, "username",
+                  ((N_("User name"), "username"), (N_("Name"), "display_name"), (N_("Role"), "role"), (N_("Store"), "store"),
+                   (N_("Region"), "region"), (N_("Active"), "active")),
+                  ("username", "display_name"), _user_choices, _save_user),
+    )
+}
+
+
+def catalogue_or_404(slug: str) -> Catalogue:
+    catalogue = CATALOGUES.get(slug)
+    if catalogue is None:
+        abort(404)
+    return catalogue
+
+
+@bp.route("/")
+@role_required(Role.ADMIN)
+def index():
+    return render_template("admin/index.html", catalogues=CATALOGUES.values())
+
+
+@bp.route("/<slug>/")
+@role_required(Role.ADMIN)
+def listing(slug: str):
+    catalogue = catalogue_or_404(slug)
+    model = catalogue.model
+    query = select(model).order_by(getattr(model, catalogue.key))
+    q = request.args.get("q", "").strip()
+    if q:
+        query = query.where(or_(*(getattr(model, column).ilike(f"%{q}%") for column in catalogue.search)))
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    return render_template("admin/list.html", catalogue=catalogue, page=page, q=q)
+
+
+@bp.route("/<slug>/new", methods=["GET", "POST"])
+@bp.route("/<slug>/<int:item_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit(slug: str, item_id: int | None = None):
+    catalogue = catalogue_or_404(slug)
+    item = db.get_or_404(catalogue.model, item_id) if item_id else None
+    creating = item is None
+    form = catalogue.form(obj=item)
+    if catalogue.prepare:
+        catalogue.prepare(form)
+    if request.method == "GET" and item is not None and slug == "users":
+        form.role.data = item.role.value
+        form.store_id.data = item.store_id or 0
+        form.region_id.data = item.region_id or 0
+    if request.method == "GET" and item is not None and slug == "defects":
+        form.kind.data = item.kind.value
+        form.suggested_blame.data = item.suggested_blame.value if item.suggested_blame else ""
+    status = 200
+    if request.method == "POST":
+        status = 400  # unless it is saved below
+    if form.validate_on_submit():
+        key_value = getattr(form, catalogue.key).data.strip()
+        taken = db.session.scalar(select(catalogue.model).where(getattr(catalogue.model, catalogue.key) == key_value))
+        if taken is not None and taken is not item:
+            getattr(form, catalogue.key).errors.append(_("This code is already used."))
+        else:
+            target = item or catalogue.model()
+            for name, fld in form._fields.items():
+                if name in ("csrf_token", "password") or not hasattr(target, name):
+                    continue
+                if catalogue.extra_save and name in ("role", "store_id", "region_id", "kind", "suggested_blame"):
+                    continue
+                setattr(target, name, fld.data.strip() if isinstance(fld.data, str) else fld.data)
+            problem = catalogue.extra_save(form, target, creating) if catalogue.extra_save else None
+            if problem:
+                db.session.rollback()
+                flash(problem, "error")
+            else:
+                db.session.add(target)
+                try:
+                    db.session.commit()
+                except IntegrityError:
+                    db.session.rollback()
+                    flash(_("This could not be saved: it conflicts with existing data. Nothing was changed."), "error")
+                else:
+                    flash(_("Saved."), "ok")
+                    return redirect(url_for("admin.listing", slug=slug))
+    return render_template("admin/edit.html", catalogue=catalogue, form=form, item=item), status
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def settings():
+    rules = settings_service.rules()
+    form = forms.SettingsForm(data={
+        "limit_days": rules.limit_days, "at_risk_days": rules.at_risk_days,
+        "inspection_window_days": rules.inspection_window_days,
+    } if request.method == "GET" else None)
+    if form.validate_on_submit():
+        for key in settings_service.INTEGER_SETTINGS:
+            settings_service.set_value(key, getattr(form, key).data)
+        db.session.commit()
+        flash(_("Settings saved. They apply to what happens from now on."), "ok")
+        return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form, tz=rules.tz.key), 200 if not form.errors else 400
