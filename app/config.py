@@ -72,4 +72,5 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "PAGE_SIZE": 50,
     "RATELIMIT_STORAGE_URI": "memory://",
+    "CHAIN_NAME": "总公司售后服务部",  # the receiver on dispatch slips; overridden by CHAIN_NAME in the environment
 }

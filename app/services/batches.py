@@ -73,6 +73,8 @@ def add_piece(actor: User, batch: Batch, piece: Piece, at: datetime | None = Non
 def remove_piece(actor: User, batch: Batch, piece: Piece, at: datetime | None = None) -> None:
     if piece.batch_id != batch.id:
         raise WrongBatch(N_("Piece %(code)s is not in batch %(batch)s."), code=piece.code, batch=batch.code)
+    if batch.status != BatchStatus.OPEN:
+        raise RuleViolation(N_("Batch %(code)s is already dispatched: nothing can be taken out of it."), code=batch.code)
     history.move(piece, PieceAction.UNPACK, actor, at=at, batch=batch)
     piece.batch = None
 

@@ -3,6 +3,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
+from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, DateField, DecimalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
@@ -10,9 +11,9 @@ from app.services.photos import MAX_PHOTOS
 from workshop.statuses import Source
 
 SOURCE_CHOICES = [
-    (Source.CUSTOMER_RETURN.value, _l("customer return")),
-    (Source.DELIVERY.value, _l("found on receiving a delivery")),
-    (Source.SHELF.value, _l("found on the shelf")),
+    SelectChoice(Source.CUSTOMER_RETURN.value, _l("customer return")),
+    SelectChoice(Source.DELIVERY.value, _l("found on receiving a delivery")),
+    SelectChoice(Source.SHELF.value, _l("found on the shelf")),
 ]
 
 # The carriers Chinese stores use most; anything else is typed in.
@@ -46,8 +47,14 @@ class PieceForm(FlaskForm):
             raise ValidationError(_l("At most %(n)d photos.", n=MAX_PHOTOS))
 
 
+class PhotosForm(FlaskForm):
+    photos = MultipleFileField(_l("Photos (1 to 5: JPEG, PNG or WebP, at most 10 MB each)"))
+
+    validate_photos = PieceForm.validate_photos
+
+
 class LabelForm(FlaskForm):
-    format = RadioField(_l("Format"), choices=[("sheet", _l("A4 sheet, 3 × 8")), ("thermal", _l("Thermal roll, 60 × 40 mm"))],
+    format = RadioField(_l("Format"), choices=[SelectChoice("sheet", _l("A4 sheet, 3 × 8")), SelectChoice("thermal", _l("Thermal roll, 60 × 40 mm"))],
                         default="sheet", validators=[InputRequired()])
     start = IntegerField(_l("Start at position (1–24)"), default=1,
                          validators=[Optional(), NumberRange(min=1, max=24, message=_l("A position from 1 to 24."))])
@@ -58,7 +65,7 @@ class ScanForm(FlaskForm):
 
 
 class DispatchForm(FlaskForm):
-    carrier = SelectField(_l("Carrier"), choices=[(c, c) for c in CARRIERS] + [(OTHER_CARRIER, _l("Other (type it)"))])
+    carrier = SelectField(_l("Carrier"), choices=[SelectChoice(c) for c in CARRIERS] + [SelectChoice(OTHER_CARRIER, _l("Other (type it)"))])
     carrier_other = StringField(_l("Other carrier"), validators=[Length(max=60)])
     tracking_no = StringField(
         _l("Tracking number"),

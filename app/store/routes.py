@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from app import navigation
 from app.access import role_required
@@ -22,16 +23,18 @@ from app.extensions import db
 from app.i18n import error_text, translate
 from app.models import Batch, DefectCode, Piece, Product, Store
 from app.services import batches, clock, photos, registration, returns, scanning, scope
+from app.services import bulk_import as spreadsheet
 from app.services.settings import rules as current_rules
 from app.store import paper
 from app.store.forms import (
-    SOURCE_CHOICES, CloseCheckForm, ConfirmForm, DispatchForm, LabelForm, PieceForm, ScanForm,
+    SOURCE_CHOICES, CloseCheckForm, ConfirmForm, DispatchForm, ImportConfirmForm, ImportUploadForm, LabelForm, PhotosForm,
+    PieceForm, ScanForm,
 )
 from labels import item_sheet, slip_pdf, thermal_labels
 from workshop.blame import inspection_warning
 from workshop.clock import clock_state, days_left, local_date
 from workshop.codes import CodeKind, normalise, parse_code
-from workshop.errors import AlreadyDone, DomainError, InvalidCode, RuleViolation
+from workshop.errors import AlreadyDone, DomainError, InvalidCode
 from workshop.quota import IsoWeek
 from workshop.roles import Role
 from workshop.statuses import CLOCK_RUNNING, BatchStatus, DefectKind, Direction, PieceStatus, Source
@@ -117,7 +120,7 @@ def index():
             query = query.where(Piece.id.is_(None))
     query = query.options(
         selectinload(Piece.product), selectinload(Piece.defect), selectinload(Piece.store), selectinload(Piece.batch)
-    ).order_by(Piece.id.desc())
+    ).order_by(Piece.registered_at.desc(), Piece.id.desc())  # ix_piece_store_registered serves a store's list
     page = db.paginate(query, page=args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     clocks = {}
     for piece in page.items:
@@ -137,16 +140,21 @@ def index():
 # --- Registering ----------------------------------------------------------------------
 
 
-def defect_choices() -> dict:
+def defect_choices() -> list[SelectChoice]:
+    """Grouped by kind, each showing its code and both names, so typing any of them finds it."""
     locale = str(get_locale() or "zh_Hans")
-    groups: dict = {}
-    defects = db.session.scalars(select(DefectCode).where(DefectCode.active.is_(True)).order_by(DefectCode.code))
-    for defect in defects:
-        other = defect.name_en if locale.startswith("zh") else defect.name_zh
-        groups.setdefault(_(DefectKind(defect.kind).label), []).append(
-            (defect.id, f"{defect.code} · {defect.name(locale)} · {other}")
+    defects = sorted(
+        db.session.scalars(select(DefectCode).where(DefectCode.active.is_(True))),
+        key=lambda d: (d.kind != DefectKind.QUALITY, d.code),
+    )
+    return [
+        SelectChoice(
+            d.id,
+            f"{d.code} · {d.name(locale)} · {d.name_en if locale.startswith('zh') else d.name_zh}",
+            optgroup=_(DefectKind(d.kind).label),
         )
-    return groups
+        for d in defects
+    ]
 
 
 def rule3_sentence() -> str:
@@ -189,7 +197,7 @@ def register():
     if request.method == "GET":
         # "Save and register another" comes back here with what the next piece shares.
         form.product.data = request.args.get("product", "")
-        if request.args.get("source") in {c[0] for c in SOURCE_CHOICES}:
+        if request.args.get("source") in {c.value for c in SOURCE_CHOICES}:
             form.source.data = request.args["source"]
         try:
             form.delivery_received_on.data = date.fromisoformat(request.args.get("delivery", ""))
@@ -231,6 +239,30 @@ def register():
             "store.register", product=product.style_code, source=data.source.value,
             delivery=data.delivery_received_on.isoformat() if data.delivery_received_on else None,
         ))
+    return redirect(url_for("pieces.piece", piece_id=piece.id))
+
+
+@bp.route("/pieces/<int:piece_id>/photos", methods=["GET", "POST"])
+@role_required(Role.STORE)
+def add_photos(piece_id: int):
+    piece = scope.get_piece(current_user, piece_id, for_update=request.method == "POST")
+    form = PhotosForm()
+    if not form.validate_on_submit():
+        return render_template("store/photos.html", piece=piece, form=form), 422 if request.method == "POST" else 200
+    added = []
+    try:
+        uploads = [photos.read_upload(f.stream, f.filename) for f in form.photos.data if getattr(f, "filename", "")]
+        added = photos.add_photos(current_user, piece, uploads, upload_folder(), at=clock.now())
+        db.session.commit()
+    except DomainError as e:
+        db.session.rollback()
+        flash(error_text(e), "error")
+        return render_template("store/photos.html", piece=piece, form=form), 422
+    except Exception:
+        db.session.rollback()
+        photos.remove_files(photos.files_of(added, upload_folder()))
+        raise
+    flash(_("Photos added to piece %(code)s.", code=piece.code), "ok")
     return redirect(url_for("pieces.piece", piece_id=piece.id))
 
 
@@ -368,7 +400,7 @@ def batch_scan():
     store = acting_store()
     form = ScanForm()
     if not form.validate_on_submit():
-        return batch_refusal(store, " ".join(form.code.errors), 400)
+        return batch_refusal(store, " ".join(map(str, form.code.errors)), 400)
     try:
         code = parse_code(form.code.data, expect=CodeKind.PIECE)
     except InvalidCode as e:
@@ -387,7 +419,8 @@ def batch_scan():
 @role_required(Role.STORE)
 def batch_add():
     store = acting_store()
-    ConfirmForm().validate_on_submit() or abort(400)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
     ids = sorted(set(request.form.getlist("piece_ids", type=int)))
     pieces = [scope.get_piece(current_user, piece_id, for_update=True) for piece_id in ids]
     if any(p.store_id != store.id for p in pieces):
@@ -406,14 +439,13 @@ def batch_add():
 @role_required(Role.STORE)
 def batch_remove(batch_id: int, piece_id: int):
     store = acting_store()
-    ConfirmForm().validate_on_submit() or abort(400)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
     found = scope.get_batch(current_user, batch_id, for_update=True)
     piece = scope.get_piece(current_user, piece_id, for_update=True)
     if found.store_id != store.id:
         abort(404)
     try:
-        if found.status != BatchStatus.OPEN:
-            raise RuleViolation(N_("Batch %(code)s is already dispatched: nothing can be taken out of it."), code=found.code)
         batches.remove_piece(current_user, found, piece, at=clock.now())
         db.session.commit()
     except DomainError as e:
@@ -502,7 +534,7 @@ def receive():
         flash(translate(result.message, result.params), "error")
         status = 404 if result.code == "unknown_batch" else 422
     elif request.method == "POST":
-        flash(" ".join(form.code.errors), "error")
+        flash(" ".join(map(str, form.code.errors)), "error")
         status = 400
     coming = db.session.scalars(
         scope.batches(current_user)
@@ -538,7 +570,7 @@ def receive_scan(batch_id: int):
     found = return_batch(batch_id, for_update=True)
     form = ScanForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.code.errors), "error")
+        flash(" ".join(map(str, form.code.errors)), "error")
         return redirect(url_for("store.receive_batch", batch_id=found.id))
     try:
         scanning.start_check(current_user, found)
@@ -563,7 +595,7 @@ def receive_close(batch_id: int):
     found = return_batch(batch_id, for_update=True)
     form = CloseCheckForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.confirm.errors), "error")
+        flash(" ".join(map(str, form.confirm.errors)), "error")
         return redirect(url_for("store.receive_batch", batch_id=found.id))
     try:
         counts = scanning.close_check(current_user, found, at=clock.now())
@@ -577,3 +609,76 @@ def receive_close(batch_id: int):
             missing=max(counts.expected - counts.received, 0)), "ok")
     return redirect(url_for("store.receive_batch", batch_id=found.id))
 
+
+
+# --- Registering from a spreadsheet ---------------------------------------------------
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def render_import(preview=None, token=None, status=200):
+    chinese = str(get_locale() or "zh_Hans").startswith("zh")
+
+    def column_name(key: str) -> str:
+        column = spreadsheet.COLUMN.get(key)
+        return "" if column is None else (column.zh if chinese else column.en)
+
+    problems = [(p.row, column_name(p.column), translate(p.message, p.params)) for p in preview.problems] if preview else []
+    sources = {s.value: _(s.label) for s in Source}
+    return render_template(
+        "store/import.html", form=ImportUploadForm(formdata=None), preview=preview, problems=problems, token=token,
+        confirm_form=ImportConfirmForm(formdata=None), sources=sources,
+    ), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.STORE)
+def bulk_import():
+    store = acting_store()
+    if request.method == "GET":
+        return render_import()
+    form = ImportUploadForm()
+    upload = form.file.data if form.validate_on_submit() else None
+    if upload is None or not upload.filename:
+        flash(_("Choose the XLSX or CSV file to import."), "error")
+        return render_import(status=400)
+    data = upload.stream.read(spreadsheet.MAX_FILE_BYTES + 1)
+    try:
+        preview = spreadsheet.preview_file(upload.filename, data, current_rules(), at=clock.now())
+    except DomainError as e:
+        flash(error_text(e), "error")
+        return render_import(status=422)
+    if not preview.ok:
+        return render_import(preview, status=422)
+    return render_import(preview, spreadsheet.sign_rows(preview.rows, store, current_user))
+
+
+@bp.route("/import/template.xlsx")
+@role_required(Role.STORE)
+def bulk_template():
+    return send_file(io.BytesIO(spreadsheet.template_xlsx()), mimetype=XLSX_TYPE, as_attachment=True,
+                     download_name="问题件登记模板-piece-import-template.xlsx")
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@role_required(Role.STORE)
+def bulk_confirm():
+    store = acting_store()
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("Nothing to import: upload the file again."), "error")
+        return render_import(status=400)
+    try:
+        rows = spreadsheet.unsign_rows(form.rows.data, store, current_user)
+        pieces = spreadsheet.import_rows(current_user, store, rows, current_rules(), at=clock.now())
+        db.session.commit()
+    except spreadsheet.ImportRefused as e:
+        db.session.rollback()
+        flash(error_text(e), "error")
+        return render_import(spreadsheet.Preview([], e.problems), status=422)
+    except DomainError as e:
+        db.session.rollback()
+        flash(error_text(e), "error")
+        return render_import(status=422)
+    flash(_("%(n)d pieces registered. Print their labels: “Print every piece not yet labelled”.", n=len(pieces)), "ok")
+    return redirect(url_for("store.index"))

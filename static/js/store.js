@@ -1,0 +1,73 @@
+// The store desk: product suggestions, rule 3's hint while typing, confirmations, "tick all".
+(function () {
+  "use strict";
+
+  // Product suggestions: a <datalist> refilled from /store/products.json as the user types.
+  var form = document.getElementById("register-form");
+  if (form) {
+    var product = form.querySelector("#product");
+    var list = document.getElementById("product-list");
+    var timer = null;
+    if (product && list) {
+      product.addEventListener("input", function () {
+        clearTimeout(timer);
+        var q = product.value.trim();
+        if (q.length < 2) { return; }
+        timer = setTimeout(function () {
+          fetch(form.dataset.productsUrl + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+            .then(function (r) { return r.ok ? r.json() : []; })
+            .then(function (rows) {
+              list.textContent = "";
+              rows.forEach(function (row) {
+                var option = document.createElement("option");
+                option.value = row.code;
+                option.label = row.name;
+                option.textContent = row.name;
+                list.appendChild(option);
+              });
+            })
+            .catch(function () { /* suggestions are a convenience; typing still works */ });
+        }, 200);
+      });
+    }
+
+    // Rule 3 at the counter: say it before saving when the delivery is older than the window.
+    var hint = document.getElementById("rule3-hint");
+    var delivery = form.querySelector("#delivery_received_on");
+    var deliveryField = document.getElementById("delivery-field");
+    var update = function () {
+      var source = form.querySelector("input[name=source]:checked");
+      var fromDelivery = source && source.value === "delivery";
+      if (deliveryField) { deliveryField.hidden = !fromDelivery; }
+      if (!hint || !delivery) { return; }
+      var days = NaN;
+      if (fromDelivery && delivery.value) {
+        days = Math.round((Date.parse(hint.dataset.today) - Date.parse(delivery.value)) / 86400000);
+      }
+      if (days > Number(hint.dataset.window)) {
+        hint.textContent = hint.dataset.message.replace("%(days)d", String(days));
+        hint.hidden = false;
+      } else {
+        hint.hidden = true;
+      }
+    };
+    form.addEventListener("change", update);
+    form.addEventListener("input", update);
+    update();
+  }
+
+  // Forms that undo something ask first (taking a piece out of the batch).
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (event) {
+      if (!window.confirm(f.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+
+  // A header checkbox that ticks every row.
+  document.querySelectorAll("input[data-check-all]").forEach(function (all) {
+    all.addEventListener("change", function () {
+      var boxes = all.form.querySelectorAll("input[name='" + all.dataset.checkAll + "']");
+      boxes.forEach(function (box) { box.checked = all.checked; });
+    });
+  });
+})();
