@@ -33,24 +33,30 @@ class PieceForm(FlaskForm):
     source = RadioField(_l("Where it came from"), choices=SOURCE_CHOICES, default=Source.CUSTOMER_RETURN.value,
                         validators=[InputRequired(message=_l("Say where the piece came from."))])
     delivery_received_on = DateField(_l("Date the store received the delivery"), validators=[Optional()])
-    photos = MultipleFileField(_l("Photos (1 to 5: JPEG, PNG or WebP, at most 10 MB each)"))
+    # Photos are evidence the technician values, but a piece without one (or imported from a
+    # spreadsheet) can still be registered; photos can be added later on the piece.
+    photos = MultipleFileField(_l("Photos (up to 5: JPEG, PNG or WebP, at most 10 MB each)"))
 
     def validate_delivery_received_on(self, field):
         if self.source.data == Source.DELIVERY.value and field.data is None:
             raise ValidationError(_l("Give the date the store received the delivery this piece came in."))
 
     def validate_photos(self, field):
-        files = [f for f in field.data or [] if getattr(f, "filename", "")]
-        if not files:
-            raise ValidationError(_l("Add at least one photo of the fault."))
-        if len(files) > MAX_PHOTOS:
+        if len(_files(field)) > MAX_PHOTOS:
             raise ValidationError(_l("At most %(n)d photos.", n=MAX_PHOTOS))
+
+
+def _files(field) -> list:
+    return [f for f in field.data or [] if getattr(f, "filename", "")]
 
 
 class PhotosForm(FlaskForm):
     photos = MultipleFileField(_l("Photos (1 to 5: JPEG, PNG or WebP, at most 10 MB each)"))
 
-    validate_photos = PieceForm.validate_photos
+    def validate_photos(self, field):
+        if not _files(field):
+            raise ValidationError(_l("Add at least one photo of the fault."))
+        PieceForm.validate_photos(self, field)
 
 
 class LabelForm(FlaskForm):

@@ -218,7 +218,7 @@ def register():
     )
     added = []
     try:
-        uploads = [photos.read_upload(f.stream, f.filename) for f in form.photos.data if getattr(f, "filename", "")]
+        uploads = [photos.read_upload(f.stream, f.filename) for f in form.photos.data or [] if getattr(f, "filename", "")]
         piece = registration.register_piece(current_user, store, data, rules, at=now)
         added = photos.add_photos(current_user, piece, uploads, upload_folder(), at=now)
         db.session.commit()
@@ -251,7 +251,7 @@ def add_photos(piece_id: int):
         return render_template("store/photos.html", piece=piece, form=form), 422 if request.method == "POST" else 200
     added = []
     try:
-        uploads = [photos.read_upload(f.stream, f.filename) for f in form.photos.data if getattr(f, "filename", "")]
+        uploads = [photos.read_upload(f.stream, f.filename) for f in form.photos.data or [] if getattr(f, "filename", "")]
         added = photos.add_photos(current_user, piece, uploads, upload_folder(), at=clock.now())
         db.session.commit()
     except DomainError as e:

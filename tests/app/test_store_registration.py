@@ -58,12 +58,14 @@ def test_a_piece_from_a_delivery_needs_the_delivery_date(client, login, desk, db
     assert pieces_count(db_session) == 0
 
 
-def test_a_registration_without_a_photo_is_refused(client, login, desk, db_session):
+def test_a_piece_can_be_registered_without_a_photo_and_photos_added_later(client, login, desk, db_session):
     login(desk.clerk)
     response = client.post("/store/register", data=form_for(desk, photos=[]), content_type="multipart/form-data")
-    assert response.status_code == 422
+    assert response.status_code == 302
+    assert pieces_count(db_session) == 1
+    piece_id = db_session.scalar(select(Piece.id))
+    response = client.post(f"/store/pieces/{piece_id}/photos", data={"photos": []}, content_type="multipart/form-data")
     assert "Add at least one photo" in response.get_data(as_text=True)
-    assert pieces_count(db_session) == 0
 
 
 def test_save_and_register_another_prefills_product_source_and_delivery_date(client, login, desk, db_session, app, monkeypatch):
