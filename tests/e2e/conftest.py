@@ -47,6 +47,20 @@ def _database_url(tmp_path_factory):
     return parsed.set(database=name).render_as_string(hide_password=False), (admin, name)
 
 
+def _journey_store() -> None:
+    """A store of its own for the week's journey, with nothing in flight yet."""
+    from app.extensions import db
+    from app.models import Region, Store, User
+    from sqlalchemy import select
+
+    region = db.session.scalars(select(Region).where(Region.code == "EAST")).one()
+    store = Store(code="SH009", name="上海静安寺店", region=region, address="上海市静安区南京西路 1618 号",
+                  contact_name="周静", contact_phone="021-6288 0000")
+    clerk = User(username="jingan", display_name="周静（静安寺店）", role="store", store=store)
+    clerk.set_password("demo1234")
+    db.session.add_all([store, clerk])
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     return require_tool("chromium", "chromium")
@@ -67,6 +81,7 @@ def live_server(tmp_path_factory, chromium_path):
     with app.app_context():
         upgrade()
         demo.load()
+        _journey_store()
         db.session.commit()
     port = _free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
