@@ -11,14 +11,25 @@ from app.services.settings import rules as current_rules
 from workshop.clock import clock_state, days_left
 from workshop.repairs import needs_exchange
 from workshop.statuses import CLOCK_RUNNING
+from workshop.text import N_
 from workshop.transitions import PIECE_ACTION_LABELS, BatchAction, PieceAction
 
 bp = Blueprint("pieces", __name__, template_folder="templates")
 
 
+# Events that are not moves of a piece or a batch (finance's, written by app.services.finance).
+OTHER_ACTION_LABELS = {
+    "adjustment": N_("cost adjusted in an open month"),
+    "month_close": N_("month closed"),
+    "month_reopen": N_("month reopened"),
+}
+
+
 def action_label(action: str) -> str:
     if action.startswith("batch_"):
         return BatchAction(action.removeprefix("batch_")).label
+    if action in OTHER_ACTION_LABELS:
+        return OTHER_ACTION_LABELS[action]
     try:
         return PIECE_ACTION_LABELS[PieceAction(action)]
     except ValueError:

@@ -8,10 +8,12 @@ Rounding happens once, where an amount enters (``workshop.money.money``: half-up
 cent).
 """
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 
 from flask import current_app
 from sqlalchemy import Select, func, select
@@ -64,7 +66,7 @@ class PartyLine:
     def key(self) -> tuple[str, int | None]:
         return (self.blame.value, self.party_id)
 
-    @property
+    @cached_property
     def total(self) -> Decimal:
         return total((self.scrap, self.adjustments, self.extra_fees))
 
@@ -85,7 +87,7 @@ class Allocation:
     def pieces(self) -> int:
         return sum(line.pieces for line in self.lines)
 
-    @property
+    @cached_property
     def total(self) -> Decimal:
         return total(line.total for line in self.lines)
 
@@ -99,8 +101,40 @@ def is_closed(month: Month) -> bool:
     ) is True
 
 
+# Figures of closed months, kept per process: month_guard makes sure they cannot change, and
+# the key carries the moment of closing, so a month reopened and closed again is computed anew.
+_FROZEN: OrderedDict[tuple, object] = OrderedDict()
+FROZEN_ENTRIES = 512
+
+
+def _closings(first: Month, last: Month) -> dict[int, datetime]:
+    return dict(db.session.execute(
+        select(AccountingMonth.month, AccountingMonth.closed_at)
+        .where(AccountingMonth.month.between(first.key, last.key), AccountingMonth.closed.is_(True))
+    ).all())
+
+
+def _frozen(kind: str, month: Month, closed_at: datetime | None, compute):
+    if closed_at is None:
+        return compute()
+    key = (str(db.engine.url), kind, month.key, closed_at.isoformat())
+    if key in _FROZEN:
+        _FROZEN.move_to_end(key)
+        return _FROZEN[key]
+    value = compute()
+    _FROZEN[key] = value
+    while len(_FROZEN) > FROZEN_ENTRIES:
+        _FROZEN.popitem(last=False)
+    return value
+
+
 def allocation(month: Month) -> Allocation:
-    """Four GROUP BYs on indexed columns (piece: scrap_month+blame; batch: charge_month)."""
+    closed_at = _closings(month, month).get(month.key)
+    return _frozen("allocation", month, closed_at, lambda: _allocation(month, closed=closed_at is not None))
+
+
+def _allocation(month: Month, closed: bool) -> Allocation:
+    """Five GROUP BYs on indexed columns (piece: scrap_month+blame; batch: charge_month)."""
     key = month.key
     scrapped = (Piece.scrap_month == key)
     by_supplier = db.session.execute(
@@ -147,7 +181,7 @@ def allocation(month: Month) -> Allocation:
             hq = replace(hq, adjustments=hq.adjustments + amount)
     return Allocation(
         month=month,
-        closed=is_closed(month),
+        closed=closed,
         suppliers=_named(suppliers, Supplier),
         stores=_named(stores, Store),
         hq=hq,
@@ -588,11 +622,23 @@ def _months_back(last: Month, count: int) -> list[Month]:
 
 
 def scrap_by_month(last: Month, count: int = 12) -> list[tuple[Month, dict[Blame, Decimal]]]:
+    """Scrap cost per blame for each month; closed months come from the frozen figures."""
     months = _months_back(last, count)
-    rows = db.session.execute(
-        select(Piece.scrap_month, Piece.blame, _cents(Piece.scrap_cost))
-        .where(Piece.scrap_month.between(months[0].key, last.key))
-        .group_by(Piece.scrap_month, Piece.blame)
-    ).all()
-    found = {(m, Blame(b)): _from_cents(c) for m, b, c in rows}
-    return [(m, {b: found.get((m.key, b), ZERO) for b in Blame}) for m in months]
+    closings = _closings(months[0], last)
+    open_keys = [m.key for m in months if m.key not in closings]
+    found: dict[tuple[int, Blame], Decimal] = {}
+    if open_keys:
+        rows = db.session.execute(
+            select(Piece.scrap_month, Piece.blame, _cents(Piece.scrap_cost))
+            .where(Piece.scrap_month.in_(open_keys)).group_by(Piece.scrap_month, Piece.blame)
+        ).all()
+        found = {(m, Blame(b)): _from_cents(c) for m, b, c in rows}
+    series = []
+    for m in months:
+        if m.key in closings:
+            figures = allocation(m)
+            series.append((m, {Blame.SUPPLIER: figures.sum_of(figures.suppliers, "scrap"),
+                               Blame.STORE: figures.sum_of(figures.stores, "scrap"), Blame.HQ: figures.hq.scrap}))
+        else:
+            series.append((m, {b: found.get((m.key, b), ZERO) for b in Blame}))
+    return series

@@ -21,9 +21,11 @@ from app.models import AccountingMonth, Adjustment, Batch, Event, Piece
 from workshop.errors import MonthClosed
 from workshop.money import Month
 
-PIECE_FIGURES = ("status", "grade", "blame", "scrap_cost", "scrap_month", "blamed_supplier_id", "store_id")
-BATCH_FIGURES = ("extra", "shipping_fee", "charge_month", "store_id")
-ADJUSTMENT_FIGURES = ("month", "piece_id", "blame", "supplier_id", "store_id", "amount")
+# Relationships too: ``piece.store = other`` sets store_id only during the flush, after this check.
+PIECE_FIGURES = ("status", "grade", "blame", "scrap_cost", "scrap_month", "blamed_supplier_id", "blamed_supplier",
+                 "store_id", "store")
+BATCH_FIGURES = ("extra", "shipping_fee", "charge_month", "store_id", "store")
+ADJUSTMENT_FIGURES = ("month", "piece_id", "blame", "supplier_id", "supplier", "store_id", "store", "amount")
 
 # model → (its month column, the columns whose change would change that month's figures)
 GUARDED = {
@@ -146,6 +148,7 @@ def _on_orm_execute(state) -> None:
     values = {getattr(k, "key", k): v for k, v in (getattr(statement, "_values", None) or {}).items()}
     rows = state.parameters if isinstance(state.parameters, list) else ([state.parameters] if state.parameters else [])
     touched = set(values) | {k for row in rows for k in row}
+    figures = tuple(f for f in figures if f in model.__table__.c)
     if state.is_update and not touched & set(figures):
         return
     session = state.session
