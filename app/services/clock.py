@@ -1,16 +1,10 @@
-"""The current moment for views, in one place so tests can set the date through the pages.
-
-``app.config["NOW"]``, when set, is a callable returning an aware datetime; nothing else in
-the app reads it. Services still take ``at=`` and never call this themselves.
-"""
+"""The current moment, for views: the app's one clock (``app.models.types.utcnow``), which
+``app.config["NOW"]`` may replace so tests can set the date through the pages."""
 
 from datetime import datetime
-
-from flask import current_app
 
 from app.models import utcnow
 
 
 def now() -> datetime:
-    override = current_app.config.get("NOW")
-    return override() if override is not None else utcnow()
+    return utcnow()

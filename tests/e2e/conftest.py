@@ -7,6 +7,7 @@ tests skip with the reason (and fail in CI).
 
 import os
 import socket
+from datetime import UTC, datetime
 import threading
 from pathlib import Path
 
@@ -26,6 +27,16 @@ CHROMIUM_FLAGS = [
 ]
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
+
+
+class Clock:
+    """The server's clock: real time until a journey moves it (to close a month, say)."""
+
+    def __init__(self) -> None:
+        self.moment: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.moment or datetime.now(UTC)
 
 
 def _free_port() -> int:
@@ -74,7 +85,9 @@ def live_server(tmp_path_factory, chromium_path):
     from app.extensions import db
 
     url, cleanup = _database_url(tmp_path_factory)
+    clock = Clock()
     app = create_app({
+        "NOW": clock,
         "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "e2e-only-secret", "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
         "CHAIN_TIMEZONE": "Asia/Shanghai", "RATELIMIT_ENABLED": False,
     })
@@ -87,7 +100,9 @@ def live_server(tmp_path_factory, chromium_path):
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
+    server.base_url = f"http://127.0.0.1:{port}"
+    server.clock = clock
+    yield server
     server.shutdown()
     with app.app_context():
         db.engine.dispose()
@@ -112,7 +127,7 @@ def new_page(browser, live_server):
     contexts = []
 
     def make(locale="zh-CN", viewport=DESKTOP, **kwargs):
-        context = browser.new_context(locale=locale, viewport=viewport, base_url=live_server, **kwargs)
+        context = browser.new_context(locale=locale, viewport=viewport, base_url=live_server.base_url, **kwargs)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()

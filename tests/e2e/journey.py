@@ -39,7 +39,11 @@ class Journey:
         self.clicks += 2
 
     def scan(self, page, code: str, navigates: bool = False) -> None:
-        """A USB scanner types the code and Enter into whatever has the focus: one scan."""
+        """A USB scanner types the code and Enter into whatever has the focus: one scan.
+
+        Like a person, it waits until the page shows its scan field focused (autofocus lands
+        a moment after the page appears)."""
+        page.wait_for_function("document.activeElement && document.activeElement.tagName === 'INPUT'")
         page.keyboard.type(code)
         if navigates:
             with page.expect_navigation():
