@@ -1,3 +1,73 @@
-from flask import Blueprint
+"""The JSON API v1: the same services as the pages, reached with a personal token.
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+The views live in app/api/pieces.py, batches.py, station.py and docs.py; this module holds
+the blueprint and what every API request goes through (authentication, CSRF for cookie
+sessions, rate limits, JSON errors).
+"""
+
+from flask import Blueprint, current_app
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.api import auth
+from app.api.errors import ApiError, from_api_error, from_domain, from_http
+from app.extensions import csrf, db, limiter
+from workshop.errors import DomainError
+
+bp = Blueprint("api", __name__, template_folder="templates", url_prefix="/api/v1")
+
+# Token requests carry no CSRF token; cookie-session writes are checked in auth.authenticate.
+csrf.exempt(bp)
+# One bucket for the whole API per token (not one per address), so a leaked token is slowed
+# however it is used. Storage: RATELIMIT_STORAGE_URI (memory:// per process; redis://… shared).
+limiter.shared_limit(
+    lambda: current_app.config.get("API_RATE_LIMIT", "600 per minute"), scope="api", key_func=auth.rate_key,
+)(bp)
+# A guesser of tokens is slowed per address: only refused authentications count.
+limiter.shared_limit(
+    lambda: current_app.config.get("API_AUTH_FAILURE_LIMIT", "20 per minute"), scope="api-auth-failure", key_func=auth.failed_auth_key,
+    deduct_when=lambda response: response.status_code == 401,
+)(bp)
+
+MAX_ID = 2**31 - 1
+
+
+@bp.url_value_preprocessor
+def _ids_in_range(endpoint, values):
+    # An id beyond the database's integer is nobody's: 404, not a database overflow.
+    for name in ("piece_id", "batch_id"):
+        if values and name in values and values[name] > MAX_ID:
+            raise ApiError(404)
+
+
+bp.before_request(auth.authenticate)
+bp.after_request(auth.keep_token_requests_stateless)
+
+
+@bp.errorhandler(ApiError)
+def _api_error(e: ApiError):
+    db.session.rollback()
+    return from_api_error(e)
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(e: DomainError):
+    db.session.rollback()
+    return from_domain(e)
+
+
+@bp.errorhandler(IntegrityError)
+@bp.errorhandler(OperationalError)
+def _conflict(e):
+    # Two requests changed the same thing at the same instant (as the bench page says it).
+    db.session.rollback()
+    return from_api_error(ApiError(409))
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(e: HTTPException):
+    db.session.rollback()
+    return from_http(e)
+
+
+from app.api import batches, docs, pieces, station  # noqa: E402,F401  (the views register on bp)

@@ -12,3 +12,11 @@ class LoginForm(FlaskForm):
 
 class LanguageForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=[SelectChoice("zh_Hans", "中文"), SelectChoice("en", "English")])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)])
+
+
+class RevokeTokenForm(FlaskForm):
+    """Empty: the revoke button carries only its CSRF token."""

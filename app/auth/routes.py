@@ -1,13 +1,16 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from app.auth.forms import LanguageForm, LoginForm
+from app.auth.forms import LanguageForm, LoginForm, RevokeTokenForm, TokenForm
 from app.extensions import db, limiter, login_manager
 from app.models import User
+from app.services import tokens
+from app.i18n import error_text
+from workshop.errors import DomainError
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -65,4 +68,44 @@ def language():
 @bp.route("/profile")
 @login_required
 def profile():
-    return render_template("auth/profile.html")
+    return render_profile()
+
+
+def render_profile(status: int = 200, token_form: TokenForm | None = None, new_token: str | None = None):
+    response = make_response(render_template(
+        "auth/profile.html", api_tokens=tokens.active_tokens(current_user), token_form=token_form or TokenForm(formdata=None),
+        revoke_form=RevokeTokenForm(), new_token=new_token,
+    ), status)
+    # A new token is shown once: never keep the page in a cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/profile/tokens", methods=["POST"])
+@login_required
+def create_token():
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return render_profile(422, form)
+    try:
+        token, clear = tokens.create_token(current_user, form.name.data)
+        db.session.commit()
+    except DomainError as e:
+        db.session.rollback()
+        flash(error_text(e), "error")
+        return render_profile(422, form)
+    flash(_("Token “%(name)s” created. Copy it now: it is shown only once.", name=token.name), "ok")
+    return render_profile(201, new_token=clear)
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    if not RevokeTokenForm().validate_on_submit():
+        abort(400)
+    token = tokens.revoke_token(current_user, token_id)
+    if token is None:
+        abort(404)
+    db.session.commit()
+    flash(_("Token “%(name)s” revoked: it no longer works.", name=token.name), "ok")
+    return redirect(url_for("auth.profile"))

@@ -16,7 +16,7 @@ from workshop.money import Month, money
 from workshop.quota import IsoWeek, is_extra
 from workshop.statuses import BatchStatus, Direction, PieceStatus
 from workshop.text import N_
-from workshop.transitions import BatchAction, PieceAction
+from workshop.transitions import BatchAction, PieceAction, move_batch
 
 
 def open_batch(store: Store, direction: Direction) -> Batch | None:
@@ -91,6 +91,8 @@ def dispatch_batch(
 ) -> Batch:
     """Lock the batch, put its pieces in transit and start their 15-day clocks."""
     at = at or utcnow()
+    # A batch already on its way says so, before any question of quota or fee.
+    move_batch(batch.code, batch.direction, batch.status, BatchAction.DISPATCH, actor.role)
     if not batch.pieces:
         raise RuleViolation(N_("Batch %(code)s is empty: add pieces before dispatching it."), code=batch.code)
     check = quota_check(batch.store, rules, at)

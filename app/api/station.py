@@ -1,0 +1,164 @@
+"""The caller, the scan station, the deadline board and finance figures (read)."""
+
+import re
+from datetime import timedelta
+
+from flask import jsonify, request
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from app.api import inputs
+from app.api.auth import require_role
+from app.api.errors import ApiError
+from app.api.routes import bp
+from app.api.schemas import amount, day, scan_json, store_ref, when
+from app.extensions import db
+from app.models import Piece
+from app.services import clock, dashboard, finance, scan_station, scanning, scope
+from app.services.settings import rules as current_rules
+from workshop.clock import ClockState, clock_state, days_left
+from workshop.money import Month
+from workshop.roles import Role
+from workshop.statuses import CLOCK_RUNNING, ClaimStatus, PieceStatus
+from workshop.text import N_
+
+MONTH_TEXT = re.compile(r"^\d{4}-\d{2}$")
+
+
+@bp.get("/me")
+def me():
+    user = current_user
+    return jsonify({
+        "id": user.id, "username": user.username, "display_name": user.display_name, "role": user.role.value,
+        "store": store_ref(user.store) if user.store else None,
+        "region": {"id": user.region.id, "code": user.region.code, "name": user.region.name} if user.region else None,
+        "locale": user.locale,
+    })
+
+
+@bp.post("/scan")
+def scan():
+    """The scan station's answer, the same as the bench page's (app.services.scan_station)."""
+    body = inputs.json_body()
+    code = inputs.text(body, "code", max_length=200)
+    mode = body.get("mode") or "receive"
+    if mode not in scan_station.MODES:
+        raise ApiError(422, "invalid", N_("mode must be one of: %(choices)s."), field="mode", choices=", ".join(scan_station.MODES))
+    batch_id = inputs.integer(body, "batch_id", minimum=1)
+    action = body.get("action")
+    if action not in (None, "scan", "close"):
+        raise ApiError(422, "invalid", N_("action must be “scan” or “close”."), field="action")
+    if action == "close" or scan_station.is_close_command(code):
+        answer = scan_station.close(current_user, batch_id)
+    else:
+        answer = scan_station.scan(current_user, code, mode, batch_id)
+    if answer.result.outcome == scanning.OK:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return jsonify(scan_json(answer.result, answer.mode, answer))
+
+
+@bp.get("/deadlines")
+def deadlines():
+    """Rule 1's board: pieces whose 15-day clock runs, the earliest due first."""
+    rules = current_rules()
+    today = dashboard.today_in(rules, clock.now())
+    risk_until = today + timedelta(days=rules.at_risk_days)
+    page = inputs.query_int("page", minimum=1, maximum=100000, default=1)
+    size = inputs.query_int("size", minimum=1, maximum=200, default=50)
+    query = scope.pieces(current_user).where(Piece.status.in_(list(CLOCK_RUNNING)), Piece.due_on.is_not(None))
+    store_id = inputs.query_int("store_id", minimum=1, maximum=2**31 - 1, default=None)
+    if store_id is not None:
+        query = query.where(Piece.store_id == store_id)
+    status = inputs.query_choice("status", PieceStatus)
+    if status is not None:
+        query = query.where(Piece.status == status)
+    state = request.args.get("clock") or None
+    if state not in (None, ClockState.OVERDUE, ClockState.AT_RISK, ClockState.ON_TRACK):
+        raise ApiError(422, "invalid", N_("clock must be one of: %(choices)s."), field="clock", choices="overdue, at_risk, on_track")
+    if state == ClockState.OVERDUE:
+        query = query.where(Piece.due_on < today)
+    elif state == ClockState.AT_RISK:
+        query = query.where(Piece.due_on >= today, Piece.due_on <= risk_until)
+    elif state == ClockState.ON_TRACK:
+        query = query.where(Piece.due_on > risk_until)
+    found = db.paginate(
+        query.options(joinedload(Piece.store)).order_by(Piece.due_on, Piece.id), page=page, per_page=size, error_out=False,
+    )
+    at_risk, overdue = dashboard.deadline_counts(current_user, rules, today)
+    rate = dashboard.on_time(current_user, rules, today)
+    return jsonify({
+        "today": day(today),
+        "at_risk": at_risk,
+        "overdue": overdue,
+        "on_time": {"on_time": rate.on_time, "total": rate.total, "rate": rate.rate, "target": rate.target},
+        "page": found.page,
+        "size": size,
+        "total": found.total,
+        "items": [
+            {
+                "id": p.id, "code": p.code, "status": p.status.value, "store": store_ref(p.store),
+                "dispatched_at": when(p.dispatched_at), "due_on": day(p.due_on),
+                "days_left": days_left(p.due_on, today), "clock": clock_state(p.due_on, today, rules.at_risk_days).value,
+            }
+            for p in found.items
+        ],
+    })
+
+
+def parse_month(text: str) -> Month:
+    try:
+        if not MONTH_TEXT.match(text):
+            raise ValueError
+        return Month.parse(text)
+    except ValueError:
+        raise ApiError(404) from None
+
+
+def party_json(line) -> dict:
+    return {
+        "blame": line.blame.value, "party_id": line.party_id, "code": line.code, "name": line.name,
+        "pieces": line.pieces, "scrap": amount(line.scrap), "adjustments": amount(line.adjustments),
+        "extra_batches": line.extra_batches, "extra_fees": amount(line.extra_fees), "total": amount(line.total),
+    }
+
+
+@bp.get("/finance/months/<month>")
+def finance_month(month: str):
+    """A month's scrap costs per supplier, per store and for head office (rule 5)."""
+    require_role(Role.FINANCE)
+    allocation = finance.allocation(parse_month(month))
+    return jsonify({
+        "month": str(allocation.month),
+        "closed": allocation.closed,
+        "pieces": allocation.pieces,
+        "total": amount(allocation.total),
+        "suppliers": [party_json(line) for line in allocation.suppliers],
+        "stores": [party_json(line) for line in allocation.stores],
+        "hq": party_json(allocation.hq),
+    })
+
+
+@bp.get("/finance/claims")
+def finance_claims():
+    require_role(Role.FINANCE)
+    page = inputs.query_int("page", minimum=1, maximum=100000, default=1)
+    size = inputs.query_int("size", minimum=1, maximum=200, default=50)
+    status = inputs.query_choice("status", ClaimStatus)
+    supplier_id = inputs.query_int("supplier_id", minimum=1, maximum=2**31 - 1, default=None)
+    found = db.paginate(finance.claims_query(supplier_id=supplier_id, status=status), page=page, per_page=size, error_out=False)
+    return jsonify({
+        "page": found.page,
+        "size": size,
+        "total": found.total,
+        "items": [
+            {
+                "id": c.id, "supplier": {"id": c.supplier.id, "code": c.supplier.code, "name": c.supplier.name},
+                "month": str(Month.from_key(c.month)), "status": c.status.value, "amount": amount(c.amount),
+                "sent_on": day(c.sent_on), "settled_on": day(c.settled_on), "paid_amount": amount(c.paid_amount),
+                "note": c.note, "updated_at": when(c.updated_at),
+            }
+            for c in found.items
+        ],
+    })
