@@ -1,13 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workshop.statuses import Blame, Grade
 
-GRADE_CHOICES = [(Grade.REPAIRABLE.value, _l("repairable")), (Grade.NO_FAULT.value, _l("no fault found")), (Grade.SCRAP.value, _l("scrap"))]
-BLAME_CHOICES = [(Blame.SUPPLIER.value, _l("supplier")), (Blame.STORE.value, _l("store")), (Blame.HQ.value, _l("head office"))]
+# Labels are the enums' own msgids, translated when the form is rendered.
+GRADE_CHOICES = [SelectChoice(g.value, _l(g.label)) for g in (Grade.REPAIRABLE, Grade.NO_FAULT, Grade.SCRAP)]
+BLAME_CHOICES = [SelectChoice(b.value, _l(b.label)) for b in (Blame.SUPPLIER, Blame.STORE, Blame.HQ)]
 
 
 class BlameFields:
@@ -46,7 +48,7 @@ class UnexpectedForm(FlaskForm):
 
     code = StringField(_l("Code"), validators=[DataRequired()])
     batch_id = IntegerField(validators=[DataRequired()])
-    product = SelectField(_l("Product"), coerce=int, validators=[DataRequired(message=_l("Choose the product."))])
+    product = StringField(_l("Product style code"), validators=[DataRequired(message=_l("Enter the product's style code.")), Length(max=40)])
     defect = SelectField(_l("Defect"), coerce=int, validators=[DataRequired(message=_l("Choose the defect."))])
 
 

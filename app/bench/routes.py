@@ -13,30 +13,29 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
 import labels
 from app import navigation
 from app.access import role_required
 from app.bench.forms import ButtonForm, DispatchReturnForm, GradeForm, RepairForm, ScrapForm, UnexpectedForm
+from app.database import write_intent
 from app.extensions import db
 from app.i18n import error_text, translate
 from app.models import Batch, DefectCode, Piece, Product, RepairOperation, SparePart, Store, utcnow
-from app.services import batches, dashboard, grading, returns, scanning, scope, timeline
+from app.services import dashboard, grading, returns, scan_station, scanning, scope, timeline
 from app.services.settings import rules as current_rules
 from workshop.clock import ClockState, clock_state, days_left
-from workshop.codes import CodeKind, normalise, parse_code
-from workshop.errors import AlreadyDone, DomainError, InvalidCode, InvalidTransition
+from workshop.errors import DomainError, InvalidTransition
+from workshop.quota import IsoWeek
 from workshop.roles import Role
 from workshop.statuses import CLOCK_RUNNING, Blame, BatchStatus, Direction, Grade, PieceStatus
 from workshop.text import N_
-from workshop.transitions import PieceAction, move_piece
 
 bp = Blueprint("bench", __name__, template_folder="templates", url_prefix="/bench")
 
 BENCH_ROLES = (Role.TECHNICIAN,)
-MODES = ("receive", "grade", "pack")
-# Typed or scanned (from a printed command card) to close the current check.
-CLOSE_COMMANDS = {"CLOSE", "关闭"}
+MODES = scan_station.MODES
 
 
 @bp.record_once
@@ -88,7 +87,7 @@ def scan_json():
     batch_id = payload.get("batch_id")
     batch_id = int(batch_id) if isinstance(batch_id, (int, str)) and str(batch_id).isdigit() else None
     try:
-        if payload.get("action") == "close" or normalise(text) in CLOSE_COMMANDS:
+        if payload.get("action") == "close" or scan_station.is_close_command(text):
             answer = _close(batch_id)
         else:
             answer = _scan(text, mode, batch_id)
@@ -100,105 +99,40 @@ def scan_json():
         # Two people changed the same thing at the same instant: nothing was saved.
         db.session.rollback()
         answer = _answer(scanning.ScanResult(scanning.REFUSED, N_("Someone else changed this at the same moment; nothing was saved. Scan again."), code="conflict"), mode)
+    list_batch = answer.pop("list_batch", None)
+    if list_batch is not None:
+        # The parcel's list is only read: build it after the commit, so that on SQLite
+        # the write lock is not held while hundreds of rows are turned into JSON.
+        write_intent.set(False)
+        answer["expected"] = expected_rows(db.session.get(Batch, list_batch))
     return jsonify(answer)
 
 
 def _scan(text: str, mode: str, batch_id: int | None) -> dict:
-    try:
-        kind = parse_code(text).kind
-    except InvalidCode as e:
-        batch = _current_batch(batch_id)
-        result = scanning.ScanResult(scanning.REFUSED, e.message, e.params, code="invalid_code")
-        if batch is not None:
-            result = scanning._with_counts(batch, result)
-        return _answer(result, mode)
-    if kind == CodeKind.BATCH:
-        # A slip's barcode always starts receiving that parcel, whatever the mode.
-        batch, result = scanning.scan_batch(current_user, text)
-        answer = _answer(result, "receive" if batch is not None else mode)
-        if batch is not None:
-            answer["expected"] = expected_rows(batch)
-        return answer
-    if mode == "grade":
-        return _open_card(text)
-    if mode == "pack":
-        return _pack(text)
-    batch = _current_batch(batch_id)
-    if batch is None:
-        return _answer(scanning.ScanResult(scanning.REFUSED, N_("Scan the parcel's dispatch slip first, then its pieces."), code="no_batch"), mode)
-    result = scanning.receive_scan(current_user, batch, text)
-    answer = _answer(result, mode)
-    if result.code == "unknown_piece":
-        answer["register_unexpected"] = {"code": result.params.get("code"), "batch_id": batch.id}
-    return answer
+    # The decision is app.services.scan_station's, shared with POST /api/v1/scan.
+    return _station_answer(scan_station.scan(current_user, text, mode, batch_id))
 
 
 def _current_batch(batch_id: int | None) -> Batch | None:
-    if batch_id is None:
-        return None
-    batch = scope.find_batch(current_user, batch_id)
-    return batch if batch is not None and batch.direction == Direction.OUTBOUND else None
+    return scan_station.current_batch(current_user, batch_id)
 
 
 def _close(batch_id: int | None) -> dict:
-    batch = _current_batch(batch_id)
-    if batch is None:
-        return _answer(scanning.ScanResult(scanning.REFUSED, N_("There is no parcel to close: scan its dispatch slip first."), code="no_batch"), "receive")
-    batch = scope.find_batch(current_user, batch.id, for_update=True)
-    try:
-        counts = scanning.close_check(current_user, batch)
-    except AlreadyDone as e:
-        return _answer(scanning._with_counts(batch, scanning.ScanResult(scanning.WARNING, e.message, e.params, code="already_closed")), "receive")
-    except DomainError as e:
-        return _answer(scanning._with_counts(batch, scanning.ScanResult(scanning.REFUSED, e.message, e.params, code=e.code)), "receive")
-    result = scanning.ScanResult(
-        scanning.OK,
-        N_("Check of batch %(code)s closed: %(received)d received, %(missing)d missing, %(unexpected)d unexpected."),
-        {"code": batch.code, "received": counts.received, "missing": counts.missing, "unexpected": counts.unexpected},
-        code="closed", batch_id=batch.id, counts=counts.as_dict(),
-    )
-    answer = _answer(result, "receive")
-    answer["expected"] = expected_rows(batch)
-    return answer
+    return _station_answer(scan_station.close(current_user, batch_id))
 
 
-def _open_card(text: str) -> dict:
-    code = parse_code(text)
-    piece = scope.find_piece(current_user, code.number)
-    if piece is None:
-        return _answer(scanning.ScanResult(scanning.REFUSED, N_("%(code)s is not registered: check the label, or receive its parcel first."), {"code": str(code)}, code="unknown_piece"), "grade")
-    if piece.status not in (PieceStatus.RECEIVED, PieceStatus.REPAIRABLE):
-        try:
-            move_piece(piece.code, piece.status, PieceAction.GRADE, current_user.role)
-        except DomainError as e:
-            answer = _answer(scanning.ScanResult(scanning.REFUSED, e.message, e.params, code=e.code, piece_id=piece.id), "grade")
-            answer["open_url"] = url_for("pieces.piece", piece_id=piece.id)
-            return answer
-    answer = _answer(scanning.ScanResult(scanning.OK, N_("Piece %(code)s: opening its card."), {"code": piece.code}, code="open_card", piece_id=piece.id), "grade")
-    answer["go_to"] = url_for("bench.card", piece_id=piece.id)
-    return answer
-
-
-def _pack(text: str) -> dict:
-    code = parse_code(text)
-    piece = scope.find_piece(current_user, code.number, for_update=True)
-    if piece is None:
-        return _answer(scanning.ScanResult(scanning.REFUSED, N_("%(code)s is not registered: check the label."), {"code": str(code)}, code="unknown_piece"), "pack")
-    try:
-        batch = batches.open_or_create_batch(current_user, piece.store, Direction.RETURN)
-        returns.pack_return(current_user, batch, piece)
-        db.session.flush()
-    except AlreadyDone as e:
-        return _answer(scanning.ScanResult(scanning.WARNING, e.message, e.params, code="already_packed", piece_id=piece.id), "pack")
-    except DomainError as e:
-        return _answer(scanning.ScanResult(scanning.REFUSED, e.message, e.params, code=e.code, piece_id=piece.id), "pack")
-    count = db.session.scalar(select(func.count()).where(Piece.return_batch_id == batch.id)) or 0
-    result = scanning.ScanResult(
-        scanning.OK, N_("Piece %(code)s packed into return batch %(batch)s for %(store)s (%(n)d pieces)."),
-        {"code": piece.code, "batch": batch.code, "store": piece.store.name, "n": count}, code="packed", piece_id=piece.id,
-    )
-    answer = _answer(result, "pack")
-    answer["return_batch"] = {"id": batch.id, "code": batch.code, "store": piece.store.name, "count": count}
+def _station_answer(station: scan_station.StationAnswer) -> dict:
+    answer = _answer(station.result, station.mode)
+    if station.list_batch is not None:
+        answer["list_batch"] = station.list_batch
+    if station.register_unexpected is not None:
+        answer["register_unexpected"] = station.register_unexpected
+    if station.open_card:
+        answer["go_to"] = url_for("bench.card", piece_id=station.result.piece_id)
+    if station.show_piece:
+        answer["open_url"] = url_for("pieces.piece", piece_id=station.result.piece_id)
+    if station.return_batch is not None:
+        answer["return_batch"] = station.return_batch
     return answer
 
 
@@ -246,15 +180,17 @@ def expected_rows(batch: Batch) -> list[dict]:
 @role_required(*BENCH_ROLES)
 def unexpected_json():
     form = UnexpectedForm()
-    form.product.choices = [(p.id, p.style_code) for p in _products_by_style(request.form.get("product"))]
-    form.defect.choices = [(d.id, d.code) for d in db.session.scalars(select(DefectCode).where(DefectCode.active.is_(True)))]
+    form.defect.choices = [SelectChoice(d.id, d.code) for d in db.session.scalars(select(DefectCode).where(DefectCode.active.is_(True)))]
     if not form.validate_on_submit():
         message = next(iter(e for errors in form.errors.values() for e in errors), _("Fill in the product and the defect."))
         return jsonify({"outcome": scanning.REFUSED, "code": "invalid", "message": str(message), "counts": None}), 422
     batch = _current_batch(form.batch_id.data)
     if batch is None:
         abort(404)
-    product = db.session.get(Product, form.product.data)
+    product = db.session.scalars(select(Product).where(Product.style_code == form.product.data.strip())).one_or_none()
+    if product is None:
+        message = _("There is no product with style code %(style)s: check the garment's tag.", style=form.product.data.strip())
+        return jsonify({"outcome": scanning.REFUSED, "code": "unknown_product", "message": message, "counts": None}), 422
     defect = db.session.get(DefectCode, form.defect.data)
     try:
         piece = scanning.register_unexpected(current_user, batch, form.code.data, product=product, defect=defect)
@@ -268,14 +204,6 @@ def unexpected_json():
     answer["expected"] = expected_rows(batch)
     db.session.commit()
     return jsonify(answer)
-
-
-def _products_by_style(text: str | None) -> list[Product]:
-    # The form sends a style code typed with the help of a datalist; match it exactly.
-    style = (text or "").strip()
-    if not style:
-        return []
-    return list(db.session.scalars(select(Product).where(Product.style_code == style)))
 
 
 # --- The grading card ----------------------------------------------------------------
@@ -323,10 +251,10 @@ def _render_card(piece: Piece, status: int = 200, grade_form=None, repair_form=N
 def _repair_choices(form: RepairForm) -> None:
     locale = str(get_locale() or "zh_Hans")
     operations = db.session.scalars(select(RepairOperation).where(RepairOperation.active.is_(True)).order_by(RepairOperation.id))
-    form.operations.choices = [(o.code, o.name(locale)) for o in operations]
+    form.operations.choices = [SelectChoice(o.code, o.name(locale)) for o in operations]
     parts = db.session.scalars(select(SparePart).where(SparePart.active.is_(True)).order_by(SparePart.code)).all()
     for row in form.parts:
-        row.part.choices = [(0, "—")] + [(p.id, f"{p.name(locale)}{' (' + p.unit + ')' if p.unit else ''}") for p in parts]
+        row.part.choices = [SelectChoice(0, "—")] + [SelectChoice(p.id, f"{p.name(locale)} ({p.unit})" if p.unit else p.name(locale)) for p in parts]
 
 
 def _blame_choice(form) -> grading.BlameChoice | None:
@@ -522,7 +450,7 @@ def return_slip(batch_id: int):
         kind="return", batch_code=batch.code,
         sender=labels.Party(name=_("Head office after-sales workshop")),
         receiver=labels.Party(name=store.name, contact=store.contact_name, phone=store.contact_phone, address=store.address),
-        iso_week="", date=at.astimezone(rules.tz).date(), carrier=batch.carrier, tracking_no=batch.tracking_no, lines=lines,
+        iso_week=str(IsoWeek.at(at, rules.tz)), date=at.astimezone(rules.tz).date(), carrier=batch.carrier, tracking_no=batch.tracking_no, lines=lines,
     )
     return Response(labels.slip_pdf(slip), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{batch.code}.pdf"'})

@@ -138,16 +138,18 @@ def record_repair(actor: User, piece: Piece, record: RepairRecord, *, at: dateti
         raise RuleViolation(N_("Minutes spent must be between 0 and 1440."))
     if not record.operations and not record.note.strip():
         raise RuleViolation(N_("Say what was done: choose an operation or write a note."))
-    event = history.move(piece, PieceAction.REPAIR, actor, at=at, reason=record.note.strip())
-    repair = Repair(piece=piece, defect_id=piece.defect_id, operations=list(record.operations), note=record.note.strip(),
-                    minutes=record.minutes, repaired_at=at, repaired_by=actor)
-    db.session.add(repair)
+    # The parts are checked before the move: looking one up flushes the session, and an
+    # event, once written, is never edited (so its data is given to the move up front).
     for part_id, quantity in record.parts:
         if quantity <= 0:
             raise RuleViolation(N_("A spare part's quantity must be at least 1."))
         if db.session.get(SparePart, part_id) is None:
             raise RuleViolation(N_("Unknown spare part."))
+    data = {"operations": list(record.operations), "minutes": record.minutes, "parts": [[p, q] for p, q in record.parts]}
+    history.move(piece, PieceAction.REPAIR, actor, at=at, reason=record.note.strip(), data=data)
+    repair = Repair(piece=piece, defect_id=piece.defect_id, operations=list(record.operations), note=record.note.strip(),
+                    minutes=record.minutes, repaired_at=at, repaired_by=actor)
+    db.session.add(repair)
+    for part_id, quantity in record.parts:
         repair.parts.append(RepairPart(spare_part_id=part_id, quantity=quantity))
-    event.data = {"operations": list(record.operations), "minutes": record.minutes,
-                  "parts": [[p, q] for p, q in record.parts]}
     return repair

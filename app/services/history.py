@@ -5,6 +5,8 @@ This is the only code that assigns ``Piece.status`` or ``Batch.status``.
 
 from datetime import datetime
 
+from sqlalchemy import inspect as sa_inspect
+
 from app.extensions import db
 from app.models import Batch, Event, Piece, User, utcnow
 from workshop.statuses import BatchStatus, PieceStatus
@@ -36,7 +38,9 @@ def move(
         data=data or {},
         batch_id=batch.id if batch is not None else None,
     )
-    if piece.id is None:
+    if piece.id is None or not sa_inspect(piece).persistent:
+        # A new piece is written before its event refers to it (an unexpected piece comes
+        # with its label's number as id, so ``id is None`` alone does not tell it is new).
         db.session.add(piece)
         db.session.flush()
     event.piece_id = piece.id

@@ -54,7 +54,16 @@
       if (!unexpected.hidden && unexpected.contains(document.activeElement)) return;
       input.focus();
     }
-    input.addEventListener("blur", function () { setTimeout(keepFocus, 0); });
+    input.addEventListener("blur", function () {
+      // A click on nothing in particular gives the focus back; Tab to a button keeps it
+      // there (the "Close the check" button must be reachable from the keyboard).
+      setTimeout(function () {
+        if (!document.activeElement || document.activeElement === document.body) keepFocus();
+      }, 0);
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") keepFocus();
+    });
 
     function setMode(mode) {
       modeField.value = mode;
@@ -139,6 +148,7 @@
       }
       showAnswer(answer);
       if (answer.go_to) window.location.assign(answer.go_to);
+      else if (document.activeElement !== input) keepFocus();
     }
 
     function post(url, body, headers) {
