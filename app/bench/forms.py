@@ -28,6 +28,13 @@ class ScrapForm(BlameFields, FlaskForm):
     pass
 
 
+class BlameChangeForm(FlaskForm):
+    """Correcting who pays for a piece already scrapped: always with a written reason."""
+
+    blame = RadioField(_l("Who pays"), choices=BLAME_CHOICES, validators=[InputRequired(message=_l("Choose who pays."))])
+    reason = TextAreaField(_l("Why the blame changes"), validators=[DataRequired(message=_l("Write why the blame changes.")), Length(max=2000)])
+
+
 class PartRow(FlaskForm):
     class Meta:
         csrf = False  # a row inside RepairForm, which carries the token

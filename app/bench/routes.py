@@ -18,7 +18,9 @@ from wtforms.fields.choices import SelectChoice
 import labels
 from app import navigation
 from app.access import role_required
-from app.bench.forms import ButtonForm, DispatchReturnForm, GradeForm, RepairForm, ScrapForm, UnexpectedForm
+from app.bench.forms import (
+    BlameChangeForm, ButtonForm, DispatchReturnForm, GradeForm, RepairForm, ScrapForm, UnexpectedForm,
+)
 from app.database import write_intent
 from app.extensions import db
 from app.i18n import error_text, translate
@@ -29,6 +31,7 @@ from workshop.clock import ClockState, clock_state, days_left
 from workshop.errors import DomainError, InvalidTransition
 from workshop.quota import IsoWeek
 from workshop.roles import Role
+from workshop.money import Month
 from workshop.statuses import CLOCK_RUNNING, Blame, BatchStatus, Direction, Grade, PieceStatus
 from workshop.text import N_
 
@@ -216,7 +219,7 @@ def card(piece_id: int):
     return _render_card(piece)
 
 
-def _render_card(piece: Piece, status: int = 200, grade_form=None, repair_form=None, scrap_form=None):
+def _render_card(piece: Piece, status: int = 200, grade_form=None, repair_form=None, scrap_form=None, blame_form=None):
     rules = current_rules()
     today = dashboard.today_in(rules, utcnow())
     suggestion = grading.suggestion_for(piece, rules)
@@ -233,6 +236,8 @@ def _render_card(piece: Piece, status: int = 200, grade_form=None, repair_form=N
         scrap_form = ScrapForm(blame=suggestion.blame.value, formdata=None)
     if repair_form is None:
         repair_form = RepairForm(formdata=None)
+    if blame_form is None:
+        blame_form = BlameChangeForm(blame=piece.blame.value if piece.blame else None, formdata=None)
     _repair_choices(repair_form)
     return render_template(
         "bench/card.html",
@@ -245,6 +250,8 @@ def _render_card(piece: Piece, status: int = 200, grade_form=None, repair_form=N
         grade_form=grade_form,
         repair_form=repair_form,
         scrap_form=scrap_form,
+        blame_form=blame_form,
+        scrap_month=str(Month.from_key(piece.scrap_month)) if piece.scrap_month else "",
     ), status
 
 
@@ -328,6 +335,26 @@ def scrap(piece_id: int):
     db.session.commit()
     flash(_("Piece %(code)s scrapped.", code=piece.code), "ok")
     return redirect(url_for("bench.scan", mode="grade"))
+
+
+@bp.route("/pieces/<int:piece_id>/blame", methods=["POST"])
+@role_required(*BENCH_ROLES)
+def change_blame(piece_id: int):
+    piece = scope.get_piece(current_user, piece_id, for_update=True)
+    form = BlameChangeForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _render_card(piece, 422, blame_form=form)
+    try:
+        grading.change_blame(current_user, piece, Blame(form.blame.data), form.reason.data)
+        db.session.flush()
+    except DomainError as e:
+        db.session.rollback()
+        flash(error_text(e), "error")
+        return _render_card(scope.get_piece(current_user, piece_id), 409, blame_form=form)
+    db.session.commit()
+    flash(_("Piece %(code)s: %(party)s now pays.", code=piece.code, party=_(Blame(form.blame.data).label)), "ok")
+    return redirect(url_for("bench.card", piece_id=piece.id))
 
 
 # --- Return parcels ------------------------------------------------------------------
