@@ -26,10 +26,24 @@ def test_each_role_logs_in_and_sees_its_home_page_in_chinese_and_english(new_pag
     page.set_viewport_size(DESKTOP)
 
 
-@pytest.mark.parametrize("path, username", [("/login", None), ("/home", "store"), ("/home", "tech"), ("/home", "finance")])
+MAIN_PAGES = [
+    ("/login", None), ("/home", "store"), ("/store/", "store"), ("/store/register", "store"), ("/store/batch", "store"),
+    ("/store/receive", "store"), ("/home", "tech"), ("/bench/scan", "tech"), ("/bench/returns", "tech"),
+    ("/bench/deadlines", "tech"), ("/home", "finance"), ("/finance/", "finance"), ("/finance/claims", "finance"),
+    ("/home", "region"), ("/admin/", "admin"), ("/admin/products/", "admin"), ("/profile", "store"),
+]
+
+
+@pytest.mark.parametrize("path, username", MAIN_PAGES)
 def test_main_pages_have_no_critical_or_serious_accessibility_violations(new_page, path, username):
     page = new_page(locale="zh-CN")
     if username:
         log_in(page, username)
     page.goto(path)
     assert axe_violations(page) == []
+    name = path.strip("/").replace("/", "-") or "login"
+    screenshot(page, f"{name}-{username}-zh-desktop")
+    page.set_viewport_size(PHONE)
+    screenshot(page, f"{name}-{username}-zh-phone")
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+    assert not overflow, f"{path} is wider than a phone's screen"
