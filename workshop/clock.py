@@ -77,3 +77,16 @@ class OnTimeRate:
 def on_time_rate(trips: list[tuple[date, date]], target: float = ON_TIME_TARGET) -> OnTimeRate:
     """Share of (due, back_on) trips that came back by their due date."""
     return OnTimeRate(sum(1 for due, back in trips if back <= due), len(trips), target)
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    """What a piece's clock shows: its due date, the days left while it runs, its state."""
+
+    due: date
+    left: int | None  # None once the clock has stopped (back at the store, or scrapped)
+    state: ClockState
+
+
+def read_clock(due: date, today: date, running: bool, at_risk_days: int = DEFAULT_AT_RISK_DAYS, back_on: date | None = None) -> ClockReading:
+    return ClockReading(due, days_left(due, today) if running else None, clock_state(due, today, at_risk_days, back_on))

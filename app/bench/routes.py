@@ -223,13 +223,7 @@ def _render_card(piece: Piece, status: int = 200, grade_form=None, repair_form=N
     rules = current_rules()
     today = dashboard.today_in(rules, utcnow())
     suggestion = grading.suggestion_for(piece, rules)
-    clock = None
-    if piece.due_on is not None:
-        clock = {
-            "due": piece.due_on,
-            "left": days_left(piece.due_on, today) if piece.status in CLOCK_RUNNING else None,
-            "state": clock_state(piece.due_on, today, rules.at_risk_days, piece.back_on),
-        }
+    clock = timeline.piece_clock(piece, rules, today)
     if grade_form is None:
         grade_form = GradeForm(blame=suggestion.blame.value, formdata=None)
     if scrap_form is None:
@@ -251,6 +245,7 @@ def _render_card(piece: Piece, status: int = 200, grade_form=None, repair_form=N
         repair_form=repair_form,
         scrap_form=scrap_form,
         blame_form=blame_form,
+        operation_names=timeline.operation_names(str(get_locale() or "zh_Hans")),
         scrap_month=str(Month.from_key(piece.scrap_month)) if piece.scrap_month else "",
     ), status
 

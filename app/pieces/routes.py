@@ -3,14 +3,12 @@
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from app.models import utcnow
-from app.services import scope, timeline
+from app.services import grading, scope, timeline
 from app.services.settings import rules as current_rules
-from workshop.clock import clock_state, days_left
-from workshop.repairs import needs_exchange
-from workshop.statuses import CLOCK_RUNNING
 from workshop.text import N_
 from workshop.transitions import PIECE_ACTION_LABELS, BatchAction, PieceAction
 
@@ -49,16 +47,9 @@ def piece(piece_id: int):
     piece = scope.get_piece(current_user, piece_id)
     rules = current_rules()
     today = utcnow().astimezone(rules.tz).date()
-    clock = None
-    if piece.due_on is not None:
-        clock = {
-            "due": piece.due_on,
-            "left": days_left(piece.due_on, today) if piece.status in CLOCK_RUNNING else None,
-            "state": clock_state(piece.due_on, today, rules.at_risk_days, piece.back_on),
-        }
-    flagged = needs_exchange([r.defect_id for r in piece.repairs], piece.defect_id)
     return render_template(
-        "pieces/piece.html", piece=piece, events=timeline.piece_events(piece.id), clock=clock, flagged=flagged
+        "pieces/piece.html", piece=piece, events=timeline.piece_events(piece.id), clock=timeline.piece_clock(piece, rules, today),
+        flagged=grading.flagged_for_exchange(piece), operation_names=timeline.operation_names(str(get_locale())),
     )
 
 

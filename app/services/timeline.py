@@ -3,8 +3,13 @@
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from datetime import date
+
 from app.extensions import db
-from app.models import Event
+from app.models import Event, Piece, RepairOperation
+from app.services.settings import Rules
+from workshop.clock import ClockReading, read_clock
+from workshop.statuses import CLOCK_RUNNING
 
 
 def piece_events(piece_id: int) -> list[Event]:
@@ -24,3 +29,15 @@ def batch_events(batch_id: int) -> list[Event]:
             .order_by(Event.id)
         )
     )
+
+
+def piece_clock(piece: Piece, rules: Rules, today: date) -> ClockReading | None:
+    """The 15-day clock of a piece that has been dispatched (None before)."""
+    if piece.due_on is None:
+        return None
+    return read_clock(piece.due_on, today, piece.status in CLOCK_RUNNING, rules.at_risk_days, piece.back_on)
+
+
+def operation_names(locale: str) -> dict[str, str]:
+    """Repair operations by code, named in the reader's language (a short catalogue)."""
+    return {o.code: o.name(locale) for o in db.session.scalars(select(RepairOperation))}

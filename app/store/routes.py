@@ -22,7 +22,7 @@ from app.errors import render_error
 from app.extensions import db
 from app.i18n import error_text, translate
 from app.models import Batch, DefectCode, Piece, Product, Store
-from app.services import batches, clock, photos, registration, returns, scanning, scope
+from app.services import batches, clock, photos, registration, returns, scanning, scope, timeline
 from app.services import bulk_import as spreadsheet
 from app.services.settings import rules as current_rules
 from app.store import paper
@@ -32,12 +32,12 @@ from app.store.forms import (
 )
 from labels import item_sheet, slip_pdf, thermal_labels
 from workshop.blame import inspection_warning
-from workshop.clock import clock_state, days_left, local_date
+from workshop.clock import local_date
 from workshop.codes import CodeKind, normalise, parse_code
 from workshop.errors import AlreadyDone, DomainError, InvalidCode
 from workshop.quota import IsoWeek
 from workshop.roles import Role
-from workshop.statuses import CLOCK_RUNNING, BatchStatus, DefectKind, Direction, PieceStatus, Source
+from workshop.statuses import BatchStatus, DefectKind, Direction, PieceStatus, Source
 from workshop.text import N_
 
 bp = Blueprint("store", __name__, template_folder="templates", url_prefix="/store")
@@ -122,14 +122,7 @@ def index():
         selectinload(Piece.product), selectinload(Piece.defect), selectinload(Piece.store), selectinload(Piece.batch)
     ).order_by(Piece.registered_at.desc(), Piece.id.desc())  # ix_piece_store_registered serves a store's list
     page = db.paginate(query, page=args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    clocks = {}
-    for piece in page.items:
-        if piece.due_on is not None:
-            running = piece.status in CLOCK_RUNNING
-            clocks[piece.id] = (
-                days_left(piece.due_on, today) if running else None,
-                clock_state(piece.due_on, today, rules.at_risk_days, piece.back_on),
-            )
+    clocks = {piece.id: timeline.piece_clock(piece, rules, today) for piece in page.items if piece.due_on is not None}
     defects = db.session.scalars(select(DefectCode).order_by(DefectCode.code)).all()
     return render_template(
         "store/index.html", page=page, clocks=clocks, stores=stores, defects=defects, statuses=list(PieceStatus),

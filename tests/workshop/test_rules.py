@@ -170,3 +170,12 @@ def test_a_closed_month_refuses_changes_and_says_how_to_correct():
     with pytest.raises(MonthClosed) as e:
         ensure_open(Month(2026, 10), {202610})
     assert "adjustment" in str(e.value) and e.value.params == {"month": "2026-10"}
+
+
+def test_a_running_clock_shows_its_days_left_and_a_stopped_one_does_not():
+    from workshop.clock import read_clock
+
+    running = read_clock(date(2026, 3, 17), date(2026, 3, 15), running=True)
+    assert (running.left, running.state) == (2, ClockState.AT_RISK)
+    stopped = read_clock(date(2026, 3, 17), date(2026, 3, 25), running=False, back_on=date(2026, 3, 16))
+    assert (stopped.left, stopped.state) == (None, ClockState.BACK_ON_TIME)
