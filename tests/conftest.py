@@ -17,3 +17,16 @@ def require_tool(name: str, package: str) -> str:
             pytest.fail(message + " (CI requires it)")
         pytest.skip(message)
     return path
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    return require_tool("chromium", "chromium")
+
+
+@pytest.fixture(scope="session")
+def playwright(chromium_path):
+    """One Playwright for the whole run: its sync API cannot be started twice at once."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        yield p

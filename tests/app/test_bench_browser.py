@@ -11,10 +11,8 @@ from app.extensions import db
 from app.models import Event, Piece
 from tests.app.conftest import PASSWORD
 from tests.app.test_bench_scan_station import make_parcel  # noqa: F401  (fixture)
-from tests.conftest import require_tool
 from workshop.statuses import PieceStatus
 
-sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture()
@@ -28,17 +26,15 @@ def live_server(app, db_session):
 
 
 @pytest.fixture()
-def page(live_server):
-    chromium = require_tool("chromium", "chromium")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("dialog", lambda d: d.accept())
-        yield page
-        browser.close()
-        assert not errors, errors
+def page(live_server, playwright, chromium_path):
+    browser = playwright.chromium.launch(executable_path=chromium_path, args=["--no-sandbox"])
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: d.accept())
+    yield page
+    browser.close()
+    assert not errors, errors
 
 
 def test_a_thirty_piece_parcel_is_received_with_thirty_one_scans_and_no_click(live_server, page, make_parcel, make_user):

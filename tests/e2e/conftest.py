@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
-from tests.conftest import require_tool
 
 HERE = Path(__file__).parent
 SCREENSHOTS = HERE / "screenshots"
@@ -73,11 +72,6 @@ def _journey_store() -> None:
 
 
 @pytest.fixture(scope="session")
-def chromium_path() -> str:
-    return require_tool("chromium", "chromium")
-
-
-@pytest.fixture(scope="session")
 def live_server(tmp_path_factory, chromium_path):
     from flask_migrate import upgrade
 
@@ -110,14 +104,6 @@ def live_server(tmp_path_factory, chromium_path):
         admin, name = cleanup
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(scope="session")
-def playwright(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
 
 
 @pytest.fixture(scope="session")
