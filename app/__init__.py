@@ -22,9 +22,11 @@ def create_app(config: dict | None = None) -> Flask:
     if config is None or "SQLALCHEMY_DATABASE_URI" not in config or "SECRET_KEY" not in config:
         app.config.update(app_config.from_environment(Path(app.instance_path)))
     app.config.update(config or {})
+    app.config.setdefault("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads"))
 
     register_extensions(app)
     register_database(app)
+    register_inputs(app)
     register_i18n(app)
     register_blueprints(app)
     register_errors(app)
@@ -50,6 +52,12 @@ def register_database(app: Flask) -> None:
     from app import database
 
     database.init_app(app)
+
+
+def register_inputs(app: Flask) -> None:
+    from app import inputs
+
+    inputs.init_app(app)
 
 
 def register_i18n(app: Flask) -> None:

@@ -74,5 +74,8 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "PAGE_SIZE": 50,
     "RATELIMIT_STORAGE_URI": "memory://",
+    "CHAIN_TIMEZONE": "Asia/Shanghai",
+    "API_RATE_LIMIT": "600 per minute",
+    "API_AUTH_FAILURE_LIMIT": "20 per minute",
     "CHAIN_NAME": "总公司售后服务部",  # the receiver on dispatch slips; overridden by CHAIN_NAME in the environment
 }

@@ -59,12 +59,13 @@ def authenticate() -> None:
         session.modified = False
         g.api_stateless = True
         return
-    if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
-        csrf.protect()
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
+    # Without a token nor a session the answer is "log in", before any question of CSRF.
     if not current_user.is_authenticated:
         raise ApiError(401)
+    if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
 
 
 def _touch(token) -> None:

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from flask import request
 
+from app.inputs import storable
 from app.api.errors import ApiError
 from workshop.text import N_
 
@@ -38,6 +39,9 @@ def text(data: dict, field: str, *, max_length: int, required_: bool = False, de
     if not isinstance(value, str):
         raise ApiError(422, "invalid", N_("%(name)s must be a string."), field=field, name=field)
     value = value.strip()
+    if not storable(value):
+        raise ApiError(422, "invalid", N_("%(name)s contains a character that cannot be stored (a NUL or a broken character)."),
+                       field=field, name=field)
     if required_ and not value:
         raise required(field)
     if len(value) > max_length:
@@ -70,6 +74,9 @@ def choice(data: dict, field: str, enum: type[StrEnum], *, required_: bool = Fal
                        field=field, name=field, choices=", ".join(e.value for e in enum)) from None
 
 
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
+
+
 def iso_date(data: dict, field: str):
     value = data.get(field)
     if value is None:
@@ -77,9 +84,13 @@ def iso_date(data: dict, field: str):
     try:
         if not isinstance(value, str):
             raise ValueError
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ApiError(422, "invalid", N_("%(name)s must be a date like 2026-11-23."), field=field, name=field) from None
+    # Dates at the edge of the calendar cannot become points in time in every zone.
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ApiError(422, "invalid", N_("%(name)s must be a date between 2000-01-01 and 2099-12-31."), field=field, name=field)
+    return day
 
 
 def decimal_amount(data: dict, field: str):

@@ -196,3 +196,22 @@ def test_the_same_key_sent_by_four_clients_at_once_registers_one_piece(app, chai
     assert len({body for _, body in answers}) == 1
     db_session.expire_all()
     assert db_session.scalar(select(func.count()).select_from(Piece)) == 1
+
+
+def test_a_date_filter_at_the_edge_of_the_calendar_is_refused_not_a_server_error(client, make_user):
+    # Found by schemathesis against the live server: year 1 cannot become a point in time.
+    from tests.app.api_support import bearer, token_for
+
+    headers = bearer(token_for(make_user("technician")))
+    for query in ("registered_from=0001-01-01", "registered_to=9999-12-31"):
+        response = client.get(f"/api/v1/pieces?{query}", headers=headers)
+        assert response.status_code == 422 and response.json["error"]["code"] == "invalid"
+
+
+def test_a_nul_character_in_json_text_is_refused_with_its_field(client, make_user, make_store):
+    from tests.app.api_support import bearer, token_for
+
+    headers = bearer(token_for(make_user("store", store=make_store())))
+    response = client.post("/api/v1/pieces/bulk", json={"pieces": [{"product": "t\x00", "defect": "Q01", "source": "shelf"}]}, headers=headers)
+    assert response.status_code == 422
+    assert "cannot be stored" in response.json["error"]["message"]

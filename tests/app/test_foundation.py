@@ -168,3 +168,10 @@ def test_the_stylesheet_is_served_from_our_own_static_folder(client):
     with client.get("/static/css/app.css") as response:
         assert response.status_code == 200 and b".topbar" in response.data
     assert b"http" not in client.get("/login").data.split(b"<body")[0].replace(b'http-equiv', b'')
+
+
+def test_text_a_database_cannot_store_is_refused_at_the_door(client, make_store, make_user, login):
+    # PostgreSQL refuses NUL in text; found by schemathesis through the API.
+    login(make_user("store", store=make_store()))
+    assert client.get("/store/?q=P\x00").status_code == 400
+    assert client.post("/store/register", data={"product": "G1\x00", "size": "L"}).status_code == 400

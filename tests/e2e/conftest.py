@@ -1,20 +1,14 @@
 """A real browser (Debian's chromium, driven by Playwright) against a real server.
 
-The app runs in a thread of this process on a free localhost port, with its own fresh
-database built by the real migrations and filled with the demo chain. Without chromium the
-tests skip with the reason (and fail in CI).
+The app runs as tests/live.py serves it, with the demo chain and a journey store of its own.
+Without chromium the tests skip with the reason (and fail in CI).
 """
 
-import os
-import socket
-from datetime import UTC, datetime
-import threading
 from pathlib import Path
 
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
-from werkzeug.serving import make_server
+
+from tests.live import live_app
 
 
 HERE = Path(__file__).parent
@@ -26,35 +20,6 @@ CHROMIUM_FLAGS = [
 ]
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-class Clock:
-    """The server's clock: real time until a journey moves it (to close a month, say)."""
-
-    def __init__(self) -> None:
-        self.moment: datetime | None = None
-
-    def __call__(self) -> datetime:
-        return self.moment or datetime.now(UTC)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url(tmp_path_factory):
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if not url:
-        return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.sqlite'}", None
-    parsed = make_url(url.replace("postgres://", "postgresql://", 1)).set(drivername="postgresql+psycopg")
-    name = f"{parsed.database}_e2e"
-    admin = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return parsed.set(database=name).render_as_string(hide_password=False), (admin, name)
 
 
 def _journey_store() -> None:
@@ -73,37 +38,8 @@ def _journey_store() -> None:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, chromium_path):
-    from flask_migrate import upgrade
-
-    from app import create_app, demo
-    from app.extensions import db
-
-    url, cleanup = _database_url(tmp_path_factory)
-    clock = Clock()
-    app = create_app({
-        "NOW": clock,
-        "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "e2e-only-secret", "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
-        "CHAIN_TIMEZONE": "Asia/Shanghai", "RATELIMIT_ENABLED": False,
-    })
-    with app.app_context():
-        upgrade()
-        demo.load()
-        _journey_store()
-        db.session.commit()
-    port = _free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.base_url = f"http://127.0.0.1:{port}"
-    server.clock = clock
-    yield server
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
-    if cleanup:
-        admin, name = cleanup
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with live_app(tmp_path_factory.mktemp("e2e"), "e2e", prepare=_journey_store) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
