@@ -175,3 +175,9 @@ def test_text_a_database_cannot_store_is_refused_at_the_door(client, make_store,
     login(make_user("store", store=make_store()))
     assert client.get("/store/?q=P\x00").status_code == 400
     assert client.post("/store/register", data={"product": "G1\x00", "size": "L"}).status_code == 400
+
+
+def test_the_technicians_figures_lead_to_the_lists_behind_them(client, make_user, login):
+    login(make_user("technician"))
+    page = client.get("/home").get_data(as_text=True)
+    assert 'href="/bench/deadlines?clock=overdue"' in page and 'href="/bench/returns"' in page
