@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Batch, Piece, User, utcnow
 from app.services import history, scope
+from app.services.settings import rules as current_rules
+from workshop.clock import due_date
 from workshop.codes import CodeKind, parse_code
 from workshop.errors import AlreadyDone, DomainError, InvalidCode
-from workshop.statuses import BatchStatus, Direction, PieceStatus
+from workshop.statuses import BatchStatus, Direction, PieceStatus, Source
 from workshop.text import N_
 from workshop.transitions import BatchAction, PieceAction
 
@@ -145,17 +147,18 @@ def receive_scan(actor: User, batch: Batch, text: str, at: datetime | None = Non
     return _with_counts(batch, ScanResult(OK, N_("Piece %(code)s received."), {"code": piece.code}, code="received", piece_id=piece.id))
 
 
-def register_unexpected(actor: User, batch: Batch, text: str, template: Piece | None = None, *, product, defect, at: datetime | None = None) -> Piece:
+def register_unexpected(actor: User, batch: Batch, text: str, *, product, defect, at: datetime | None = None) -> Piece:
     """A well-formed label nobody registered: record it on the spot, then receive it."""
     at = at or utcnow()
+    rules = current_rules()
     code = parse_code(text, expect=CodeKind.PIECE)
     if db.session.get(Piece, code.number) is not None:
         raise AlreadyDone(N_("Piece %(code)s is already registered."), code=str(code))
     piece = Piece(
-        id=code.number, store=batch.store, product=product, defect=defect, source="customer_return",
-        registered_at=at, registered_by=actor, unexpected=True, batch=batch,
-        dispatched_at=batch.dispatched_at, due_on=batch.pieces[0].due_on if batch.pieces else None,
-        description="",
+        id=code.number, store=batch.store, product=product, defect=defect, source=Source.CUSTOMER_RETURN,
+        registered_at=at, registered_by=actor, unexpected=True, batch=batch, description="",
+        # It travelled in this parcel: its clock started with the parcel's.
+        dispatched_at=batch.dispatched_at, due_on=due_date(batch.dispatched_at, rules.tz, rules.limit_days),
     )
     piece.status = None
     history.move(piece, PieceAction.REGISTER_UNEXPECTED, actor, at=at, batch=batch)
