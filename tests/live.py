@@ -23,7 +23,8 @@ class Clock:
 
 
 @contextmanager
-def _database(folder, suffix: str):
+def fresh_database(folder, suffix: str):
+    """A new empty database: a SQLite file in ``folder``, or ``<test database>_<suffix>`` on PostgreSQL."""
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
         yield f"sqlite:///{folder / (suffix + '.sqlite')}"
@@ -50,7 +51,7 @@ def live_app(folder, suffix: str, prepare=None):
     from app import create_app, demo
     from app.extensions import db
 
-    with _database(folder, suffix) as url:
+    with fresh_database(folder, suffix) as url:
         clock = Clock()
         app = create_app({
             "NOW": clock, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": f"{suffix}-only-secret",

@@ -1,33 +1,19 @@
 """`flask db upgrade` builds exactly the schema the models describe, on SQLite and PostgreSQL."""
 
-import os
-
-import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
+from tests.live import fresh_database
 
 
 @pytest.fixture()
 def fresh_database_url(tmp_path):
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if not url:
-        yield f"sqlite:///{tmp_path / 'migrated.sqlite'}"
-        return
-    parsed = make_url(url.replace("postgres://", "postgresql://", 1)).set(drivername="postgresql+psycopg")
-    name = f"{parsed.database}_migrations"
-    admin = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield parsed.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(tmp_path, "migrations") as url:
+        yield url
 
 
 def test_the_migrations_build_the_schema_the_models_describe(fresh_database_url, tmp_path):
