@@ -31,7 +31,8 @@ def localdate(value: datetime | date | None) -> str:
 def money(value: Decimal | None) -> str:
     if value is None:
         return ""
-    return "¥" + format_decimal(value, format="#,##0.00")
+    sign = "-" if value < 0 else ""
+    return f"{sign}¥" + format_decimal(abs(value), format="#,##0.00")
 
 
 def label(value) -> str:

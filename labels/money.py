@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CENT = Decimal("0.01")
-
-
-def to_cents(amount: Decimal) -> Decimal:
-    # Totals are summed from these rounded values, so a printed total always equals the
-    # sum of the printed lines even if an amount arrives with more than two places.
-    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+# Totals are summed from these rounded values, so a printed total always equals the sum of
+# the printed lines even if an amount arrives with more than two places.
+from workshop.money import money as to_cents
 
 
 def format_money(amount: Decimal) -> str:

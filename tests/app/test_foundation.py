@@ -181,3 +181,13 @@ def test_the_technicians_figures_lead_to_the_lists_behind_them(client, make_user
     login(make_user("technician"))
     page = client.get("/home").get_data(as_text=True)
     assert 'href="/bench/deadlines?clock=overdue"' in page and 'href="/bench/returns"' in page
+
+
+def test_money_is_shown_with_the_sign_before_the_currency(app):
+    from decimal import Decimal
+
+    from app.templating import money
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert money(Decimal("-100")) == "-¥100.00"
+        assert money(Decimal("1234.5")) == "¥1,234.50"
