@@ -108,7 +108,7 @@ def test_after_closing_a_correction_from_the_drill_down_lands_in_the_open_month_
     history = text(client.get(f"/pieces/{piece.id}"))
     assert "供应商同意按七折承担" in history
     month_page = text(client.get(f"/finance/?month={this_month}"))
-    assert "¥-100.00" in month_page
+    assert "-¥100.00" in month_page
 
 
 def test_a_bad_adjustment_is_refused_with_a_message_and_nothing_is_booked(client, login, finance_world):
