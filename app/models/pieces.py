@@ -66,7 +66,8 @@ class Piece(db.Model):
         Index("ix_piece_store_status", "store_id", "status"),
         Index("ix_piece_store_registered", "store_id", "registered_at"),
         Index("ix_piece_status_due", "status", "due_on"),
-        Index("ix_piece_scrap_month_blame", "scrap_month", "blame"),
+        # Finance's month figures read only this index: party and cost beside month and blame.
+        Index("ix_piece_scrap_figures", "scrap_month", "blame", "blamed_supplier_id", "store_id", "scrap_cost"),
         # A scrapped piece always says who pays and how much, and in which month.
         CheckConstraint(
             "status <> 'scrapped' OR (blame IS NOT NULL AND scrap_cost IS NOT NULL AND scrap_month IS NOT NULL)",
