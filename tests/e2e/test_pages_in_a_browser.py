@@ -24,6 +24,9 @@ def test_each_role_logs_in_and_sees_its_home_page_in_chinese_and_english(new_pag
     page.set_viewport_size(PHONE)
     screenshot(page, f"home-{username}-en-phone")
     page.set_viewport_size(DESKTOP)
+    page.get_by_role("button", name="中文").click()  # the choice is kept: leave the user in Chinese
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
 
 
 MAIN_PAGES = [
