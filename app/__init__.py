@@ -70,9 +70,9 @@ def register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
-    from app.main.routes import bp as main_bp
     from app.bench.routes import bp as bench_bp
     from app.finance.routes import bp as finance_bp
+    from app.main.routes import bp as main_bp
     from app.pieces.routes import bp as pieces_bp
     from app.store.routes import bp as store_bp
 

@@ -104,8 +104,17 @@ def init_app(app: Flask) -> None:
         region = db.session.scalars(select(Region).where(Region.code == region_code)).one_or_none()
         if region is None:
             raise click.UsageError(f"No region with code {region_code}.")
-        db.session.add(Store(code=code, name=name, region=region, address=address, contact_name=contact,
-                             contact_phone=phone, weekly_quota=quota))
+        db.session.add(
+            Store(
+                code=code,
+                name=name,
+                region=region,
+                address=address,
+                contact_name=contact,
+                contact_phone=phone,
+                weekly_quota=quota,
+            )
+        )
         _commit_or_fail("Could not add the store (is the code taken?)")
         click.echo(f"Store {code} added.")
 
@@ -140,7 +149,15 @@ def init_app(app: Flask) -> None:
             raise click.UsageError("Cost and price must be numbers like 120.50.") from exc
         if unit_cost < 0 or retail < 0:
             raise click.UsageError("Cost and price cannot be negative.")
-        db.session.add(Product(style_code=style_code, name=name, category=category, supplier=supplier,
-                               unit_cost=unit_cost, retail_price=retail))
+        db.session.add(
+            Product(
+                style_code=style_code,
+                name=name,
+                category=category,
+                supplier=supplier,
+                unit_cost=unit_cost,
+                retail_price=retail,
+            )
+        )
         _commit_or_fail("Could not add the product (is the style code taken?)")
         click.echo(f"Product {style_code} added.")

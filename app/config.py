@@ -33,7 +33,7 @@ def _database_url(instance_path: Path) -> str:
     # psycopg 3 is the driver; accept the common spellings of a PostgreSQL URL.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -29,26 +29,58 @@ SUPPLIERS = [
     ("SUP04", "泉州安踏运动用品有限公司", "郑经理", "0595-8592 4000"),
 ]
 GARMENTS = [
-    ("男士羊毛大衣", "外套", 420, 1299), ("女士双面呢大衣", "外套", 480, 1599), ("男士加绒连帽羽绒服", "羽绒服", 360, 999),
-    ("女士轻薄长款羽绒服", "羽绒服", 330, 899), ("男士商务衬衫", "衬衫", 85, 299), ("女士真丝衬衫", "衬衫", 160, 499),
-    ("男士休闲西装外套", "西装", 380, 1199), ("女士修身西装", "西装", 350, 1099), ("男士直筒牛仔裤", "裤装", 95, 359),
-    ("女士高腰阔腿裤", "裤装", 88, 329), ("女士针织开衫", "针织", 110, 399), ("男士羊绒圆领毛衣", "针织", 260, 799),
-    ("女士碎花连衣裙", "连衣裙", 140, 459), ("女士丝绒半身裙", "裙装", 90, 299), ("男士纯棉Polo衫", "T恤", 55, 199),
-    ("女士印花短袖T恤", "T恤", 35, 129), ("男士防风冲锋衣", "户外", 240, 699), ("儿童加厚棉服", "童装", 120, 359),
-    ("女士风衣（中长款）", "外套", 300, 999), ("男士夹克", "外套", 210, 659), ("女士羊毛围巾", "配饰", 60, 199),
+    ("男士羊毛大衣", "外套", 420, 1299),
+    ("女士双面呢大衣", "外套", 480, 1599),
+    ("男士加绒连帽羽绒服", "羽绒服", 360, 999),
+    ("女士轻薄长款羽绒服", "羽绒服", 330, 899),
+    ("男士商务衬衫", "衬衫", 85, 299),
+    ("女士真丝衬衫", "衬衫", 160, 499),
+    ("男士休闲西装外套", "西装", 380, 1199),
+    ("女士修身西装", "西装", 350, 1099),
+    ("男士直筒牛仔裤", "裤装", 95, 359),
+    ("女士高腰阔腿裤", "裤装", 88, 329),
+    ("女士针织开衫", "针织", 110, 399),
+    ("男士羊绒圆领毛衣", "针织", 260, 799),
+    ("女士碎花连衣裙", "连衣裙", 140, 459),
+    ("女士丝绒半身裙", "裙装", 90, 299),
+    ("男士纯棉Polo衫", "T恤", 55, 199),
+    ("女士印花短袖T恤", "T恤", 35, 129),
+    ("男士防风冲锋衣", "户外", 240, 699),
+    ("儿童加厚棉服", "童装", 120, 359),
+    ("女士风衣（中长款）", "外套", 300, 999),
+    ("男士夹克", "外套", 210, 659),
+    ("女士羊毛围巾", "配饰", 60, 199),
     ("男士真皮腰带", "配饰", 70, 259),
 ]
 SHOES = [
-    ("男士真皮商务皮鞋", "皮鞋", 260, 799), ("女士尖头高跟鞋", "皮鞋", 180, 599), ("女士平底乐福鞋", "皮鞋", 150, 499),
-    ("男士休闲板鞋", "休闲鞋", 120, 399), ("女士小白鞋", "休闲鞋", 110, 369), ("男士缓震跑步鞋", "运动鞋", 190, 599),
-    ("女士轻便跑步鞋", "运动鞋", 170, 549), ("儿童魔术贴运动鞋", "童鞋", 80, 259), ("女士切尔西短靴", "靴子", 240, 759),
-    ("女士过膝长靴", "靴子", 320, 999), ("男士马丁靴", "靴子", 260, 799), ("男士凉鞋", "凉鞋", 90, 299),
-    ("女士坡跟凉鞋", "凉鞋", 95, 319), ("男士户外徒步鞋", "户外鞋", 280, 859), ("女士雪地靴", "靴子", 150, 459),
-    ("男士帆布鞋", "休闲鞋", 60, 199), ("女士芭蕾舞鞋", "皮鞋", 130, 429), ("儿童学生皮鞋", "童鞋", 90, 289),
+    ("男士真皮商务皮鞋", "皮鞋", 260, 799),
+    ("女士尖头高跟鞋", "皮鞋", 180, 599),
+    ("女士平底乐福鞋", "皮鞋", 150, 499),
+    ("男士休闲板鞋", "休闲鞋", 120, 399),
+    ("女士小白鞋", "休闲鞋", 110, 369),
+    ("男士缓震跑步鞋", "运动鞋", 190, 599),
+    ("女士轻便跑步鞋", "运动鞋", 170, 549),
+    ("儿童魔术贴运动鞋", "童鞋", 80, 259),
+    ("女士切尔西短靴", "靴子", 240, 759),
+    ("女士过膝长靴", "靴子", 320, 999),
+    ("男士马丁靴", "靴子", 260, 799),
+    ("男士凉鞋", "凉鞋", 90, 299),
+    ("女士坡跟凉鞋", "凉鞋", 95, 319),
+    ("男士户外徒步鞋", "户外鞋", 280, 859),
+    ("女士雪地靴", "靴子", 150, 459),
+    ("男士帆布鞋", "休闲鞋", 60, 199),
+    ("女士芭蕾舞鞋", "皮鞋", 130, 429),
+    ("儿童学生皮鞋", "童鞋", 90, 289),
 ]
 # (code, 中文, English, kind, suggested blame when scrapped)
 DEFECTS = [
-    ("Q01", "脱线、开边、破口（非磨损）", "Open seam, split or hole not caused by wear", DefectKind.QUALITY, Blame.SUPPLIER),
+    (
+        "Q01",
+        "脱线、开边、破口（非磨损）",
+        "Open seam, split or hole not caused by wear",
+        DefectKind.QUALITY,
+        Blame.SUPPLIER,
+    ),
     ("Q02", "尺码与标识不符（超出公差）", "Size not as labelled beyond tolerance", DefectKind.QUALITY, Blame.SUPPLIER),
     ("Q03", "做工缺陷（左右不对称等）", "Visible workmanship fault (asymmetry)", DefectKind.QUALITY, Blame.SUPPLIER),
     ("Q04", "附件缺失", "Missing accessories", DefectKind.QUALITY, Blame.SUPPLIER),
@@ -65,18 +97,32 @@ DEFECTS = [
     ("N04", "无领标", "No neck label", DefectKind.NON_QUALITY, Blame.HQ),
     ("N05", "纽扣丢失", "Lost buttons", DefectKind.NON_QUALITY, Blame.STORE),
     ("N06", "划粉印", "Chalk marks", DefectKind.NON_QUALITY, Blame.HQ),
-    ("N07", "顾客洗涤或熨烫损坏", "Damage from washing or ironing by the customer", DefectKind.NON_QUALITY, Blame.STORE),
+    (
+        "N07",
+        "顾客洗涤或熨烫损坏",
+        "Damage from washing or ironing by the customer",
+        DefectKind.NON_QUALITY,
+        Blame.STORE,
+    ),
     ("N08", "人为损坏（撕破、污损）", "Damage by people (torn, dirty)", DefectKind.NON_QUALITY, Blame.STORE),
     ("N09", "原因无法判定", "Cause cannot be told", DefectKind.NON_QUALITY, None),
 ]
 OPERATIONS = [
-    ("RESTITCH", "重新缝合", "Restitch seam"), ("ZIP", "更换拉链", "Replace zip"), ("BUTTONS", "更换纽扣", "Replace buttons"),
-    ("STAIN", "去除污渍", "Remove stain"), ("REGLUE", "鞋底重新粘合", "Re-glue sole"), ("PRESS", "熨烫整形", "Press and reshape"),
+    ("RESTITCH", "重新缝合", "Restitch seam"),
+    ("ZIP", "更换拉链", "Replace zip"),
+    ("BUTTONS", "更换纽扣", "Replace buttons"),
+    ("STAIN", "去除污渍", "Remove stain"),
+    ("REGLUE", "鞋底重新粘合", "Re-glue sole"),
+    ("PRESS", "熨烫整形", "Press and reshape"),
     ("HEEL", "更换鞋跟", "Replace heel"),
 ]
 PARTS = [
-    ("ZIP-20", "拉链 20 cm", "Zip 20 cm", "条"), ("ZIP-60", "拉链 60 cm", "Zip 60 cm", "条"), ("BTN", "纽扣", "Button", "颗"),
-    ("GLUE", "鞋胶", "Shoe glue", "支"), ("THREAD", "缝线", "Thread", "卷"), ("HEEL", "鞋跟", "Heel", "对"),
+    ("ZIP-20", "拉链 20 cm", "Zip 20 cm", "条"),
+    ("ZIP-60", "拉链 60 cm", "Zip 60 cm", "条"),
+    ("BTN", "纽扣", "Button", "颗"),
+    ("GLUE", "鞋胶", "Shoe glue", "支"),
+    ("THREAD", "缝线", "Thread", "卷"),
+    ("HEEL", "鞋跟", "Heel", "对"),
 ]
 SIZES_GARMENT = ["S", "M", "L", "XL", "XXL", "160/84A", "170/88A", "175/92A"]
 SIZES_SHOES = ["36", "37", "38", "39", "40", "41", "42", "43"]
@@ -93,7 +139,7 @@ def _users(stores: dict[str, Store], regions: dict[str, Region]) -> list[tuple[U
         ("admin", "系统管理员", "admin", None, None, "zh_Hans"),
     ]
     users = []
-    for username, name, role, store, region, locale in people:
+    for username, name, role, store, region, _locale in people:
         user = User(username=username, display_name=name, role=role, store=store, region=region, locale=None)
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
@@ -109,17 +155,35 @@ def load(now: datetime | None = None, seed: int = 7) -> list[tuple[str, str, str
     db.session.add_all(regions.values())
     stores = {}
     for code, name, region, address, contact, phone in STORES:
-        stores[code] = Store(code=code, name=name, region=regions[region], address=address, contact_name=contact, contact_phone=phone)
+        stores[code] = Store(
+            code=code, name=name, region=regions[region], address=address, contact_name=contact, contact_phone=phone
+        )
     db.session.add_all(stores.values())
     suppliers = [Supplier(code=c, name=n, contact_name=p, contact_phone=t) for c, n, p, t in SUPPLIERS]
     db.session.add_all(suppliers)
     products = []
     for i, (name, category, cost, price) in enumerate(GARMENTS):
-        products.append(Product(style_code=f"G{24001 + i}", name=name, category=category, supplier=suppliers[(0, 2)[i % 2]],
-                                unit_cost=Decimal(cost), retail_price=Decimal(price)))
+        products.append(
+            Product(
+                style_code=f"G{24001 + i}",
+                name=name,
+                category=category,
+                supplier=suppliers[(0, 2)[i % 2]],
+                unit_cost=Decimal(cost),
+                retail_price=Decimal(price),
+            )
+        )
     for i, (name, category, cost, price) in enumerate(SHOES):
-        products.append(Product(style_code=f"S{24101 + i}", name=name, category=category, supplier=suppliers[(1, 3)[i % 2]],
-                                unit_cost=Decimal(cost), retail_price=Decimal(price)))
+        products.append(
+            Product(
+                style_code=f"S{24101 + i}",
+                name=name,
+                category=category,
+                supplier=suppliers[(1, 3)[i % 2]],
+                unit_cost=Decimal(cost),
+                retail_price=Decimal(price),
+            )
+        )
     db.session.add_all(products)
     defects = [DefectCode(code=c, name_zh=zh, name_en=en, kind=k, suggested_blame=b) for c, zh, en, k, b in DEFECTS]
     db.session.add_all(defects)
@@ -139,8 +203,11 @@ def _new_piece(rng, products, defects, at_delivery_days=None):
     shoe = product.style_code.startswith("S")
     source = rng.choice([Source.CUSTOMER_RETURN, Source.CUSTOMER_RETURN, Source.DELIVERY, Source.SHELF])
     return registration.NewPiece(
-        product=product, defect=rng.choice(defects), source=source,
-        size=rng.choice(SIZES_SHOES if shoe else SIZES_GARMENT), colour=rng.choice(COLOURS),
+        product=product,
+        defect=rng.choice(defects),
+        source=source,
+        size=rng.choice(SIZES_SHOES if shoe else SIZES_GARMENT),
+        colour=rng.choice(COLOURS),
         description=rng.choice(["", "顾客退回，左侧缝线开裂", "到货开箱发现", "陈列时发现污渍", "拉链头脱落"]),
         delivery_received_on=None,
     ), source
@@ -166,8 +233,15 @@ def _history(rng, now, stores, products, defects, by_role, store_users) -> None:
             batch = batches.open_or_create_batch(clerk, store, Direction.OUTBOUND, at=start)
             for piece in pieces:
                 batches.add_piece(clerk, batch, piece, at=start + timedelta(hours=8))
-            batches.dispatch_batch(clerk, batch, rules, carrier="顺丰速运", tracking_no=f"SF{rng.randint(10**11, 10**12 - 1)}",
-                                   shipping_fee=Decimal("18.00"), at=start + timedelta(hours=9))
+            batches.dispatch_batch(
+                clerk,
+                batch,
+                rules,
+                carrier="顺丰速运",
+                tracking_no=f"SF{rng.randint(10**11, 10**12 - 1)}",
+                shipping_fee=Decimal("18.00"),
+                at=start + timedelta(hours=9),
+            )
             if stage == "in_transit":
                 continue
             received_at = start + timedelta(days=2)
@@ -184,16 +258,25 @@ def _history(rng, now, stores, products, defects, by_role, store_users) -> None:
                     choice = grading.BlameChoice(grading.suggestion_for(piece, rules).blame)
                 grading.grade_piece(tech, piece, grade, rules, blame=choice, at=graded_at)
                 if grade == Grade.REPAIRABLE and (stage == "back" or n == 0):
-                    grading.record_repair(tech, piece, grading.RepairRecord(("RESTITCH",), rng.randint(15, 60), "已修复"),
-                                          at=graded_at + timedelta(hours=3))
+                    grading.record_repair(
+                        tech,
+                        piece,
+                        grading.RepairRecord(("RESTITCH",), rng.randint(15, 60), "已修复"),
+                        at=graded_at + timedelta(hours=3),
+                    )
             if stage != "back":
                 continue
             ret = batches.open_or_create_batch(tech, store, Direction.RETURN, at=graded_at)
             for piece in arrived:
                 if piece.status in ("repaired", "no_fault"):
                     returns.pack_return(tech, ret, piece, at=graded_at + timedelta(hours=5))
-            returns.dispatch_return(tech, ret, carrier="顺丰速运", tracking_no=f"SF{rng.randint(10**11, 10**12 - 1)}",
-                                    at=graded_at + timedelta(hours=6))
+            returns.dispatch_return(
+                tech,
+                ret,
+                carrier="顺丰速运",
+                tracking_no=f"SF{rng.randint(10**11, 10**12 - 1)}",
+                at=graded_at + timedelta(hours=6),
+            )
             back_at = graded_at + timedelta(days=rng.choice([2, 3, 12]))
             if back_at < now:
                 scanning.start_check(clerk, ret, at=back_at)
@@ -204,7 +287,9 @@ def _history(rng, now, stores, products, defects, by_role, store_users) -> None:
         for i in range(rng.randint(2, 4)):
             data, source = _new_piece(rng, products, defects)
             if source == Source.DELIVERY:
-                data = registration.NewPiece(**{**data.__dict__, "delivery_received_on": (now - timedelta(days=2)).astimezone(rules.tz).date()})
+                data = registration.NewPiece(
+                    **{**data.__dict__, "delivery_received_on": (now - timedelta(days=2)).astimezone(rules.tz).date()}
+                )
             piece = registration.register_piece(clerk, store, data, rules, at=now - timedelta(hours=6 - i))
             if i % 2 == 0:
                 batch = batches.open_or_create_batch(clerk, store, Direction.OUTBOUND, at=now - timedelta(hours=1))

@@ -10,19 +10,36 @@ from workshop.text import N_
 MESSAGES = {
     400: (N_("Bad request"), N_("The request could not be understood. Go back and try again.")),
     401: (N_("Log in"), N_("Send a valid API token as “Authorization: Bearer …”, or log in.")),
-    403: (N_("Not allowed"), N_("You are not allowed to see this page. If you think you should be, ask your administrator.")),
-    404: (N_("Not found"), N_("There is nothing here, or it is not yours to see. Check the address or go back to the home page.")),
+    403: (
+        N_("Not allowed"),
+        N_("You are not allowed to see this page. If you think you should be, ask your administrator."),
+    ),
+    404: (
+        N_("Not found"),
+        N_("There is nothing here, or it is not yours to see. Check the address or go back to the home page."),
+    ),
     405: (N_("Not allowed"), N_("This page cannot be used that way.")),
     413: (N_("Too large"), N_("What you sent is too large. Photos may be at most 10 MB each.")),
     429: (N_("Too many attempts"), N_("Too many attempts in a short time. Wait a minute and try again.")),
-    500: (N_("Something went wrong"), N_("Something went wrong on our side and nothing was changed. Try again; if it keeps happening, tell your administrator.")),
+    500: (
+        N_("Something went wrong"),
+        N_(
+            "Something went wrong on our side and nothing was changed. Try again; if it keeps happening, tell your administrator."
+        ),
+    ),
 }
 
 
 # The stable machine codes of the JSON API's errors (app/api/errors.py has the rest).
 JSON_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    413: "too_large", 429: "rate_limited", 500: "server_error",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "rate_limited",
+    500: "server_error",
 }
 
 

@@ -24,7 +24,9 @@ def normalise_locale(value: str | None) -> str | None:
 def select_locale() -> str:
     # An API client says its language with each request; that beats the user's saved choice.
     if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
-        chosen = normalise_locale(request.accept_languages.best_match(["zh_Hans", "zh_CN", "zh", "zh_TW", "en", "en_US", "en_GB"]))
+        chosen = normalise_locale(
+            request.accept_languages.best_match(["zh_Hans", "zh_CN", "zh", "zh_TW", "en", "en_US", "en_GB"])
+        )
         if chosen:
             return chosen
     if current_user and getattr(current_user, "is_authenticated", False):

@@ -29,13 +29,13 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, insert, text  # noqa: E402
 
 PIECES = 100_000
 PARCELS = 200
@@ -45,8 +45,11 @@ HOST = "127.0.0.1"
 
 def app_config(url: str) -> dict:
     return {
-        "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-only-secret", "CHAIN_TIMEZONE": "Asia/Shanghai",
-        "UPLOAD_FOLDER": tempfile.gettempdir(), "RATELIMIT_STORAGE_URI": "memory://",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "bench-only-secret",
+        "CHAIN_TIMEZONE": "Asia/Shanghai",
+        "UPLOAD_FOLDER": tempfile.gettempdir(),
+        "RATELIMIT_STORAGE_URI": "memory://",
         # The API's own limits stay on (600 a minute per token is far above a person's pace).
         "RATELIMIT_ENABLED": True,
     }
@@ -71,53 +74,176 @@ def build_database(url: str) -> dict:
         else:
             db.drop_all()
         db.create_all()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         dispatched = now - timedelta(days=2)
         due = (dispatched + timedelta(days=15)).date()
         with db.engine.begin() as conn:
             conn.execute(insert(Region), [{"id": 1, "code": "R1", "name": "华东区"}])
-            conn.execute(insert(Store), [{"id": i, "code": f"S{i:04d}", "name": f"上海{i}号店", "region_id": 1, "weekly_quota": 1,
-                                          "active": True} for i in range(1, PARCELS + 1)])
+            conn.execute(
+                insert(Store),
+                [
+                    {
+                        "id": i,
+                        "code": f"S{i:04d}",
+                        "name": f"上海{i}号店",
+                        "region_id": 1,
+                        "weekly_quota": 1,
+                        "active": True,
+                    }
+                    for i in range(1, PARCELS + 1)
+                ],
+            )
             conn.execute(insert(Supplier), [{"id": 1, "code": "SUP1", "name": "宁波雅戈服饰有限公司", "active": True}])
-            conn.execute(insert(Product), [{"id": 1, "style_code": "G24001", "name": "男士羽绒服", "category": "羽绒服", "supplier_id": 1,
-                                            "unit_cost": "360.00", "retail_price": "999.00", "active": True}])
-            conn.execute(insert(DefectCode), [{"id": 1, "code": "Q01", "name_zh": "脱线", "name_en": "Open seam",
-                                               "kind": DefectKind.QUALITY.value, "suggested_blame": Blame.SUPPLIER.value, "active": True}])
-            conn.execute(insert(User), [
-                {"id": n, "username": f"tech{n:02d}", "display_name": f"技师 {n}", "password_hash": "-", "role": "technician",
-                 "locale": "zh_Hans", "active": True, "created_at": now} for n in range(1, SCANNERS + 1)
-            ])
-            conn.execute(insert(User), [{"id": SCANNERS + 1, "username": "clerk", "display_name": "店员", "password_hash": "-", "role": "store",
-                  "store_id": 1, "locale": "zh_Hans", "active": True, "created_at": now}])
-            conn.execute(insert(ApiToken), [
-                {"user_id": n, "name": "scanner", "prefix": token[:12], "token_hash": hash_token(token), "created_at": now}
-                for n, token in enumerate(tokens, start=1)
-            ])
-            conn.execute(insert(Batch), [
-                {"id": b, "direction": "outbound", "store_id": b, "status": "dispatched", "created_at": dispatched,
-                 "created_by_id": SCANNERS + 1, "iso_week": 202647, "extra": False, "carrier": "顺丰速运", "tracking_no": f"SF{b:010d}",
-                 "dispatched_at": dispatched, "dispatched_by_id": SCANNERS + 1, "expected_count": PIECES // PARCELS}
-                for b in range(1, PARCELS + 1)
-            ])
+            conn.execute(
+                insert(Product),
+                [
+                    {
+                        "id": 1,
+                        "style_code": "G24001",
+                        "name": "男士羽绒服",
+                        "category": "羽绒服",
+                        "supplier_id": 1,
+                        "unit_cost": "360.00",
+                        "retail_price": "999.00",
+                        "active": True,
+                    }
+                ],
+            )
+            conn.execute(
+                insert(DefectCode),
+                [
+                    {
+                        "id": 1,
+                        "code": "Q01",
+                        "name_zh": "脱线",
+                        "name_en": "Open seam",
+                        "kind": DefectKind.QUALITY.value,
+                        "suggested_blame": Blame.SUPPLIER.value,
+                        "active": True,
+                    }
+                ],
+            )
+            conn.execute(
+                insert(User),
+                [
+                    {
+                        "id": n,
+                        "username": f"tech{n:02d}",
+                        "display_name": f"技师 {n}",
+                        "password_hash": "-",
+                        "role": "technician",
+                        "locale": "zh_Hans",
+                        "active": True,
+                        "created_at": now,
+                    }
+                    for n in range(1, SCANNERS + 1)
+                ],
+            )
+            conn.execute(
+                insert(User),
+                [
+                    {
+                        "id": SCANNERS + 1,
+                        "username": "clerk",
+                        "display_name": "店员",
+                        "password_hash": "-",
+                        "role": "store",
+                        "store_id": 1,
+                        "locale": "zh_Hans",
+                        "active": True,
+                        "created_at": now,
+                    }
+                ],
+            )
+            conn.execute(
+                insert(ApiToken),
+                [
+                    {
+                        "user_id": n,
+                        "name": "scanner",
+                        "prefix": token[:12],
+                        "token_hash": hash_token(token),
+                        "created_at": now,
+                    }
+                    for n, token in enumerate(tokens, start=1)
+                ],
+            )
+            conn.execute(
+                insert(Batch),
+                [
+                    {
+                        "id": b,
+                        "direction": "outbound",
+                        "store_id": b,
+                        "status": "dispatched",
+                        "created_at": dispatched,
+                        "created_by_id": SCANNERS + 1,
+                        "iso_week": 202647,
+                        "extra": False,
+                        "carrier": "顺丰速运",
+                        "tracking_no": f"SF{b:010d}",
+                        "dispatched_at": dispatched,
+                        "dispatched_by_id": SCANNERS + 1,
+                        "expected_count": PIECES // PARCELS,
+                    }
+                    for b in range(1, PARCELS + 1)
+                ],
+            )
             per_parcel = PIECES // PARCELS
             for start in range(1, PIECES + 1, 10_000):
                 rows, events = [], []
                 for n in range(start, min(start + 10_000, PIECES + 1)):
                     parcel = (n - 1) // per_parcel + 1
-                    rows.append({"id": n, "store_id": parcel, "product_id": 1, "size": "L", "colour": "藏青", "defect_id": 1,
-                                 "description": "", "source": "customer_return", "registered_at": dispatched - timedelta(days=1),
-                                 "registered_by_id": SCANNERS + 1, "status": "in_transit", "unexpected": False, "batch_id": parcel,
-                                 "dispatched_at": dispatched, "due_on": due, "blame_reason": "", "blame_overridden": False})
-                    events.append({"at": dispatched, "actor_id": SCANNERS + 1, "piece_id": n, "batch_id": parcel, "action": "dispatch",
-                                   "from_status": "packed", "to_status": "in_transit", "reason": "", "data": {}})
+                    rows.append(
+                        {
+                            "id": n,
+                            "store_id": parcel,
+                            "product_id": 1,
+                            "size": "L",
+                            "colour": "藏青",
+                            "defect_id": 1,
+                            "description": "",
+                            "source": "customer_return",
+                            "registered_at": dispatched - timedelta(days=1),
+                            "registered_by_id": SCANNERS + 1,
+                            "status": "in_transit",
+                            "unexpected": False,
+                            "batch_id": parcel,
+                            "dispatched_at": dispatched,
+                            "due_on": due,
+                            "blame_reason": "",
+                            "blame_overridden": False,
+                        }
+                    )
+                    events.append(
+                        {
+                            "at": dispatched,
+                            "actor_id": SCANNERS + 1,
+                            "piece_id": n,
+                            "batch_id": parcel,
+                            "action": "dispatch",
+                            "from_status": "packed",
+                            "to_status": "in_transit",
+                            "reason": "",
+                            "data": {},
+                        }
+                    )
                 conn.execute(insert(Piece), rows)
                 conn.execute(insert(Event), events)
             if db.engine.dialect.name == "postgresql":
                 for table in ("piece", "batch", "event", "user", "api_token"):
-                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"))
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"
+                        )
+                    )
                 conn.execute(text("ANALYZE"))
         db.engine.dispose()
-    return {"seconds": time.perf_counter() - started, "tokens": tokens, "slips": [batch_code(b) for b in range(1, PARCELS + 1)]}
+    return {
+        "seconds": time.perf_counter() - started,
+        "tokens": tokens,
+        "slips": [batch_code(b) for b in range(1, PARCELS + 1)],
+    }
 
 
 def free_port() -> int:
@@ -130,14 +256,34 @@ class Server:
     def __init__(self, url: str, workers: int, threads: int, log: Path):
         self.port, self.log = free_port(), log
         self.cmd = [
-            str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", str(threads),
-            "-b", f"{HOST}:{self.port}", "--access-logfile", str(log), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s",
-            "--log-level", "warning", "--timeout", "60", f"app:create_app({app_config(url)!r})",
+            str(ROOT / ".venv/bin/gunicorn"),
+            "-w",
+            str(workers),
+            "-k",
+            "gthread",
+            "--threads",
+            str(threads),
+            "-b",
+            f"{HOST}:{self.port}",
+            "--access-logfile",
+            str(log),
+            "--access-logformat",
+            "%(m)s %(U)s %(s)s %(D)s",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+            f"app:create_app({app_config(url)!r})",
         ]
 
     def __enter__(self):
-        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(str(self.log) + ".err", "w"),
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.cmd,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=open(str(self.log) + ".err", "w"),
+            start_new_session=True,
+        )
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -209,7 +355,10 @@ def run_backend(name: str, url: str, seconds: float, workers: int, threads: int,
     with Server(url, workers, threads, log) as server:
         # Two scanners per parcel: scanners 2k and 2k+1 share parcel k+1.
         threads_ = [
-            threading.Thread(target=scanner, args=(server.port, built["tokens"][n], built["slips"][n // 2], seconds, n, answers, errors))
+            threading.Thread(
+                target=scanner,
+                args=(server.port, built["tokens"][n], built["slips"][n // 2], seconds, n, answers, errors),
+            )
             for n in range(SCANNERS)
         ]
         for t in threads_:
@@ -219,7 +368,9 @@ def run_backend(name: str, url: str, seconds: float, workers: int, threads: int,
         times = server.server_times("/api/v1/scan")
     engine = create_engine(url)
     with engine.connect() as conn:
-        events = conn.execute(text("SELECT count(*), count(DISTINCT piece_id) FROM event WHERE action = 'receive'")).one()
+        events = conn.execute(
+            text("SELECT count(*), count(DISTINCT piece_id) FROM event WHERE action = 'receive'")
+        ).one()
         received = conn.execute(text("SELECT count(*) FROM piece WHERE status = 'received'")).scalar()
     engine.dispose()
     said = sum(1 for a in answers if a.get("code") == "received")
@@ -228,12 +379,17 @@ def run_backend(name: str, url: str, seconds: float, workers: int, threads: int,
         codes[a.get("code", "?")] = codes.get(a.get("code", "?"), 0) + 1
     times.sort()
     return {
-        "name": name, "scans": len(times), "errors": len(errors), "codes": codes,
+        "name": name,
+        "scans": len(times),
+        "errors": len(errors),
+        "codes": codes,
         "p50": statistics.median(times) if times else None,
         "p95": times[int(len(times) * 0.95) - 1] if times else None,
         "max": times[-1] if times else None,
         "exactly_once": events[0] == events[1] == said == received,
-        "events": events[0], "said_received": said, "built": built["seconds"],
+        "events": events[0],
+        "said_received": said,
+        "built": built["seconds"],
     }
 
 
@@ -241,7 +397,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
-    parser.add_argument("--pg-url", default=os.environ.get("API_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/wt_api"))
+    parser.add_argument(
+        "--pg-url", default=os.environ.get("API_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/wt_api")
+    )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--no-readme", action="store_true")
@@ -250,7 +408,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         if args.only in (None, "sqlite"):
-            results.append(run_backend("SQLite", f"sqlite:///{workdir / 'bench.sqlite'}", args.seconds, args.workers, args.threads, workdir))
+            results.append(
+                run_backend(
+                    "SQLite", f"sqlite:///{workdir / 'bench.sqlite'}", args.seconds, args.workers, args.threads, workdir
+                )
+            )
         if args.only in (None, "postgresql"):
             results.append(run_backend("PostgreSQL", args.pg_url, args.seconds, args.workers, args.threads, workdir))
     lines = [
@@ -266,8 +428,10 @@ def main() -> None:
         "|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        lines.append(f"| {r['name']} | {r['scans']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['max']:.1f} | {r['errors']} | "
-                     f"{'yes' if r['exactly_once'] else 'NO'} ({r['events']} events, {r['said_received']} answers) |")
+        lines.append(
+            f"| {r['name']} | {r['scans']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['max']:.1f} | {r['errors']} | "
+            f"{'yes' if r['exactly_once'] else 'NO'} ({r['events']} events, {r['said_received']} answers) |"
+        )
     text_out = "\n".join(lines) + "\n"
     print(text_out)
     for r in results:

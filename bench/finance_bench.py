@@ -47,14 +47,46 @@ README = Path(__file__).with_name("README.md")
 SEED = 20261123
 
 PIECE_COLUMNS = (
-    "id", "store_id", "product_id", "size", "colour", "defect_id", "description", "source", "registered_at",
-    "status", "unexpected", "dispatched_at", "due_on", "received_at", "grade", "graded_at", "graded_by_id",
-    "suggested_blame", "blame", "blame_reason", "blame_overridden", "blamed_supplier_id", "scrap_cost",
-    "scrapped_at", "scrap_month",
+    "id",
+    "store_id",
+    "product_id",
+    "size",
+    "colour",
+    "defect_id",
+    "description",
+    "source",
+    "registered_at",
+    "status",
+    "unexpected",
+    "dispatched_at",
+    "due_on",
+    "received_at",
+    "grade",
+    "graded_at",
+    "graded_by_id",
+    "suggested_blame",
+    "blame",
+    "blame_reason",
+    "blame_overridden",
+    "blamed_supplier_id",
+    "scrap_cost",
+    "scrapped_at",
+    "scrap_month",
 )
 BATCH_COLUMNS = (
-    "id", "direction", "store_id", "status", "created_at", "iso_week", "extra", "shipping_fee", "charge_month",
-    "carrier", "tracking_no", "dispatched_at", "expected_count",
+    "id",
+    "direction",
+    "store_id",
+    "status",
+    "created_at",
+    "iso_week",
+    "extra",
+    "shipping_fee",
+    "charge_month",
+    "carrier",
+    "tracking_no",
+    "dispatched_at",
+    "expected_count",
 )
 STORES, REGIONS, SUPPLIERS, PRODUCTS, DEFECTS, BATCHES = 2000, 20, 300, 5000, 30, 100_000
 
@@ -91,29 +123,88 @@ def generate(pieces: int, months: list[Month], sqlite: bool):
         if scrapped:
             roll = rng.random()
             blame = "supplier" if roll < 0.60 else "store" if roll < 0.85 else "hq"
-            piece_rows.append((
-                pid, store, product + 1, "L", "藏青", rng.randint(1, DEFECTS), "", "customer_return", moment(at - timedelta(days=5)),
-                "scrapped", False, moment(dispatched), day_text((dispatched + timedelta(days=15)).date()),
-                moment(at - timedelta(days=1)), "scrap", moment(at), 1, blame, blame,
-                "A quality defect: a manufacturing fault is charged to the supplier.", False,
-                product % SUPPLIERS + 1 if blame == "supplier" else None, money(costs[product]), moment(at), month.key,
-            ))
+            piece_rows.append(
+                (
+                    pid,
+                    store,
+                    product + 1,
+                    "L",
+                    "藏青",
+                    rng.randint(1, DEFECTS),
+                    "",
+                    "customer_return",
+                    moment(at - timedelta(days=5)),
+                    "scrapped",
+                    False,
+                    moment(dispatched),
+                    day_text((dispatched + timedelta(days=15)).date()),
+                    moment(at - timedelta(days=1)),
+                    "scrap",
+                    moment(at),
+                    1,
+                    blame,
+                    blame,
+                    "A quality defect: a manufacturing fault is charged to the supplier.",
+                    False,
+                    product % SUPPLIERS + 1 if blame == "supplier" else None,
+                    money(costs[product]),
+                    moment(at),
+                    month.key,
+                )
+            )
         else:
-            piece_rows.append((
-                pid, store, product + 1, "M", "黑色", rng.randint(1, DEFECTS), "", "customer_return", moment(at - timedelta(days=5)),
-                "back_at_store", False, moment(dispatched), day_text((dispatched + timedelta(days=15)).date()),
-                moment(at - timedelta(days=1)), "repairable", moment(at), 1, None, None, "", False, None, None, None, None,
-            ))
+            piece_rows.append(
+                (
+                    pid,
+                    store,
+                    product + 1,
+                    "M",
+                    "黑色",
+                    rng.randint(1, DEFECTS),
+                    "",
+                    "customer_return",
+                    moment(at - timedelta(days=5)),
+                    "back_at_store",
+                    False,
+                    moment(dispatched),
+                    day_text((dispatched + timedelta(days=15)).date()),
+                    moment(at - timedelta(days=1)),
+                    "repairable",
+                    moment(at),
+                    1,
+                    None,
+                    None,
+                    "",
+                    False,
+                    None,
+                    None,
+                    None,
+                    None,
+                )
+            )
     batch_rows = []
     for bid in range(1, BATCHES + 1):
         month = months[bid % len(months)]
         at = datetime(month.year, month.month, rng.randint(1, 28), 2, tzinfo=UTC)
         extra = rng.random() < 0.05
         week = at.isocalendar()
-        batch_rows.append((
-            bid, "outbound", rng.randint(1, STORES), "closed", moment(at), week.year * 100 + week.week, extra,
-            money(Decimal("20.00")) if extra else None, month.key if extra else None, "顺丰速运", f"SF{bid}", moment(at), 10,
-        ))
+        batch_rows.append(
+            (
+                bid,
+                "outbound",
+                rng.randint(1, STORES),
+                "closed",
+                moment(at),
+                week.year * 100 + week.week,
+                extra,
+                money(Decimal("20.00")) if extra else None,
+                month.key if extra else None,
+                "顺丰速运",
+                f"SF{bid}",
+                moment(at),
+                10,
+            )
+        )
     return costs, piece_rows, batch_rows
 
 
@@ -123,21 +214,51 @@ def load(pieces: int, months: list[Month]) -> float:
     sqlite = db.engine.dialect.name == "sqlite"
     costs, piece_rows, batch_rows = generate(pieces, months, sqlite)
     with db.engine.begin() as conn:
-        conn.execute(text("INSERT INTO region (id, code, name) VALUES (:i, :c, :n)"),
-                     [{"i": i, "c": f"R{i}", "n": f"区域{i}"} for i in range(1, REGIONS + 1)])
-        conn.execute(text("INSERT INTO store (id, code, name, region_id, address, contact_name, contact_phone, weekly_quota, active) "
-                          "VALUES (:i, :c, :n, :r, '', '', '', 1, :a)"),
-                     [{"i": i, "c": f"S{i:04d}", "n": f"门店{i}", "r": i % REGIONS + 1, "a": True} for i in range(1, STORES + 1)])
-        conn.execute(text("INSERT INTO supplier (id, code, name, contact_name, contact_phone, address, active) "
-                          "VALUES (:i, :c, :n, '', '', '', :a)"),
-                     [{"i": i, "c": f"SUP{i:03d}", "n": f"供应商{i}有限公司", "a": True} for i in range(1, SUPPLIERS + 1)])
-        conn.execute(text("INSERT INTO product (id, style_code, name, category, supplier_id, unit_cost, retail_price, active) "
-                          "VALUES (:i, :c, :n, '羽绒服', :s, :u, :u, :a)"),
-                     [{"i": i + 1, "c": f"G{i:05d}", "n": f"男士羽绒服{i}", "s": i % SUPPLIERS + 1,
-                       "u": float(c) if sqlite else c, "a": True} for i, c in enumerate(costs)])
-        conn.execute(text("INSERT INTO defect_code (id, code, name_zh, name_en, kind, suggested_blame, active) "
-                          "VALUES (:i, :c, '脱线', 'Open seam', 'quality', 'supplier', :a)"),
-                     [{"i": i, "c": f"D{i:02d}", "a": True} for i in range(1, DEFECTS + 1)])
+        conn.execute(
+            text("INSERT INTO region (id, code, name) VALUES (:i, :c, :n)"),
+            [{"i": i, "c": f"R{i}", "n": f"区域{i}"} for i in range(1, REGIONS + 1)],
+        )
+        conn.execute(
+            text(
+                "INSERT INTO store (id, code, name, region_id, address, contact_name, contact_phone, weekly_quota, active) "
+                "VALUES (:i, :c, :n, :r, '', '', '', 1, :a)"
+            ),
+            [
+                {"i": i, "c": f"S{i:04d}", "n": f"门店{i}", "r": i % REGIONS + 1, "a": True}
+                for i in range(1, STORES + 1)
+            ],
+        )
+        conn.execute(
+            text(
+                "INSERT INTO supplier (id, code, name, contact_name, contact_phone, address, active) "
+                "VALUES (:i, :c, :n, '', '', '', :a)"
+            ),
+            [{"i": i, "c": f"SUP{i:03d}", "n": f"供应商{i}有限公司", "a": True} for i in range(1, SUPPLIERS + 1)],
+        )
+        conn.execute(
+            text(
+                "INSERT INTO product (id, style_code, name, category, supplier_id, unit_cost, retail_price, active) "
+                "VALUES (:i, :c, :n, '羽绒服', :s, :u, :u, :a)"
+            ),
+            [
+                {
+                    "i": i + 1,
+                    "c": f"G{i:05d}",
+                    "n": f"男士羽绒服{i}",
+                    "s": i % SUPPLIERS + 1,
+                    "u": float(c) if sqlite else c,
+                    "a": True,
+                }
+                for i, c in enumerate(costs)
+            ],
+        )
+        conn.execute(
+            text(
+                "INSERT INTO defect_code (id, code, name_zh, name_en, kind, suggested_blame, active) "
+                "VALUES (:i, :c, '脱线', 'Open seam', 'quality', 'supplier', :a)"
+            ),
+            [{"i": i, "c": f"D{i:02d}", "a": True} for i in range(1, DEFECTS + 1)],
+        )
     tech = User(id=1, username="tech", display_name="技师一", role="technician")
     tech.set_password("bench-pass-1")
     clerk = User(id=2, username="finance", display_name="会计一", role="finance")
@@ -167,7 +288,9 @@ def load(pieces: int, months: list[Month]) -> float:
                 for row in batch_rows:
                     copy.write_row(row)
             for table in ("region", "store", "supplier", "product", "defect_code", "user", "piece", "batch"):
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))")
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"
+                )
         raw.commit()
     finally:
         raw.close()
@@ -199,22 +322,31 @@ FLOOR_ALLOCATION = [
 FLOOR_PAGE = [
     "SELECT count(*) FROM piece WHERE scrap_month = :m AND blame = 'hq'",
     "SELECT p.id, p.scrap_cost, p.blame, p.blame_reason, pr.style_code, pr.name, u.display_name FROM piece p "
-    "JOIN product pr ON pr.id = p.product_id LEFT JOIN \"user\" u ON u.id = p.graded_by_id "
+    'JOIN product pr ON pr.id = p.product_id LEFT JOIN "user" u ON u.id = p.graded_by_id '
     "WHERE p.scrap_month = :m AND p.blame = 'hq' ORDER BY p.id LIMIT 50",
 ]
 
 
 def measure(url: str, pieces: int, reuse: bool) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({
-            "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-only", "CHAIN_TIMEZONE": "Asia/Shanghai",
-            "UPLOAD_FOLDER": tmp, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-        })
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "SECRET_KEY": "bench-only",
+                "CHAIN_TIMEZONE": "Asia/Shanghai",
+                "UPLOAD_FOLDER": tmp,
+                "WTF_CSRF_ENABLED": False,
+                "RATELIMIT_ENABLED": False,
+            }
+        )
         with app.app_context():
             last = Month.at(datetime.now(UTC), ZoneInfo("Asia/Shanghai")).previous()
             months = months_back(last, 12)
-            loaded = reuse and db.inspect(db.engine).has_table("piece") and db.session.scalar(
-                text("SELECT count(*) FROM piece")) == pieces
+            loaded = (
+                reuse
+                and db.inspect(db.engine).has_table("piece")
+                and db.session.scalar(text("SELECT count(*) FROM piece")) == pieces
+            )
             db.session.rollback()  # end the session's read before DDL on another connection
             load_s = None
             if not loaded:
@@ -237,6 +369,7 @@ def measure(url: str, pieces: int, reuse: bool) -> dict:
                     db.session.expire_all()
                     page = db.paginate(finance.party_pieces(month, blame, party), page=1, per_page=50, error_out=False)
                     assert len(page.items) == min(50, page.total)
+
                 return run
 
             def floor(statements):
@@ -244,6 +377,7 @@ def measure(url: str, pieces: int, reuse: bool) -> dict:
                     with db.engine.connect() as conn:
                         for sql in statements:
                             conn.execute(text(sql), {"m": month.key}).all()
+
                 return run
 
             client = app.test_client()
@@ -253,11 +387,14 @@ def measure(url: str, pieces: int, reuse: bool) -> dict:
                 def run():
                     response = client.get(url_)
                     assert response.status_code == 200, response.status_code
+
                 return run
 
             result = {
                 "dialect": db.engine.dialect.name,
-                "version": db.session.execute(text("SELECT sqlite_version()" if url.startswith("sqlite") else "SHOW server_version")).scalar(),
+                "version": db.session.execute(
+                    text("SELECT sqlite_version()" if url.startswith("sqlite") else "SHOW server_version")
+                ).scalar(),
                 "load_s": load_s,
                 "pieces": pieces,
                 "month": str(month),
@@ -294,8 +431,11 @@ def _rules():
 
 
 def ensure_pg_database() -> None:
-    exists = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc",
-                             f"SELECT 1 FROM pg_database WHERE datname = '{PG_DB}'"], capture_output=True, text=True)
+    exists = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{PG_DB}'"],
+        capture_output=True,
+        text=True,
+    )
     if exists.stdout.strip() != "1":
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {PG_DB}"], check=True)
 
@@ -306,7 +446,7 @@ def write_readme(results: list[dict]) -> None:
         "",
         "`.venv/bin/python bench/finance_bench.py` — generates the data (bulk inserts: sqlite3 executemany,",
         "PostgreSQL COPY), then times each query as the median of 7 runs after one warm-up. The",
-        "\"floor\" is the same work written by hand in SQL (the GROUP BYs; the count and the first",
+        '"floor" is the same work written by hand in SQL (the GROUP BYs; the count and the first',
         "50 rows), without the ORM, the money arithmetic or the page.",
         "",
         f"Machine: 2 cores, Python {sys.version.split()[0]} — {datetime.now(UTC).date()}.",
@@ -315,8 +455,8 @@ def write_readme(results: list[dict]) -> None:
     for r in results:
         lines += [
             f"**{r['dialect']} {r['version']}** — {r['pieces']:,} pieces over 12 months"
-            + (f", generated and loaded in {r['load_s']:.0f} s; " if r["load_s"] else " (reused); ") +
-            f"month {r['month']}: {r['scrapped_in_month']:,} scrapped pieces, head office {r['hq_pieces']:,}, "
+            + (f", generated and loaded in {r['load_s']:.0f} s; " if r["load_s"] else " (reused); ")
+            + f"month {r['month']}: {r['scrapped_in_month']:,} scrapped pieces, head office {r['hq_pieces']:,}, "
             f"largest supplier {r['top_supplier_pieces']:,}.",
             "",
             "| What | Time | Target |",
@@ -345,7 +485,11 @@ def write_readme(results: list[dict]) -> None:
     section = "\n".join(lines)
     current = README.read_text() if README.exists() else ""
     pattern = re.compile(r"## Finance\n.*?(?=\n## |\Z)", re.S)
-    current = pattern.sub(section.rstrip("\n") + "\n", current) if pattern.search(current) else current.rstrip("\n") + "\n\n" + section
+    current = (
+        pattern.sub(section.rstrip("\n") + "\n", current)
+        if pattern.search(current)
+        else current.rstrip("\n") + "\n\n" + section
+    )
     README.write_text(current)
 
 

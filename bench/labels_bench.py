@@ -45,7 +45,7 @@ def plain_reportlab_sheet(labels: list[PieceLabel], texts: list[tuple[str, ...]]
     module = 4 * 25.4 / 300 * mm
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=True, initialFontName=FONT)
-    for index, (label, (store, product, size_colour, defect, batch)) in enumerate(zip(labels, texts)):
+    for index, (label, (store, product, size_colour, defect, batch)) in enumerate(zip(labels, texts, strict=True)):
         if index and index % 24 == 0:
             canvas.showPage()
         row, column = divmod(index % 24, 3)
@@ -138,11 +138,17 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {date.today().isoformat()}")
     print(f"(a) 1,000-label A4 sheet, best of {RUNS}:")
     print(f"    plain reportlab script  {plain * 1000:7.1f} ms  {len(LABELS) / plain:7.0f} labels/s")
-    print(f"    labels.item_sheet       {ours * 1000:7.1f} ms  {len(LABELS) / ours:7.0f} labels/s  ratio {ours / plain:.2f}x")
-    print(f"    item_sheet, cold caches {cold * 1000:7.1f} ms  {len(LABELS) / cold:7.0f} labels/s  ratio {cold / plain:.2f}x")
+    print(
+        f"    labels.item_sheet       {ours * 1000:7.1f} ms  {len(LABELS) / ours:7.0f} labels/s  ratio {ours / plain:.2f}x"
+    )
+    print(
+        f"    item_sheet, cold caches {cold * 1000:7.1f} ms  {len(LABELS) / cold:7.0f} labels/s  ratio {cold / plain:.2f}x"
+    )
     print(f"    target: ratio <= 1.30 -> {'OK' if ours / plain <= 1.3 and cold / plain <= 1.3 else 'MISSED'}")
-    print(f"(b) 300-piece dispatch slip, best of {RUNS}: {slip_time * 1000:.1f} ms"
-          f"  target < 300 ms -> {'OK' if slip_time < 0.3 else 'MISSED'}")
+    print(
+        f"(b) 300-piece dispatch slip, best of {RUNS}: {slip_time * 1000:.1f} ms"
+        f"  target < 300 ms -> {'OK' if slip_time < 0.3 else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

@@ -29,21 +29,20 @@ import re
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, insert, text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 PIECES = 100_000
@@ -59,9 +58,9 @@ HOST = "127.0.0.1"
 
 def build_database(url: str) -> dict:
     """Schema from the models, then Core bulk inserts: no ORM objects for 100,000 rows."""
+    from app import create_app
     from app.extensions import db
     from app.models import Batch, DefectCode, Event, Piece, Product, Region, Store, Supplier, User
-    from app import create_app
     from workshop.codes import batch_code
     from workshop.statuses import Blame, DefectKind
 
@@ -73,54 +72,167 @@ def build_database(url: str) -> dict:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
         db.create_all()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         dispatched = now - timedelta(days=2)
         due = (dispatched + timedelta(days=15)).date()
         password_hash = generate_password_hash(PASSWORD)
         with db.engine.begin() as conn:
             conn.execute(insert(Region), [{"id": 1, "code": "R1", "name": "华东区"}])
-            conn.execute(insert(Store), [
-                {"id": i, "code": f"S{i:04d}", "name": f"上海{i}号店", "region_id": 1, "weekly_quota": 1, "active": True}
-                for i in range(1, PARCELS + 1)
-            ])
+            conn.execute(
+                insert(Store),
+                [
+                    {
+                        "id": i,
+                        "code": f"S{i:04d}",
+                        "name": f"上海{i}号店",
+                        "region_id": 1,
+                        "weekly_quota": 1,
+                        "active": True,
+                    }
+                    for i in range(1, PARCELS + 1)
+                ],
+            )
             conn.execute(insert(Supplier), [{"id": 1, "code": "SUP1", "name": "宁波雅戈服饰有限公司", "active": True}])
-            conn.execute(insert(Product), [
-                {"id": i, "style_code": f"G{24000 + i}", "name": f"男士羽绒服 {i}", "category": "羽绒服", "supplier_id": 1,
-                 "unit_cost": "360.00", "retail_price": "999.00", "active": True}
-                for i in range(1, 51)
-            ])
-            conn.execute(insert(DefectCode), [{"id": 1, "code": "Q01", "name_zh": "脱线", "name_en": "Open seam",
-                                               "kind": DefectKind.QUALITY.value, "suggested_blame": Blame.SUPPLIER.value, "active": True}])
-            users = [{"id": n, "username": f"tech{n:02d}", "display_name": f"技师 {n}", "password_hash": password_hash,
-                      "role": "technician", "locale": "zh_Hans", "active": True, "created_at": now} for n in range(1, SCANNERS + 1)]
+            conn.execute(
+                insert(Product),
+                [
+                    {
+                        "id": i,
+                        "style_code": f"G{24000 + i}",
+                        "name": f"男士羽绒服 {i}",
+                        "category": "羽绒服",
+                        "supplier_id": 1,
+                        "unit_cost": "360.00",
+                        "retail_price": "999.00",
+                        "active": True,
+                    }
+                    for i in range(1, 51)
+                ],
+            )
+            conn.execute(
+                insert(DefectCode),
+                [
+                    {
+                        "id": 1,
+                        "code": "Q01",
+                        "name_zh": "脱线",
+                        "name_en": "Open seam",
+                        "kind": DefectKind.QUALITY.value,
+                        "suggested_blame": Blame.SUPPLIER.value,
+                        "active": True,
+                    }
+                ],
+            )
+            users = [
+                {
+                    "id": n,
+                    "username": f"tech{n:02d}",
+                    "display_name": f"技师 {n}",
+                    "password_hash": password_hash,
+                    "role": "technician",
+                    "locale": "zh_Hans",
+                    "active": True,
+                    "created_at": now,
+                }
+                for n in range(1, SCANNERS + 1)
+            ]
             conn.execute(insert(User), users)
-            conn.execute(insert(User), [{"id": SCANNERS + 1, "username": "clerk", "display_name": "店员", "password_hash": password_hash,
-                                         "role": "store", "store_id": 1, "locale": "zh_Hans", "active": True, "created_at": now}])
-            conn.execute(insert(Batch), [
-                {"id": b, "direction": "outbound", "store_id": b, "status": "dispatched", "created_at": dispatched,
-                 "created_by_id": SCANNERS + 1, "iso_week": 202647, "extra": False, "carrier": "顺丰速运",
-                 "tracking_no": f"SF{b:010d}", "dispatched_at": dispatched, "dispatched_by_id": SCANNERS + 1, "expected_count": PIECES // PARCELS}
-                for b in range(1, PARCELS + 1)
-            ])
+            conn.execute(
+                insert(User),
+                [
+                    {
+                        "id": SCANNERS + 1,
+                        "username": "clerk",
+                        "display_name": "店员",
+                        "password_hash": password_hash,
+                        "role": "store",
+                        "store_id": 1,
+                        "locale": "zh_Hans",
+                        "active": True,
+                        "created_at": now,
+                    }
+                ],
+            )
+            conn.execute(
+                insert(Batch),
+                [
+                    {
+                        "id": b,
+                        "direction": "outbound",
+                        "store_id": b,
+                        "status": "dispatched",
+                        "created_at": dispatched,
+                        "created_by_id": SCANNERS + 1,
+                        "iso_week": 202647,
+                        "extra": False,
+                        "carrier": "顺丰速运",
+                        "tracking_no": f"SF{b:010d}",
+                        "dispatched_at": dispatched,
+                        "dispatched_by_id": SCANNERS + 1,
+                        "expected_count": PIECES // PARCELS,
+                    }
+                    for b in range(1, PARCELS + 1)
+                ],
+            )
             chunk = 10_000
             per_parcel = PIECES // PARCELS
             for start in range(1, PIECES + 1, chunk):
                 rows, events = [], []
                 for n in range(start, min(start + chunk, PIECES + 1)):
                     parcel = (n - 1) // per_parcel + 1
-                    rows.append({
-                        "id": n, "store_id": parcel, "product_id": n % 50 + 1, "size": "L", "colour": "藏青", "defect_id": 1,
-                        "description": "", "source": "customer_return", "registered_at": dispatched - timedelta(days=1),
-                        "registered_by_id": SCANNERS + 1, "status": "in_transit", "unexpected": False, "batch_id": parcel,
-                        "dispatched_at": dispatched, "due_on": due, "blame_reason": "", "blame_overridden": False,
-                    })
-                    events.append({"at": dispatched, "actor_id": SCANNERS + 1, "piece_id": n, "batch_id": parcel, "action": "dispatch",
-                                   "from_status": "packed", "to_status": "in_transit", "reason": "", "data": {}})
+                    rows.append(
+                        {
+                            "id": n,
+                            "store_id": parcel,
+                            "product_id": n % 50 + 1,
+                            "size": "L",
+                            "colour": "藏青",
+                            "defect_id": 1,
+                            "description": "",
+                            "source": "customer_return",
+                            "registered_at": dispatched - timedelta(days=1),
+                            "registered_by_id": SCANNERS + 1,
+                            "status": "in_transit",
+                            "unexpected": False,
+                            "batch_id": parcel,
+                            "dispatched_at": dispatched,
+                            "due_on": due,
+                            "blame_reason": "",
+                            "blame_overridden": False,
+                        }
+                    )
+                    events.append(
+                        {
+                            "at": dispatched,
+                            "actor_id": SCANNERS + 1,
+                            "piece_id": n,
+                            "batch_id": parcel,
+                            "action": "dispatch",
+                            "from_status": "packed",
+                            "to_status": "in_transit",
+                            "reason": "",
+                            "data": {},
+                        }
+                    )
                 conn.execute(insert(Piece), rows)
                 conn.execute(insert(Event), events)
             if conn.dialect.name == "postgresql":
-                for table in ("region", "store", "supplier", "product", "defect_code", "user", "batch", "piece", "event"):
-                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"))
+                for table in (
+                    "region",
+                    "store",
+                    "supplier",
+                    "product",
+                    "defect_code",
+                    "user",
+                    "batch",
+                    "piece",
+                    "event",
+                ):
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"
+                        )
+                    )
                 conn.execute(text("ANALYZE"))
         db.session.remove()
         db.engine.dispose()
@@ -155,14 +267,34 @@ class Server:
         self.log = log
         factory = f"app:create_app({_app_config(url)!r})"
         self.cmd = [
-            str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", str(threads),
-            "-b", f"{HOST}:{self.port}", "--access-logfile", str(log), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s %({x-bench-scan}i)s",
-            "--log-level", "warning", "--timeout", "60", factory,
+            str(ROOT / ".venv/bin/gunicorn"),
+            "-w",
+            str(workers),
+            "-k",
+            "gthread",
+            "--threads",
+            str(threads),
+            "-b",
+            f"{HOST}:{self.port}",
+            "--access-logfile",
+            str(log),
+            "--access-logformat",
+            "%(m)s %(U)s %(s)s %(D)s %({x-bench-scan}i)s",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+            factory,
         ]
 
     def __enter__(self):
-        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(str(self.log) + ".err", "w"),
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.cmd,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=open(str(self.log) + ".err", "w"),
+            start_new_session=True,
+        )
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -237,9 +369,17 @@ class Session:
     def scan(self, text_: str, batch_id: int | None, kind: str = "piece") -> tuple[int, dict, float]:
         body = json.dumps({"text": text_, "mode": "receive", "batch_id": batch_id}).encode()
         started = time.perf_counter()
-        status, data = self.request("POST", "/bench/scan.json", body, {
-            "Content-Type": "application/json", "X-CSRFToken": self.csrf, "Accept": "application/json", "X-Bench-Scan": kind,
-        })
+        status, data = self.request(
+            "POST",
+            "/bench/scan.json",
+            body,
+            {
+                "Content-Type": "application/json",
+                "X-CSRFToken": self.csrf,
+                "Accept": "application/json",
+                "X-Bench-Scan": kind,
+            },
+        )
         elapsed = (time.perf_counter() - started) * 1000
         return status, (json.loads(data) if status == 200 else {"body": data[:200].decode(errors="replace")}), elapsed
 
@@ -362,12 +502,10 @@ def percentile(values: list[float], p: float) -> float:
 def verify(url: str, answers: list[dict]) -> dict:
     engine = create_engine(url)
     with engine.connect() as conn:
-        per_piece = conn.execute(text(
-            "SELECT piece_id, count(*) FROM event WHERE action = 'receive' GROUP BY piece_id"
-        )).all()
-        received_status = conn.execute(text(
-            "SELECT count(*) FROM piece WHERE status = 'received'"
-        )).scalar()
+        per_piece = conn.execute(
+            text("SELECT piece_id, count(*) FROM event WHERE action = 'receive' GROUP BY piece_id")
+        ).all()
+        received_status = conn.execute(text("SELECT count(*) FROM piece WHERE status = 'received'")).scalar()
     engine.dispose()
     said_received = sum(1 for a in answers if a.get("code") == "received")
     return {
@@ -376,7 +514,8 @@ def verify(url: str, answers: list[dict]) -> dict:
         "max_events_per_piece": max((n for _, n in per_piece), default=0),
         "said_received": said_received,
         "pieces_received": received_status,
-        "exactly_once": sum(n for _, n in per_piece) == said_received == received_status and max((n for _, n in per_piece), default=0) <= 1,
+        "exactly_once": sum(n for _, n in per_piece) == said_received == received_status
+        and max((n for _, n in per_piece), default=0) <= 1,
     }
 
 
@@ -406,11 +545,24 @@ def run_backend(name: str, url: str, seconds: float, workers: int, threads: int,
     for a in answers:
         outcomes[a.get("code", "?")] = outcomes.get(a.get("code", "?"), 0) + 1
     return {
-        "name": name, "build_s": built["seconds"], "scans": len(answers), "wall": human["wall"],
-        "server_ms": scan_times, "slip_ms": slip_times, "load": load, "client_ms": [ms for *_, ms in human["results"]],
-        "http_errors": sum(1 for s in statuses if s != 200), "problems": human["problems"], "outcomes": outcomes,
-        "check": check, "trivial": trivial, "trivial_server": trivial_server, "flat_scans": scans, "flat_scans_server": scans_server,
-        "workers": workers, "threads": threads,
+        "name": name,
+        "build_s": built["seconds"],
+        "scans": len(answers),
+        "wall": human["wall"],
+        "server_ms": scan_times,
+        "slip_ms": slip_times,
+        "load": load,
+        "client_ms": [ms for *_, ms in human["results"]],
+        "http_errors": sum(1 for s in statuses if s != 200),
+        "problems": human["problems"],
+        "outcomes": outcomes,
+        "check": check,
+        "trivial": trivial,
+        "trivial_server": trivial_server,
+        "flat_scans": scans,
+        "flat_scans_server": scans_server,
+        "workers": workers,
+        "threads": threads,
     }
 
 
@@ -444,8 +596,13 @@ def report(results: list[dict], seconds: float) -> str:
             f"{r['http_errors'] + len(r['problems'])} | {c['said_received']} | {c['events']} | {c['max_events_per_piece']} | "
             f"{'yes' if c['exactly_once'] else '**NO**'} | {r['load']:.1f} |"
         )
-    lines += ["", "Answers at human pace: " + "; ".join(
-        f"{r['name']}: " + ", ".join(f"{k} {v}" for k, v in sorted(r["outcomes"].items())) for r in results) + ".", ""]
+    lines += [
+        "",
+        "Answers at human pace: "
+        + "; ".join(f"{r['name']}: " + ", ".join(f"{k} {v}" for k, v in sorted(r["outcomes"].items())) for r in results)
+        + ".",
+        "",
+    ]
     lines += [
         f"**Flat out** (10 s each, {SCANNERS} clients back to back, same server): a trivial page (`GET /login`, anonymous, "
         "no database) against scans that each receive a piece.",
@@ -500,7 +657,7 @@ def write_readme(section: str) -> None:
         path.write_text(current.rstrip() + "\n\n" + section if current else section)
         return
     end = current.find("\n## ", start + 1)
-    rest = current[end + 1:] if end != -1 else ""
+    rest = current[end + 1 :] if end != -1 else ""
     path.write_text(current[:start] + section + ("\n" + rest if rest else ""))
 
 
@@ -508,7 +665,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
-    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/wt_bench"))
+    parser.add_argument(
+        "--pg-url", default=os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/wt_bench")
+    )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--no-readme", action="store_true")

@@ -41,10 +41,16 @@ HEADER = "款号 Style code,尺码 Size,颜色 Colour,缺陷代码 Defect code,�
 
 
 def make_app(url: str, folder: Path):
-    app = create_app({
-        "SECRET_KEY": "bench-only", "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(folder / "uploads"),
-        "CHAIN_TIMEZONE": "Asia/Shanghai", "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "SECRET_KEY": "bench-only",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_FOLDER": str(folder / "uploads"),
+            "CHAIN_TIMEZONE": "Asia/Shanghai",
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
@@ -54,12 +60,28 @@ def make_app(url: str, folder: Path):
         region = Region(code="EAST", name="华东区")
         store = Store(code="SH001", name="上海南京东路店", region=region)
         supplier = Supplier(code="SUP01", name="宁波雅戈服饰有限公司")
-        db.session.add_all([
-            region, store, supplier,
-            Product(style_code="G10001", name="男士加绒连帽羽绒服", category="羽绒服", supplier=supplier,
-                    unit_cost=Decimal("360"), retail_price=Decimal("999")),
-            DefectCode(code="Q01", name_zh="脱线", name_en="Open seam", kind=DefectKind.QUALITY, suggested_blame=Blame.SUPPLIER),
-        ])
+        db.session.add_all(
+            [
+                region,
+                store,
+                supplier,
+                Product(
+                    style_code="G10001",
+                    name="男士加绒连帽羽绒服",
+                    category="羽绒服",
+                    supplier=supplier,
+                    unit_cost=Decimal("360"),
+                    retail_price=Decimal("999"),
+                ),
+                DefectCode(
+                    code="Q01",
+                    name_zh="脱线",
+                    name_en="Open seam",
+                    kind=DefectKind.QUALITY,
+                    suggested_blame=Blame.SUPPLIER,
+                ),
+            ]
+        )
         clerk = User(username="clerk", display_name="王晓燕", role="store", store=store, locale="zh_Hans")
         clerk.set_password("bench-pass")
         db.session.add(clerk)
@@ -80,8 +102,9 @@ def measure(app) -> tuple[float, float]:
     previews, imports = [], []
     for run in range(RUNS + 1):
         started = time.perf_counter()
-        page = client.post("/store/import", data={"file": (io.BytesIO(data), "pieces.csv")},
-                           content_type="multipart/form-data").get_data(as_text=True)
+        page = client.post(
+            "/store/import", data={"file": (io.BytesIO(data), "pieces.csv")}, content_type="multipart/form-data"
+        ).get_data(as_text=True)
         middle = time.perf_counter()
         token = html.unescape(re.search(r'name="rows" value="([^"]+)"', page)[1])
         response = client.post("/store/import/confirm", data={"rows": token})

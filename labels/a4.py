@@ -125,7 +125,9 @@ def _draw_table(canvas: Canvas, columns: Sequence[Column], rows: Sequence[Row], 
     for row in rows:
         y -= ROW_HEIGHT
         if row.kind == "heading":
-            canvas.drawString(LEFT + CELL_PADDING, y + baseline_offset, fit_text(row.cells[0], size + 0.5, CONTENT_WIDTH))
+            canvas.drawString(
+                LEFT + CELL_PADDING, y + baseline_offset, fit_text(row.cells[0], size + 0.5, CONTENT_WIDTH)
+            )
         else:
             if row.kind == "subtotal":
                 # The caption spans every column but the last, which holds the amount.

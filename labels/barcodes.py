@@ -76,9 +76,7 @@ def module_width_that_fits(data: str, available: float, preferred: tuple[float, 
     )
 
 
-def draw_code128(
-    canvas: Canvas, data: str, x: float, y: float, module_width: float, height: float
-) -> float:
+def draw_code128(canvas: Canvas, data: str, x: float, y: float, module_width: float, height: float) -> float:
     """Draw the bars with the symbol's left edge at `x` (the quiet zone is the caller's
     space to keep clear); return the symbol's width."""
     symbol = code128(data)

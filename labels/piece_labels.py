@@ -13,8 +13,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from labels.barcodes import (
     OFFICE_MODULE_WIDTHS,
-    code128,
     THERMAL_MODULE_WIDTHS,
+    code128,
     draw_code128,
     module_width_that_fits,
 )
@@ -72,9 +72,7 @@ def label_layout(
     barcode_y = code_y + code_size * 1.05
     barcode_height = min(15 * mm, store_y - 0.35 * text_size - 1 * mm - barcode_y)
     if barcode_height < 6 * mm:
-        raise ValueError(
-            f"A {width / mm:.0f} × {height / mm:.0f} mm label is too small for a scannable barcode."
-        )
+        raise ValueError(f"A {width / mm:.0f} × {height / mm:.0f} mm label is too small for a scannable barcode.")
     return LabelLayout(
         width=width,
         height=height,
@@ -111,7 +109,6 @@ def draw_piece_label(canvas: Canvas, label: PieceLabel, x: float, y: float, layo
     canvas.drawString(left, y + layout.store_y, fit_text(label.store, size, inner - date_width - gap))
 
     module_width = module_width_that_fits(label.code, layout.width, layout.module_widths)
-
 
     symbol_width = code128(label.code).width(module_width)
     centre = x + layout.width / 2

@@ -98,7 +98,10 @@ def _draw_header(canvas: Canvas, slip: Slip, page: int, pages: int) -> float:
     draw_fitted(
         canvas,
         f"批次 Batch {slip.batch_code} · 周 Week {slip.iso_week} · 日期 Date {slip.date.isoformat()}",
-        LEFT, TOP - 12.5 * mm, 9.5, text_room,
+        LEFT,
+        TOP - 12.5 * mm,
+        9.5,
+        text_room,
     )
     draw_fitted(canvas, page_number_text(page, pages), LEFT, TOP - 18 * mm, 9, text_room)
     canvas.setLineWidth(0.8)
@@ -147,10 +150,12 @@ def _draw_party(canvas: Canvas, caption: str, party: Party, x: float, top: float
     canvas.setFillGray(0)
     draw_fitted(canvas, party.name, left, top - 9.5 * mm, 11, inner)
     contact = "    ".join(
-        part for part in (
+        part
+        for part in (
             f"联系人 Contact: {party.contact}" if party.contact else "",
             f"电话 Tel: {party.phone}" if party.phone else "",
-        ) if part
+        )
+        if part
     )
     draw_fitted(canvas, contact, left, top - 14.5 * mm, 9, inner)
     canvas.setFont(FONT, 9)

@@ -90,7 +90,10 @@ def _draw_header(canvas: Canvas, statement: Statement, page: int, pages: int) ->
     draw_fitted(
         canvas,
         f"出具方 Issuer: {statement.issuer} · {PARTY_CAPTIONS[statement.kind]}: {statement.party.name}",
-        LEFT, TOP - 12.5 * mm, 9.5, CONTENT_WIDTH,
+        LEFT,
+        TOP - 12.5 * mm,
+        9.5,
+        CONTENT_WIDTH,
     )
     draw_fitted(canvas, f"期间 Period: {statement.period}", LEFT, TOP - 18 * mm, 9.5, CONTENT_WIDTH)
     canvas.setLineWidth(0.8)
@@ -111,10 +114,12 @@ def _draw_party_block(canvas: Canvas, statement: Statement, top: float) -> float
     canvas.setFillGray(0)
     draw_fitted(canvas, party.name, left, top - 9.5 * mm, 11, inner)
     contact = "    ".join(
-        part for part in (
+        part
+        for part in (
             f"联系人 Contact: {party.contact}" if party.contact else "",
             f"电话 Tel: {party.phone}" if party.phone else "",
-        ) if part
+        )
+        if part
     )
     draw_fitted(canvas, contact, left, top - 14.5 * mm, 9, inner)
     canvas.setFont(FONT, 9)

@@ -53,10 +53,16 @@ def live_app(folder, suffix: str, prepare=None):
 
     with fresh_database(folder, suffix) as url:
         clock = Clock()
-        app = create_app({
-            "NOW": clock, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": f"{suffix}-only-secret",
-            "UPLOAD_FOLDER": str(folder / "uploads"), "CHAIN_TIMEZONE": "Asia/Shanghai", "RATELIMIT_ENABLED": False,
-        })
+        app = create_app(
+            {
+                "NOW": clock,
+                "SQLALCHEMY_DATABASE_URI": url,
+                "SECRET_KEY": f"{suffix}-only-secret",
+                "UPLOAD_FOLDER": str(folder / "uploads"),
+                "CHAIN_TIMEZONE": "Asia/Shanghai",
+                "RATELIMIT_ENABLED": False,
+            }
+        )
         with app.app_context():
             upgrade()
             demo.load()

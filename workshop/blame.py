@@ -70,7 +70,9 @@ def inspection_warning(
         return None
     return Suggestion(
         Blame.STORE,
-        N_("Registered %(days)d days after the delivery: damage by people (torn, dirty…) will be charged to the store."),
+        N_(
+            "Registered %(days)d days after the delivery: damage by people (torn, dirty…) will be charged to the store."
+        ),
         {"days": late},
         rule="rule3",
     )

@@ -48,7 +48,9 @@ class ClockState(StrEnum):
         }[self]
 
 
-def clock_state(due: date, today: date, at_risk_days: int = DEFAULT_AT_RISK_DAYS, back_on: date | None = None) -> ClockState:
+def clock_state(
+    due: date, today: date, at_risk_days: int = DEFAULT_AT_RISK_DAYS, back_on: date | None = None
+) -> ClockState:
     if back_on is not None:
         return ClockState.BACK_ON_TIME if back_on <= due else ClockState.BACK_LATE
     left = days_left(due, today)
@@ -88,5 +90,7 @@ class ClockReading:
     state: ClockState
 
 
-def read_clock(due: date, today: date, running: bool, at_risk_days: int = DEFAULT_AT_RISK_DAYS, back_on: date | None = None) -> ClockReading:
+def read_clock(
+    due: date, today: date, running: bool, at_risk_days: int = DEFAULT_AT_RISK_DAYS, back_on: date | None = None
+) -> ClockReading:
     return ClockReading(due, days_left(due, today) if running else None, clock_state(due, today, at_risk_days, back_on))

@@ -70,9 +70,16 @@ def parse_code(text: str, expect: CodeKind | None = None) -> Code:
     raw = normalise(text or "")
     if not raw:
         raise InvalidCode(N_("Nothing was scanned. Scan the label again."))
-    if len(raw) != LENGTH or raw[0] not in {k.value for k in CodeKind} or not raw[1:-1].isdigit() or not raw[1:-1].isascii():
+    if (
+        len(raw) != LENGTH
+        or raw[0] not in {k.value for k in CodeKind}
+        or not raw[1:-1].isdigit()
+        or not raw[1:-1].isascii()
+    ):
         raise InvalidCode(
-            N_("“%(text)s” is not one of our codes (a letter, 8 digits and a check character, like P00001234K). Scan the label again or type it carefully."),
+            N_(
+                "“%(text)s” is not one of our codes (a letter, 8 digits and a check character, like P00001234K). Scan the label again or type it carefully."
+            ),
             text=text.strip()[:40],
         )
     if raw[-1] not in ALPHABET or check_character(raw[:-1]) != raw[-1]:

@@ -69,9 +69,7 @@ IN_WORKSHOP = frozenset(
     }
 )
 # Statuses whose 15-day clock is running: dispatched and not yet back (scrap stops it).
-CLOCK_RUNNING = frozenset(
-    {PieceStatus.IN_TRANSIT, PieceStatus.MISSING, PieceStatus.RETURNING} | IN_WORKSHOP
-)
+CLOCK_RUNNING = frozenset({PieceStatus.IN_TRANSIT, PieceStatus.MISSING, PieceStatus.RETURNING} | IN_WORKSHOP)
 
 
 class BatchStatus(StrEnum):

@@ -14,6 +14,8 @@ from workshop.statuses import (
     PIECE_STATUS_HINTS,
     BatchStatus,
     Direction,
+)
+from workshop.statuses import (
     PieceStatus as S,
 )
 from workshop.text import N_
@@ -202,10 +204,26 @@ def move_piece(
 # return batch and the store checks it.
 _B = BatchStatus
 BATCH_TABLE: dict[BatchAction, tuple[frozenset, BatchStatus, dict[Direction, frozenset[Role]]]] = {
-    BatchAction.OPEN: (frozenset({None}), _B.OPEN, {Direction.OUTBOUND: frozenset({STORE}), Direction.RETURN: frozenset({TECH})}),
-    BatchAction.DISPATCH: (frozenset({_B.OPEN}), _B.DISPATCHED, {Direction.OUTBOUND: frozenset({STORE}), Direction.RETURN: frozenset({TECH})}),
-    BatchAction.START_CHECK: (frozenset({_B.DISPATCHED}), _B.CHECKING, {Direction.OUTBOUND: frozenset({TECH}), Direction.RETURN: frozenset({STORE})}),
-    BatchAction.CLOSE_CHECK: (frozenset({_B.DISPATCHED, _B.CHECKING}), _B.CLOSED, {Direction.OUTBOUND: frozenset({TECH}), Direction.RETURN: frozenset({STORE})}),
+    BatchAction.OPEN: (
+        frozenset({None}),
+        _B.OPEN,
+        {Direction.OUTBOUND: frozenset({STORE}), Direction.RETURN: frozenset({TECH})},
+    ),
+    BatchAction.DISPATCH: (
+        frozenset({_B.OPEN}),
+        _B.DISPATCHED,
+        {Direction.OUTBOUND: frozenset({STORE}), Direction.RETURN: frozenset({TECH})},
+    ),
+    BatchAction.START_CHECK: (
+        frozenset({_B.DISPATCHED}),
+        _B.CHECKING,
+        {Direction.OUTBOUND: frozenset({TECH}), Direction.RETURN: frozenset({STORE})},
+    ),
+    BatchAction.CLOSE_CHECK: (
+        frozenset({_B.DISPATCHED, _B.CHECKING}),
+        _B.CLOSED,
+        {Direction.OUTBOUND: frozenset({TECH}), Direction.RETURN: frozenset({STORE})},
+    ),
 }
 
 BATCH_HINTS = {
@@ -219,12 +237,12 @@ BATCH_HINTS = {
 def move_batch(code: str, direction: Direction, status: BatchStatus | None, action: BatchAction, role: Role) -> Move:
     sources, target, roles = BATCH_TABLE[action]
     if role not in roles[direction] and role != Role.ADMIN:
-        raise NotPermitted(
-            N_("Your role (%(role)s) may not do this to batch %(code)s."), role=role.label, code=code
-        )
+        raise NotPermitted(N_("Your role (%(role)s) may not do this to batch %(code)s."), role=role.label, code=code)
     if status not in sources:
         if status == target:
-            raise AlreadyDone(N_("Batch %(code)s is already %(status)s. Nothing was changed."), code=code, status=status.label)
+            raise AlreadyDone(
+                N_("Batch %(code)s is already %(status)s. Nothing was changed."), code=code, status=status.label
+            )
         raise InvalidTransition(
             N_("Batch %(code)s is %(status)s, so it cannot be %(action)s. %(hint)s"),
             code=code,

@@ -20,7 +20,9 @@ class StoreForm(FlaskForm):
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)])
     contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    weekly_quota = IntegerField(_l("Outbound batches per week"), default=1, validators=[InputRequired(), NumberRange(1, 20)])
+    weekly_quota = IntegerField(
+        _l("Outbound batches per week"), default=1, validators=[InputRequired(), NumberRange(1, 20)]
+    )
     active = BooleanField(_l("Active"), default=True)
 
 
@@ -34,7 +36,14 @@ class SupplierForm(FlaskForm):
 
 
 class ProductForm(FlaskForm):
-    style_code = StringField(_l("Style code"), validators=[DataRequired(), Length(max=40), Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, -, _ and . only."))])
+    style_code = StringField(
+        _l("Style code"),
+        validators=[
+            DataRequired(),
+            Length(max=40),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, -, _ and . only.")),
+        ],
+    )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     category = StringField(_l("Category"), validators=[DataRequired(), Length(max=40)])
     supplier_id = SelectField(_l("Supplier"), coerce=int, validators=[InputRequired()])
@@ -66,7 +75,14 @@ class SparePartForm(CatalogueEntryForm):
 
 
 class UserForm(FlaskForm):
-    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=60), Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, -, _ and . only."))])
+    username = StringField(
+        _l("User name"),
+        validators=[
+            DataRequired(),
+            Length(max=60),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, -, _ and . only.")),
+        ],
+    )
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
     store_id = SelectField(_l("Store (store staff)"), coerce=int, validators=[Optional()])
@@ -76,6 +92,12 @@ class UserForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    limit_days = IntegerField(_l("Days from dispatch to back at store"), validators=[InputRequired(), NumberRange(1, 90)])
-    at_risk_days = IntegerField(_l("At risk when this many days or fewer are left"), validators=[InputRequired(), NumberRange(0, 30)])
-    inspection_window_days = IntegerField(_l("Days a store has to inspect a delivery"), validators=[InputRequired(), NumberRange(1, 60)])
+    limit_days = IntegerField(
+        _l("Days from dispatch to back at store"), validators=[InputRequired(), NumberRange(1, 90)]
+    )
+    at_risk_days = IntegerField(
+        _l("At risk when this many days or fewer are left"), validators=[InputRequired(), NumberRange(0, 30)]
+    )
+    inspection_window_days = IntegerField(
+        _l("Days a store has to inspect a delivery"), validators=[InputRequired(), NumberRange(1, 60)]
+    )

@@ -1,7 +1,7 @@
 """The administrator's pages: the chain's reference data, users and settings."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -29,11 +29,15 @@ def _menu(state) -> None:
 
 
 def _region_choices(form) -> None:
-    form.region_id.choices = [SelectChoice(r.id, f"{r.code} {r.name}") for r in db.session.scalars(select(Region).order_by(Region.code))]
+    form.region_id.choices = [
+        SelectChoice(r.id, f"{r.code} {r.name}") for r in db.session.scalars(select(Region).order_by(Region.code))
+    ]
 
 
 def _supplier_choices(form) -> None:
-    form.supplier_id.choices = [SelectChoice(s.id, f"{s.code} {s.name}") for s in db.session.scalars(select(Supplier).order_by(Supplier.code))]
+    form.supplier_id.choices = [
+        SelectChoice(s.id, f"{s.code} {s.name}") for s in db.session.scalars(select(Supplier).order_by(Supplier.code))
+    ]
 
 
 def _defect_choices(form) -> None:
@@ -98,33 +102,131 @@ def _save_defect(form, defect: DefectCode, creating: bool) -> str | None:
 CATALOGUES = {
     c.slug: c
     for c in (
-        Catalogue("stores", N_("Stores"), Store, forms.StoreForm, "code",
-                  ((N_("Code"), "code"), (N_("Name"), "name"), (N_("Region"), "region"), (N_("Contact person"), "contact_name"),
-                   (N_("Outbound batches per week"), "weekly_quota"), (N_("Active"), "active")),
-                  ("code", "name"), _region_choices),
-        Catalogue("regions", N_("Regions"), Region, forms.RegionForm, "code", ((N_("Code"), "code"), (N_("Name"), "name")), ("code", "name")),
-        Catalogue("suppliers", N_("Suppliers"), Supplier, forms.SupplierForm, "code",
-                  ((N_("Code"), "code"), (N_("Name"), "name"), (N_("Contact person"), "contact_name"), (N_("Phone"), "contact_phone"), (N_("Active"), "active")),
-                  ("code", "name")),
-        Catalogue("products", N_("Products"), Product, forms.ProductForm, "style_code",
-                  ((N_("Style code"), "style_code"), (N_("Name"), "name"), (N_("Category"), "category"), (N_("Supplier"), "supplier"),
-                   (N_("Unit cost (¥)"), "unit_cost"), (N_("Retail price (¥)"), "retail_price"), (N_("Active"), "active")),
-                  ("style_code", "name", "category"), _supplier_choices,
-                  hints={"unit_cost": N_("A new cost applies to pieces scrapped from now on; scrapped pieces keep theirs.")}),
-        Catalogue("defects", N_("Defect codes"), DefectCode, forms.DefectForm, "code",
-                  ((N_("Code"), "code"), (N_("Name in Chinese"), "name_zh"), (N_("Name in English"), "name_en"), (N_("Kind"), "kind"),
-                   (N_("Suggested blame when scrapped"), "suggested_blame"), (N_("Active"), "active")),
-                  ("code", "name_zh", "name_en"), _defect_choices, _save_defect),
-        Catalogue("operations", N_("Repair operations"), RepairOperation, forms.CatalogueEntryForm, "code",
-                  ((N_("Code"), "code"), (N_("Name in Chinese"), "name_zh"), (N_("Name in English"), "name_en"), (N_("Active"), "active")),
-                  ("code", "name_zh", "name_en")),
-        Catalogue("parts", N_("Spare parts"), SparePart, forms.SparePartForm, "code",
-                  ((N_("Code"), "code"), (N_("Name in Chinese"), "name_zh"), (N_("Name in English"), "name_en"), (N_("Unit"), "unit"), (N_("Active"), "active")),
-                  ("code", "name_zh", "name_en")),
-        Catalogue("users", N_("Users"), User, forms.UserForm, "username",
-                  ((N_("User name"), "username"), (N_("Name"), "display_name"), (N_("Role"), "role"), (N_("Store"), "store"),
-                   (N_("Region"), "region"), (N_("Active"), "active")),
-                  ("username", "display_name"), _user_choices, _save_user),
+        Catalogue(
+            "stores",
+            N_("Stores"),
+            Store,
+            forms.StoreForm,
+            "code",
+            (
+                (N_("Code"), "code"),
+                (N_("Name"), "name"),
+                (N_("Region"), "region"),
+                (N_("Contact person"), "contact_name"),
+                (N_("Outbound batches per week"), "weekly_quota"),
+                (N_("Active"), "active"),
+            ),
+            ("code", "name"),
+            _region_choices,
+        ),
+        Catalogue(
+            "regions",
+            N_("Regions"),
+            Region,
+            forms.RegionForm,
+            "code",
+            ((N_("Code"), "code"), (N_("Name"), "name")),
+            ("code", "name"),
+        ),
+        Catalogue(
+            "suppliers",
+            N_("Suppliers"),
+            Supplier,
+            forms.SupplierForm,
+            "code",
+            (
+                (N_("Code"), "code"),
+                (N_("Name"), "name"),
+                (N_("Contact person"), "contact_name"),
+                (N_("Phone"), "contact_phone"),
+                (N_("Active"), "active"),
+            ),
+            ("code", "name"),
+        ),
+        Catalogue(
+            "products",
+            N_("Products"),
+            Product,
+            forms.ProductForm,
+            "style_code",
+            (
+                (N_("Style code"), "style_code"),
+                (N_("Name"), "name"),
+                (N_("Category"), "category"),
+                (N_("Supplier"), "supplier"),
+                (N_("Unit cost (¥)"), "unit_cost"),
+                (N_("Retail price (¥)"), "retail_price"),
+                (N_("Active"), "active"),
+            ),
+            ("style_code", "name", "category"),
+            _supplier_choices,
+            hints={"unit_cost": N_("A new cost applies to pieces scrapped from now on; scrapped pieces keep theirs.")},
+        ),
+        Catalogue(
+            "defects",
+            N_("Defect codes"),
+            DefectCode,
+            forms.DefectForm,
+            "code",
+            (
+                (N_("Code"), "code"),
+                (N_("Name in Chinese"), "name_zh"),
+                (N_("Name in English"), "name_en"),
+                (N_("Kind"), "kind"),
+                (N_("Suggested blame when scrapped"), "suggested_blame"),
+                (N_("Active"), "active"),
+            ),
+            ("code", "name_zh", "name_en"),
+            _defect_choices,
+            _save_defect,
+        ),
+        Catalogue(
+            "operations",
+            N_("Repair operations"),
+            RepairOperation,
+            forms.CatalogueEntryForm,
+            "code",
+            (
+                (N_("Code"), "code"),
+                (N_("Name in Chinese"), "name_zh"),
+                (N_("Name in English"), "name_en"),
+                (N_("Active"), "active"),
+            ),
+            ("code", "name_zh", "name_en"),
+        ),
+        Catalogue(
+            "parts",
+            N_("Spare parts"),
+            SparePart,
+            forms.SparePartForm,
+            "code",
+            (
+                (N_("Code"), "code"),
+                (N_("Name in Chinese"), "name_zh"),
+                (N_("Name in English"), "name_en"),
+                (N_("Unit"), "unit"),
+                (N_("Active"), "active"),
+            ),
+            ("code", "name_zh", "name_en"),
+        ),
+        Catalogue(
+            "users",
+            N_("Users"),
+            User,
+            forms.UserForm,
+            "username",
+            (
+                (N_("User name"), "username"),
+                (N_("Name"), "display_name"),
+                (N_("Role"), "role"),
+                (N_("Store"), "store"),
+                (N_("Region"), "region"),
+                (N_("Active"), "active"),
+            ),
+            ("username", "display_name"),
+            _user_choices,
+            _save_user,
+        ),
     )
 }
 
@@ -209,10 +311,15 @@ def edit(slug: str, item_id: int | None = None):
 @role_required(Role.ADMIN)
 def settings():
     rules = settings_service.rules()
-    form = forms.SettingsForm(data={
-        "limit_days": rules.limit_days, "at_risk_days": rules.at_risk_days,
-        "inspection_window_days": rules.inspection_window_days,
-    } if request.method == "GET" else None)
+    form = forms.SettingsForm(
+        data={
+            "limit_days": rules.limit_days,
+            "at_risk_days": rules.at_risk_days,
+            "inspection_window_days": rules.inspection_window_days,
+        }
+        if request.method == "GET"
+        else None
+    )
     if form.validate_on_submit():
         for key in settings_service.INTEGER_SETTINGS:
             settings_service.set_value(key, getattr(form, key).data)

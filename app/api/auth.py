@@ -10,8 +10,8 @@ itself); cookie-session writes to the API are CSRF-checked like any form.
 import hashlib
 
 from flask import current_app, g, request, session
-from flask_login import current_user
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
 from app.api.errors import ApiError

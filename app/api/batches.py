@@ -26,9 +26,13 @@ MAX_PAGE = 200
 def piece_counts(ids: list[int]) -> dict[int, int]:
     if not ids:
         return {}
-    outbound = db.session.execute(select(Piece.batch_id, func.count()).where(Piece.batch_id.in_(ids)).group_by(Piece.batch_id)).all()
+    outbound = db.session.execute(
+        select(Piece.batch_id, func.count()).where(Piece.batch_id.in_(ids)).group_by(Piece.batch_id)
+    ).all()
     back = db.session.execute(
-        select(Piece.return_batch_id, func.count()).where(Piece.return_batch_id.in_(ids)).group_by(Piece.return_batch_id)
+        select(Piece.return_batch_id, func.count())
+        .where(Piece.return_batch_id.in_(ids))
+        .group_by(Piece.return_batch_id)
     ).all()
     counts = dict(outbound)
     for batch_id, n in back:
@@ -67,11 +71,13 @@ def list_batches():
     found = db.session.scalars(query.options(joinedload(Batch.store)).order_by(Batch.id.desc()).limit(size + 1)).all()
     items = found[:size]
     counts = piece_counts([b.id for b in items])
-    return jsonify({
-        "items": [batch_json(b, counts.get(b.id, 0)) for b in items],
-        "next_cursor": items[-1].id if len(found) > size else None,
-        "size": size,
-    })
+    return jsonify(
+        {
+            "items": [batch_json(b, counts.get(b.id, 0)) for b in items],
+            "next_cursor": items[-1].id if len(found) > size else None,
+            "size": size,
+        }
+    )
 
 
 @bp.get("/batches/<int:batch_id>")
@@ -101,7 +107,9 @@ def body_piece(body: dict) -> Piece:
     piece_id = inputs.integer(body, "piece_id", minimum=1, required_=True)
     piece = scope.find_piece(current_user, piece_id, for_update=True)
     if piece is None:
-        raise ApiError(404, "not_found", N_("Piece %(id)d is unknown, or not yours to see."), field="piece_id", id=piece_id)
+        raise ApiError(
+            404, "not_found", N_("Piece %(id)d is unknown, or not yours to see."), field="piece_id", id=piece_id
+        )
     return piece
 
 
@@ -141,8 +149,15 @@ def dispatch(batch_id: int):
 
     def work():
         if batch.direction == Direction.OUTBOUND:
-            batches.dispatch_batch(current_user, batch, current_rules(), carrier=carrier, tracking_no=tracking_no,
-                                   shipping_fee=fee, at=clock.now())
+            batches.dispatch_batch(
+                current_user,
+                batch,
+                current_rules(),
+                carrier=carrier,
+                tracking_no=tracking_no,
+                shipping_fee=fee,
+                at=clock.now(),
+            )
         else:
             returns.dispatch_return(current_user, batch, carrier=carrier, tracking_no=tracking_no, at=clock.now())
         db.session.flush()

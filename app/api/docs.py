@@ -37,21 +37,36 @@ def reference():
             if method in item:
                 operation = item[method]
                 body = operation.get("requestBody", {}).get("content", {})
-                operations.append({
-                    "method": method.upper(), "path": "/api/v1" + path, "op": operation,
-                    "anchor": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
-                    "body": {media: schema_name(content.get("schema")) for media, content in body.items()},
-                    "responses": [
-                        (status, response["description"], schema_name(next(iter(response.get("content", {}).values()), {}).get("schema")))
-                        for status, response in sorted(operation["responses"].items())
-                    ],
-                })
+                operations.append(
+                    {
+                        "method": method.upper(),
+                        "path": "/api/v1" + path,
+                        "op": operation,
+                        "anchor": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
+                        "body": {media: schema_name(content.get("schema")) for media, content in body.items()},
+                        "responses": [
+                            (
+                                status,
+                                response["description"],
+                                schema_name(next(iter(response.get("content", {}).values()), {}).get("schema")),
+                            )
+                            for status, response in sorted(operation["responses"].items())
+                        ],
+                    }
+                )
     schemas = [
-        (name, [(prop, schema_name(value), prop in schema.get("required", []), value.get("description", ""))
-                for prop, value in schema.get("properties", {}).items()])
+        (
+            name,
+            [
+                (prop, schema_name(value), prop in schema.get("required", []), value.get("description", ""))
+                for prop, value in schema.get("properties", {}).items()
+            ],
+        )
         for name, schema in spec["components"]["schemas"].items()
     ]
-    return render_template("api/reference.html", spec=spec, operations=operations, schemas=schemas, schema_name=schema_name)
+    return render_template(
+        "api/reference.html", spec=spec, operations=operations, schemas=schemas, schema_name=schema_name
+    )
 
 
 @bp.get("/docs/viewer")

@@ -5,7 +5,15 @@ from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
 from app.i18n import error_text, translate
-from workshop.errors import AlreadyDone, DomainError, InvalidCode, InvalidTransition, MonthClosed, NotPermitted, WrongBatch
+from workshop.errors import (
+    AlreadyDone,
+    DomainError,
+    InvalidCode,
+    InvalidTransition,
+    MonthClosed,
+    NotPermitted,
+    WrongBatch,
+)
 from workshop.text import N_
 
 # The generic sentence and code for each status the API answers with.
@@ -20,14 +28,21 @@ STATUS_TEXT = {
     415: ("unsupported_media_type", N_("Send the body as application/json.")),
     422: ("invalid", N_("The request is not valid.")),
     429: ("rate_limited", N_("Too many requests in a short time. Wait a minute and try again.")),
-    500: ("server_error", N_("Something went wrong on our side and nothing was changed. Try again; if it keeps happening, tell your administrator.")),
+    500: (
+        "server_error",
+        N_(
+            "Something went wrong on our side and nothing was changed. Try again; if it keeps happening, tell your administrator."
+        ),
+    ),
 }
 
 
 class ApiError(Exception):
     """A refusal decided by the API layer itself (bad input, a missing token…)."""
 
-    def __init__(self, status: int, code: str | None = None, message: str | None = None, field: str | None = None, **params) -> None:
+    def __init__(
+        self, status: int, code: str | None = None, message: str | None = None, field: str | None = None, **params
+    ) -> None:
         super().__init__(message or code)
         self.status = status
         self.code = code or STATUS_TEXT.get(status, STATUS_TEXT[500])[0]

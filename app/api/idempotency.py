@@ -40,13 +40,20 @@ def fingerprint() -> str:
     digest.update(request.path.encode())
     digest.update(b"\0")
     data = request.get_json(silent=True)
-    digest.update(json.dumps(data, sort_keys=True, separators=(",", ":")).encode() if data is not None else request.get_data())
+    digest.update(
+        json.dumps(data, sort_keys=True, separators=(",", ":")).encode() if data is not None else request.get_data()
+    )
     return digest.hexdigest()
 
 
 def _replay(record: IdempotencyRecord, fp: str) -> Response:
     if record.fingerprint != fp:
-        raise ApiError(422, "idempotency_key_reused", N_("This Idempotency-Key was already used for a different request."), field=HEADER)
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            N_("This Idempotency-Key was already used for a different request."),
+            field=HEADER,
+        )
     response = current_app.response_class(record.body, status=record.status_code, mimetype="application/json")
     response.headers["Idempotent-Replayed"] = "true"
     return response
@@ -81,10 +88,15 @@ def run(work) -> Response:
             return _replay(found, fp)
         raise
     if 200 <= response.status_code < 300:
-        db.session.add(IdempotencyRecord(
-            user_id=current_user.id, key=idem_key, fingerprint=fp, status_code=response.status_code,
-            body=response.get_data(as_text=True),
-        ))
+        db.session.add(
+            IdempotencyRecord(
+                user_id=current_user.id,
+                key=idem_key,
+                fingerprint=fp,
+                status_code=response.status_code,
+                body=response.get_data(as_text=True),
+            )
+        )
     try:
         db.session.commit()
     except IntegrityError:

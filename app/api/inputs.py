@@ -10,8 +10,8 @@ from enum import StrEnum
 
 from flask import request
 
-from app.inputs import storable
 from app.api.errors import ApiError
+from app.inputs import storable
 from workshop.text import N_
 
 MISSING = object()
@@ -40,24 +40,40 @@ def text(data: dict, field: str, *, max_length: int, required_: bool = False, de
         raise ApiError(422, "invalid", N_("%(name)s must be a string."), field=field, name=field)
     value = value.strip()
     if not storable(value):
-        raise ApiError(422, "invalid", N_("%(name)s contains a character that cannot be stored (a NUL or a broken character)."),
-                       field=field, name=field)
+        raise ApiError(
+            422,
+            "invalid",
+            N_("%(name)s contains a character that cannot be stored (a NUL or a broken character)."),
+            field=field,
+            name=field,
+        )
     if required_ and not value:
         raise required(field)
     if len(value) > max_length:
-        raise ApiError(422, "invalid", N_("%(name)s may be at most %(n)d characters."), field=field, name=field, n=max_length)
+        raise ApiError(
+            422, "invalid", N_("%(name)s may be at most %(n)d characters."), field=field, name=field, n=max_length
+        )
     return value
 
 
-def integer(data: dict, field: str, *, minimum: int = 0, maximum: int = 2**31 - 1, required_: bool = False, default=None):
+def integer(
+    data: dict, field: str, *, minimum: int = 0, maximum: int = 2**31 - 1, required_: bool = False, default=None
+):
     value = data.get(field, MISSING)
     if value is MISSING or value is None:
         if required_:
             raise required(field)
         return default
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise ApiError(422, "invalid", N_("%(name)s must be a whole number from %(min)d to %(max)d."),
-                       field=field, name=field, min=minimum, max=maximum)
+        raise ApiError(
+            422,
+            "invalid",
+            N_("%(name)s must be a whole number from %(min)d to %(max)d."),
+            field=field,
+            name=field,
+            min=minimum,
+            max=maximum,
+        )
     return value
 
 
@@ -70,8 +86,14 @@ def choice(data: dict, field: str, enum: type[StrEnum], *, required_: bool = Fal
     try:
         return enum(value)
     except ValueError:
-        raise ApiError(422, "invalid", N_("%(name)s must be one of: %(choices)s."),
-                       field=field, name=field, choices=", ".join(e.value for e in enum)) from None
+        raise ApiError(
+            422,
+            "invalid",
+            N_("%(name)s must be one of: %(choices)s."),
+            field=field,
+            name=field,
+            choices=", ".join(e.value for e in enum),
+        ) from None
 
 
 EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
@@ -86,10 +108,14 @@ def iso_date(data: dict, field: str):
             raise ValueError
         day = date.fromisoformat(value)
     except ValueError:
-        raise ApiError(422, "invalid", N_("%(name)s must be a date like 2026-11-23."), field=field, name=field) from None
+        raise ApiError(
+            422, "invalid", N_("%(name)s must be a date like 2026-11-23."), field=field, name=field
+        ) from None
     # Dates at the edge of the calendar cannot become points in time in every zone.
     if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise ApiError(422, "invalid", N_("%(name)s must be a date between 2000-01-01 and 2099-12-31."), field=field, name=field)
+        raise ApiError(
+            422, "invalid", N_("%(name)s must be a date between 2000-01-01 and 2099-12-31."), field=field, name=field
+        )
     return day
 
 
@@ -104,7 +130,9 @@ def decimal_amount(data: dict, field: str):
         if not number.is_finite() or number < 0 or number >= Decimal("1000000") or number.as_tuple().exponent < -2:
             raise InvalidOperation
     except InvalidOperation:
-        raise ApiError(422, "invalid", N_("%(name)s must be an amount like \"12.50\"."), field=field, name=field) from None
+        raise ApiError(
+            422, "invalid", N_('%(name)s must be an amount like "12.50".'), field=field, name=field
+        ) from None
     return number
 
 
@@ -113,8 +141,15 @@ def query_int(name: str, *, minimum: int, maximum: int, default: int | None) -> 
     if raw is None or raw == "":
         return default
     if not raw.isdigit() or not minimum <= int(raw) <= maximum:
-        raise ApiError(422, "invalid", N_("%(name)s must be a whole number from %(min)d to %(max)d."),
-                       field=name, name=name, min=minimum, max=maximum)
+        raise ApiError(
+            422,
+            "invalid",
+            N_("%(name)s must be a whole number from %(min)d to %(max)d."),
+            field=name,
+            name=name,
+            min=minimum,
+            max=maximum,
+        )
     return int(raw)
 
 

@@ -20,7 +20,11 @@ def ref(name: str) -> dict:
 
 
 def obj(properties: dict, required: list[str] | None = None, extra: bool = False) -> dict:
-    schema = {"type": "object", "properties": properties, "required": list(properties) if required is None else required}
+    schema = {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+    }
     if not extra:
         schema["additionalProperties"] = False
     return schema
@@ -40,145 +44,319 @@ def enum(values) -> dict:
 
 
 SCHEMAS = {
-    "Error": obj({
-        "error": obj({
-            "code": {"type": "string", "description": "Stable machine code: unauthorized, forbidden, not_found, invalid, "
-                     "invalid_code, wrong_batch, already_done, invalid_transition, month_closed, rate_limited, "
-                     "idempotency_key_reused, unknown_product, unknown_defect, conflict…"},
-            "message": {"type": "string", "description": "A sentence in the request's language (Accept-Language)."},
-            "field": {"type": "string", "description": "The request field at fault, when there is one."},
-        }, required=["code", "message"]),
-    }),
+    "Error": obj(
+        {
+            "error": obj(
+                {
+                    "code": {
+                        "type": "string",
+                        "description": "Stable machine code: unauthorized, forbidden, not_found, invalid, "
+                        "invalid_code, wrong_batch, already_done, invalid_transition, month_closed, rate_limited, "
+                        "idempotency_key_reused, unknown_product, unknown_defect, conflict…",
+                    },
+                    "message": {
+                        "type": "string",
+                        "description": "A sentence in the request's language (Accept-Language).",
+                    },
+                    "field": {"type": "string", "description": "The request field at fault, when there is one."},
+                },
+                required=["code", "message"],
+            ),
+        }
+    ),
     "StoreRef": obj({"id": INTEGER, "code": STRING, "name": STRING}),
-    "Piece": obj(PIECE := {
-        "id": INTEGER, "code": {"type": "string", "examples": ["P00001234K"]},
-        "status": enum(PieceStatus), "status_label": STRING,
-        "store": ref("StoreRef"),
-        "product": obj({"id": INTEGER, "style_code": STRING, "name": STRING}),
-        "defect": obj({"id": INTEGER, "code": STRING, "name_zh": STRING, "name_en": STRING}),
-        "size": STRING, "colour": STRING, "description": STRING, "source": enum(Source),
-        "delivery_received_on": nullable(DATE), "unexpected": BOOLEAN,
-        "registered_at": DATE_TIME, "labelled_at": nullable(DATE_TIME),
-        "batch_id": nullable(INTEGER), "dispatched_at": nullable(DATE_TIME), "due_on": nullable(DATE),
-        "received_at": nullable(DATE_TIME), "return_batch_id": nullable(INTEGER), "back_at": nullable(DATE_TIME),
-        "grade": nullable(enum(Grade)), "graded_at": nullable(DATE_TIME),
-        "blame": nullable(enum(Blame)), "suggested_blame": nullable(enum(Blame)), "blame_reason": STRING,
-        "scrap_cost": nullable(MONEY), "scrapped_at": nullable(DATE_TIME),
-    }),
-    "RegisteredPiece": obj({
-        **PIECE, "warning": nullable({"type": "string", "description": "Rule 3 said at the counter, when it applies."}),
-    }),
-    "PieceList": obj({
-        "items": {"type": "array", "items": ref("Piece")},
-        "next_cursor": nullable({"type": "integer", "description": "Pass as ?cursor= for the next page; null on the last."}),
-        "size": INTEGER,
-    }),
-    "NewPiece": obj({
-        "product": {"type": "string", "description": "The product's style code.", "maxLength": 60},
-        "defect": {"type": "string", "description": "The defect code.", "maxLength": 20},
-        "source": enum(Source),
-        "size": {"type": "string", "maxLength": 20},
-        "colour": {"type": "string", "maxLength": 40},
-        "description": {"type": "string", "maxLength": 2000},
-        "delivery_received_on": nullable({**DATE, "description": "Required when source is delivery."}),
-    }, required=["product", "defect", "source"]),
+    "Piece": obj(
+        PIECE := {
+            "id": INTEGER,
+            "code": {"type": "string", "examples": ["P00001234K"]},
+            "status": enum(PieceStatus),
+            "status_label": STRING,
+            "store": ref("StoreRef"),
+            "product": obj({"id": INTEGER, "style_code": STRING, "name": STRING}),
+            "defect": obj({"id": INTEGER, "code": STRING, "name_zh": STRING, "name_en": STRING}),
+            "size": STRING,
+            "colour": STRING,
+            "description": STRING,
+            "source": enum(Source),
+            "delivery_received_on": nullable(DATE),
+            "unexpected": BOOLEAN,
+            "registered_at": DATE_TIME,
+            "labelled_at": nullable(DATE_TIME),
+            "batch_id": nullable(INTEGER),
+            "dispatched_at": nullable(DATE_TIME),
+            "due_on": nullable(DATE),
+            "received_at": nullable(DATE_TIME),
+            "return_batch_id": nullable(INTEGER),
+            "back_at": nullable(DATE_TIME),
+            "grade": nullable(enum(Grade)),
+            "graded_at": nullable(DATE_TIME),
+            "blame": nullable(enum(Blame)),
+            "suggested_blame": nullable(enum(Blame)),
+            "blame_reason": STRING,
+            "scrap_cost": nullable(MONEY),
+            "scrapped_at": nullable(DATE_TIME),
+        }
+    ),
+    "RegisteredPiece": obj(
+        {
+            **PIECE,
+            "warning": nullable({"type": "string", "description": "Rule 3 said at the counter, when it applies."}),
+        }
+    ),
+    "PieceList": obj(
+        {
+            "items": {"type": "array", "items": ref("Piece")},
+            "next_cursor": nullable(
+                {"type": "integer", "description": "Pass as ?cursor= for the next page; null on the last."}
+            ),
+            "size": INTEGER,
+        }
+    ),
+    "NewPiece": obj(
+        {
+            "product": {"type": "string", "description": "The product's style code.", "maxLength": 60},
+            "defect": {"type": "string", "description": "The defect code.", "maxLength": 20},
+            "source": enum(Source),
+            "size": {"type": "string", "maxLength": 20},
+            "colour": {"type": "string", "maxLength": 40},
+            "description": {"type": "string", "maxLength": 2000},
+            "delivery_received_on": nullable({**DATE, "description": "Required when source is delivery."}),
+        },
+        required=["product", "defect", "source"],
+    ),
     "NewPieces": obj({"pieces": {"type": "array", "items": ref("NewPiece"), "minItems": 1, "maxItems": 200}}),
     "PieceItems": obj({"items": {"type": "array", "items": ref("Piece")}}),
-    "Event": obj({
-        "id": INTEGER, "at": DATE_TIME, "action": STRING, "from_status": nullable(STRING), "to_status": nullable(STRING),
-        "reason": STRING, "actor": nullable(STRING), "batch_id": nullable(INTEGER), "data": {"type": "object"},
-    }),
+    "Event": obj(
+        {
+            "id": INTEGER,
+            "at": DATE_TIME,
+            "action": STRING,
+            "from_status": nullable(STRING),
+            "to_status": nullable(STRING),
+            "reason": STRING,
+            "actor": nullable(STRING),
+            "batch_id": nullable(INTEGER),
+            "data": {"type": "object"},
+        }
+    ),
     "History": obj({"piece_id": INTEGER, "events": {"type": "array", "items": ref("Event")}}),
-    "Photo": obj({
-        "id": INTEGER, "content_type": STRING, "size_bytes": INTEGER, "width": INTEGER, "height": INTEGER, "uploaded_at": DATE_TIME,
-    }),
+    "Photo": obj(
+        {
+            "id": INTEGER,
+            "content_type": STRING,
+            "size_bytes": INTEGER,
+            "width": INTEGER,
+            "height": INTEGER,
+            "uploaded_at": DATE_TIME,
+        }
+    ),
     "Photos": obj({"piece_id": INTEGER, "photos": {"type": "array", "items": ref("Photo")}}),
-    "Grading": obj({
-        "grade": enum(Grade),
-        "blame": enum(Blame),
-        "reason": {"type": "string", "maxLength": 1000, "description": "Required when the blame differs from the suggested one."},
-        "note": {"type": "string", "maxLength": 2000},
-    }, required=["grade"]),
-    "Repair": obj({
-        "operations": {"type": "array", "items": STRING, "maxItems": 20},
-        "minutes": {"type": "integer", "minimum": 0, "maximum": 1440},
-        "note": {"type": "string", "maxLength": 2000},
-        "parts": {"type": "array", "maxItems": 50, "items": obj({
-            "spare_part_id": ID, "quantity": {"type": "integer", "minimum": 1, "maximum": 1000},
-        })},
-    }, required=["minutes"]),
+    "Grading": obj(
+        {
+            "grade": enum(Grade),
+            "blame": enum(Blame),
+            "reason": {
+                "type": "string",
+                "maxLength": 1000,
+                "description": "Required when the blame differs from the suggested one.",
+            },
+            "note": {"type": "string", "maxLength": 2000},
+        },
+        required=["grade"],
+    ),
+    "Repair": obj(
+        {
+            "operations": {"type": "array", "items": STRING, "maxItems": 20},
+            "minutes": {"type": "integer", "minimum": 0, "maximum": 1440},
+            "note": {"type": "string", "maxLength": 2000},
+            "parts": {
+                "type": "array",
+                "maxItems": 50,
+                "items": obj(
+                    {
+                        "spare_part_id": ID,
+                        "quantity": {"type": "integer", "minimum": 1, "maximum": 1000},
+                    }
+                ),
+            },
+        },
+        required=["minutes"],
+    ),
     "Scrap": obj({"blame": enum(Blame), "reason": {"type": "string", "maxLength": 1000}}, required=["blame"]),
     "Counts": obj({"expected": INTEGER, "received": INTEGER, "missing": INTEGER, "unexpected": INTEGER}),
-    "Batch": obj(BATCH := {
-        "id": INTEGER, "code": {"type": "string", "examples": ["B00000042X"]},
-        "direction": enum(Direction), "status": enum(BatchStatus), "status_label": STRING,
-        "store": ref("StoreRef"), "created_at": DATE_TIME, "iso_week": nullable(INTEGER), "extra": BOOLEAN,
-        "shipping_fee": nullable(MONEY), "carrier": STRING, "tracking_no": STRING,
-        "dispatched_at": nullable(DATE_TIME), "expected_count": nullable(INTEGER),
-        "check_started_at": nullable(DATE_TIME), "closed_at": nullable(DATE_TIME), "piece_count": nullable(INTEGER),
-    }),
-    "BatchDetail": obj({
-        **BATCH, "counts": ref("Counts"),
-        "pieces": {"type": "array", "items": obj({"id": INTEGER, "code": STRING, "status": enum(PieceStatus), "unexpected": BOOLEAN})},
-    }),
-    "BatchList": obj({"items": {"type": "array", "items": ref("Batch")}, "next_cursor": nullable(INTEGER), "size": INTEGER}),
+    "Batch": obj(
+        BATCH := {
+            "id": INTEGER,
+            "code": {"type": "string", "examples": ["B00000042X"]},
+            "direction": enum(Direction),
+            "status": enum(BatchStatus),
+            "status_label": STRING,
+            "store": ref("StoreRef"),
+            "created_at": DATE_TIME,
+            "iso_week": nullable(INTEGER),
+            "extra": BOOLEAN,
+            "shipping_fee": nullable(MONEY),
+            "carrier": STRING,
+            "tracking_no": STRING,
+            "dispatched_at": nullable(DATE_TIME),
+            "expected_count": nullable(INTEGER),
+            "check_started_at": nullable(DATE_TIME),
+            "closed_at": nullable(DATE_TIME),
+            "piece_count": nullable(INTEGER),
+        }
+    ),
+    "BatchDetail": obj(
+        {
+            **BATCH,
+            "counts": ref("Counts"),
+            "pieces": {
+                "type": "array",
+                "items": obj({"id": INTEGER, "code": STRING, "status": enum(PieceStatus), "unexpected": BOOLEAN}),
+            },
+        }
+    ),
+    "BatchList": obj(
+        {"items": {"type": "array", "items": ref("Batch")}, "next_cursor": nullable(INTEGER), "size": INTEGER}
+    ),
     "PieceRef": obj({"piece_id": ID}),
-    "Dispatch": obj({
-        "carrier": {"type": "string", "maxLength": 60}, "tracking_no": {"type": "string", "maxLength": 60},
-        "shipping_fee": nullable({"type": "string", "pattern": r"^\d{1,6}(\.\d{1,2})?$",
-                                  "description": "Required for an outbound batch beyond the store's weekly quota."}),
-    }, required=[]),
+    "Dispatch": obj(
+        {
+            "carrier": {"type": "string", "maxLength": 60},
+            "tracking_no": {"type": "string", "maxLength": 60},
+            "shipping_fee": nullable(
+                {
+                    "type": "string",
+                    "pattern": r"^\d{1,6}(\.\d{1,2})?$",
+                    "description": "Required for an outbound batch beyond the store's weekly quota.",
+                }
+            ),
+        },
+        required=[],
+    ),
     "ScanCode": obj({"code": {"type": "string", "maxLength": 200}}),
-    "Scan": obj({
-        "code": {"type": "string", "maxLength": 200, "description": "A piece's or a batch's code as scanned, or CLOSE."},
-        "mode": {"type": "string", "enum": ["receive", "grade", "pack"], "default": "receive"},
-        "batch_id": nullable(ID),
-        "action": nullable({"type": "string", "enum": ["scan", "close"]}),
-    }, required=["code"]),
-    "ScanResult": obj({
-        "outcome": {"type": "string", "enum": ["ok", "warning", "refused"]},
-        "code": {"type": "string", "description": "received, already_received, wrong_batch, invalid_code, unknown_piece, "
-                 "unknown_batch, batch_opened, closed, already_closed, open_card, packed, already_packed, no_batch…"},
-        "message": STRING,
-        "mode": nullable(STRING),
-        "counts": nullable(ref("Counts")),
-        "piece_id": nullable(INTEGER),
-        "batch_id": nullable(INTEGER),
-        "return_batch": nullable(obj({"id": INTEGER, "code": STRING, "store": STRING, "count": INTEGER})),
-        "register_unexpected": nullable(obj({"code": nullable(STRING), "batch_id": INTEGER})),
-    }),
-    "Me": obj({
-        "id": INTEGER, "username": STRING, "display_name": STRING,
-        "role": {"type": "string", "enum": ["store", "region", "technician", "finance", "admin"]},
-        "store": nullable(ref("StoreRef")), "region": nullable(ref("StoreRef")), "locale": nullable(STRING),
-    }),
-    "Deadlines": obj({
-        "today": DATE, "at_risk": INTEGER, "overdue": INTEGER,
-        "on_time": obj({"on_time": INTEGER, "total": INTEGER, "rate": nullable({"type": "number"}), "target": {"type": "number"}}),
-        "page": INTEGER, "size": INTEGER, "total": INTEGER,
-        "items": {"type": "array", "items": obj({
-            "id": INTEGER, "code": STRING, "status": enum(PieceStatus), "store": ref("StoreRef"),
-            "dispatched_at": nullable(DATE_TIME), "due_on": DATE, "days_left": INTEGER, "clock": enum(ClockState),
-        })},
-    }),
-    "PartyLine": obj({
-        "blame": enum(Blame), "party_id": nullable(INTEGER), "code": STRING, "name": STRING, "pieces": INTEGER,
-        "scrap": MONEY, "adjustments": MONEY, "extra_batches": INTEGER, "extra_fees": MONEY, "total": MONEY,
-    }),
-    "FinanceMonth": obj({
-        "month": {"type": "string", "examples": ["2026-11"]}, "closed": BOOLEAN, "pieces": INTEGER, "total": MONEY,
-        "suppliers": {"type": "array", "items": ref("PartyLine")},
-        "stores": {"type": "array", "items": ref("PartyLine")},
-        "hq": ref("PartyLine"),
-    }),
-    "Claims": obj({
-        "page": INTEGER, "size": INTEGER, "total": INTEGER,
-        "items": {"type": "array", "items": obj({
-            "id": INTEGER, "supplier": ref("StoreRef"), "month": STRING, "status": enum(ClaimStatus), "amount": MONEY,
-            "sent_on": nullable(DATE), "settled_on": nullable(DATE), "paid_amount": nullable(MONEY), "note": STRING,
-            "updated_at": DATE_TIME,
-        })},
-    }),
+    "Scan": obj(
+        {
+            "code": {
+                "type": "string",
+                "maxLength": 200,
+                "description": "A piece's or a batch's code as scanned, or CLOSE.",
+            },
+            "mode": {"type": "string", "enum": ["receive", "grade", "pack"], "default": "receive"},
+            "batch_id": nullable(ID),
+            "action": nullable({"type": "string", "enum": ["scan", "close"]}),
+        },
+        required=["code"],
+    ),
+    "ScanResult": obj(
+        {
+            "outcome": {"type": "string", "enum": ["ok", "warning", "refused"]},
+            "code": {
+                "type": "string",
+                "description": "received, already_received, wrong_batch, invalid_code, unknown_piece, "
+                "unknown_batch, batch_opened, closed, already_closed, open_card, packed, already_packed, no_batch…",
+            },
+            "message": STRING,
+            "mode": nullable(STRING),
+            "counts": nullable(ref("Counts")),
+            "piece_id": nullable(INTEGER),
+            "batch_id": nullable(INTEGER),
+            "return_batch": nullable(obj({"id": INTEGER, "code": STRING, "store": STRING, "count": INTEGER})),
+            "register_unexpected": nullable(obj({"code": nullable(STRING), "batch_id": INTEGER})),
+        }
+    ),
+    "Me": obj(
+        {
+            "id": INTEGER,
+            "username": STRING,
+            "display_name": STRING,
+            "role": {"type": "string", "enum": ["store", "region", "technician", "finance", "admin"]},
+            "store": nullable(ref("StoreRef")),
+            "region": nullable(ref("StoreRef")),
+            "locale": nullable(STRING),
+        }
+    ),
+    "Deadlines": obj(
+        {
+            "today": DATE,
+            "at_risk": INTEGER,
+            "overdue": INTEGER,
+            "on_time": obj(
+                {
+                    "on_time": INTEGER,
+                    "total": INTEGER,
+                    "rate": nullable({"type": "number"}),
+                    "target": {"type": "number"},
+                }
+            ),
+            "page": INTEGER,
+            "size": INTEGER,
+            "total": INTEGER,
+            "items": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "id": INTEGER,
+                        "code": STRING,
+                        "status": enum(PieceStatus),
+                        "store": ref("StoreRef"),
+                        "dispatched_at": nullable(DATE_TIME),
+                        "due_on": DATE,
+                        "days_left": INTEGER,
+                        "clock": enum(ClockState),
+                    }
+                ),
+            },
+        }
+    ),
+    "PartyLine": obj(
+        {
+            "blame": enum(Blame),
+            "party_id": nullable(INTEGER),
+            "code": STRING,
+            "name": STRING,
+            "pieces": INTEGER,
+            "scrap": MONEY,
+            "adjustments": MONEY,
+            "extra_batches": INTEGER,
+            "extra_fees": MONEY,
+            "total": MONEY,
+        }
+    ),
+    "FinanceMonth": obj(
+        {
+            "month": {"type": "string", "examples": ["2026-11"]},
+            "closed": BOOLEAN,
+            "pieces": INTEGER,
+            "total": MONEY,
+            "suppliers": {"type": "array", "items": ref("PartyLine")},
+            "stores": {"type": "array", "items": ref("PartyLine")},
+            "hq": ref("PartyLine"),
+        }
+    ),
+    "Claims": obj(
+        {
+            "page": INTEGER,
+            "size": INTEGER,
+            "total": INTEGER,
+            "items": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "id": INTEGER,
+                        "supplier": ref("StoreRef"),
+                        "month": STRING,
+                        "status": enum(ClaimStatus),
+                        "amount": MONEY,
+                        "sent_on": nullable(DATE),
+                        "settled_on": nullable(DATE),
+                        "paid_amount": nullable(MONEY),
+                        "note": STRING,
+                        "updated_at": DATE_TIME,
+                    }
+                ),
+            },
+        }
+    ),
 }
 
 ERRORS = {
@@ -213,9 +391,11 @@ def query(name: str, schema: dict, description: str = "") -> dict:
 
 
 IDEMPOTENCY_KEY = {
-    "name": "Idempotency-Key", "in": "header", "required": False,
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
     "description": "Any unique string (≤ 200): a retry with the same key and body returns the first answer "
-                   "(header Idempotent-Replayed: true); the same key with another body is 422 idempotency_key_reused.",
+    "(header Idempotent-Replayed: true); the same key with another body is 422 idempotency_key_reused.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"^[!-~]+$"},
 }
 SIZE = query("size", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "Items per page (at most 200).")
@@ -223,9 +403,24 @@ CURSOR = query("cursor", ID, "The next_cursor of the previous page.")
 PAGE = query("page", {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1})
 
 
-def op(summary: str, ok: dict, *, status: str = "200", tags=(), body: dict | None = None, params=(), errors=READ_ERRORS,
-       description: str = "", extra: dict | None = None, secure: bool = True) -> dict:
-    operation = {"summary": summary, "tags": list(tags), "responses": {status: ok, **error_responses(errors), **(extra or {})}}
+def op(
+    summary: str,
+    ok: dict,
+    *,
+    status: str = "200",
+    tags=(),
+    body: dict | None = None,
+    params=(),
+    errors=READ_ERRORS,
+    description: str = "",
+    extra: dict | None = None,
+    secure: bool = True,
+) -> dict:
+    operation = {
+        "summary": summary,
+        "tags": list(tags),
+        "responses": {status: ok, **error_responses(errors), **(extra or {})},
+    }
     if description:
         operation["description"] = description
     if params:
@@ -248,108 +443,264 @@ PATHS = {
     "/me": {"get": op("Who the token acts for: role, store, region", answer("Me"), tags=["caller"])},
     "/pieces": {
         "get": op(
-            "List pieces the caller may see, newest first", answer("PieceList"), tags=["pieces"],
-            params=[query("status", enum(PieceStatus)), query("store_id", ID),
-                    query("registered_from", DATE, "Registered on or after this day (the chain's time zone)."),
-                    query("registered_to", DATE, "Registered on or before this day."), CURSOR, SIZE],
+            "List pieces the caller may see, newest first",
+            answer("PieceList"),
+            tags=["pieces"],
+            params=[
+                query("status", enum(PieceStatus)),
+                query("store_id", ID),
+                query("registered_from", DATE, "Registered on or after this day (the chain's time zone)."),
+                query("registered_to", DATE, "Registered on or before this day."),
+                CURSOR,
+                SIZE,
+            ],
         ),
         "post": op(
-            "Register a piece at the caller's store", answer("RegisteredPiece", "Registered"), status="201", tags=["pieces"],
-            body=ref("NewPiece"), params=[IDEMPOTENCY_KEY], errors=WRITE_ERRORS,
+            "Register a piece at the caller's store",
+            answer("RegisteredPiece", "Registered"),
+            status="201",
+            tags=["pieces"],
+            body=ref("NewPiece"),
+            params=[IDEMPOTENCY_KEY],
+            errors=WRITE_ERRORS,
         ),
     },
     "/pieces/bulk": {
         "post": op(
-            "Register up to 200 pieces at once, all or none", answer("PieceItems", "Registered"), status="201", tags=["pieces"],
-            body=ref("NewPieces"), params=[IDEMPOTENCY_KEY], errors=WRITE_ERRORS,
+            "Register up to 200 pieces at once, all or none",
+            answer("PieceItems", "Registered"),
+            status="201",
+            tags=["pieces"],
+            body=ref("NewPieces"),
+            params=[IDEMPOTENCY_KEY],
+            errors=WRITE_ERRORS,
             description="One refused piece and none is registered; error.field says which (pieces[3].product).",
         ),
     },
     "/pieces/{piece_id}": {"get": op("Read one piece", answer("Piece"), tags=["pieces"], params=[PIECE_ID])},
     "/pieces/{piece_id}/history": {
-        "get": op("A piece's history: every change, who and when", answer("History"), tags=["pieces"], params=[PIECE_ID]),
+        "get": op(
+            "A piece's history: every change, who and when", answer("History"), tags=["pieces"], params=[PIECE_ID]
+        ),
     },
     "/pieces/{piece_id}/photos": {
         "post": {
-            **op("Add photos (JPEG, PNG or WebP, ≤ 10 MB each, ≤ 5 per piece)", answer("Photos", "Added"), status="201",
-                 tags=["pieces"], params=[PIECE_ID], errors=("401", "403", "404", "409", "413", "422", "429")),
-            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": obj({
-                "photo": {"type": "array", "items": {"type": "string", "contentMediaType": "application/octet-stream"}},
-            })}}},
+            **op(
+                "Add photos (JPEG, PNG or WebP, ≤ 10 MB each, ≤ 5 per piece)",
+                answer("Photos", "Added"),
+                status="201",
+                tags=["pieces"],
+                params=[PIECE_ID],
+                errors=("401", "403", "404", "409", "413", "422", "429"),
+            ),
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": obj(
+                            {
+                                "photo": {
+                                    "type": "array",
+                                    "items": {"type": "string", "contentMediaType": "application/octet-stream"},
+                                },
+                            }
+                        )
+                    }
+                },
+            },
         },
     },
     "/pieces/{piece_id}/grade": {
-        "post": op("Grade a received piece: repairable, no fault, or scrap (with blame)", answer("Piece"), tags=["workshop"],
-                   params=[PIECE_ID], body=ref("Grading"), errors=WRITE_ERRORS),
+        "post": op(
+            "Grade a received piece: repairable, no fault, or scrap (with blame)",
+            answer("Piece"),
+            tags=["workshop"],
+            params=[PIECE_ID],
+            body=ref("Grading"),
+            errors=WRITE_ERRORS,
+        ),
     },
     "/pieces/{piece_id}/repair": {
-        "post": op("Record the repair of a repairable piece", answer("Piece"), tags=["workshop"], params=[PIECE_ID],
-                   body=ref("Repair"), errors=WRITE_ERRORS),
+        "post": op(
+            "Record the repair of a repairable piece",
+            answer("Piece"),
+            tags=["workshop"],
+            params=[PIECE_ID],
+            body=ref("Repair"),
+            errors=WRITE_ERRORS,
+        ),
     },
     "/pieces/{piece_id}/scrap": {
-        "post": op("Scrap a repairable piece after all (with blame)", answer("Piece"), tags=["workshop"], params=[PIECE_ID],
-                   body=ref("Scrap"), errors=WRITE_ERRORS),
+        "post": op(
+            "Scrap a repairable piece after all (with blame)",
+            answer("Piece"),
+            tags=["workshop"],
+            params=[PIECE_ID],
+            body=ref("Scrap"),
+            errors=WRITE_ERRORS,
+        ),
     },
     "/batches": {
-        "get": op("List batches the caller may see, newest first", answer("BatchList"), tags=["batches"],
-                  params=[query("direction", enum(Direction)), query("status", enum(BatchStatus)), query("store_id", ID), CURSOR, SIZE]),
+        "get": op(
+            "List batches the caller may see, newest first",
+            answer("BatchList"),
+            tags=["batches"],
+            params=[
+                query("direction", enum(Direction)),
+                query("status", enum(BatchStatus)),
+                query("store_id", ID),
+                CURSOR,
+                SIZE,
+            ],
+        ),
     },
     "/batches/open": {
-        "post": op("The store's open outbound batch (opened now if there is none)", answer("BatchDetail", "Already open"),
-                   tags=["batches"], errors=("401", "403", "409", "429"),
-                   extra={"201": answer("BatchDetail", "Opened now")}),
+        "post": op(
+            "The store's open outbound batch (opened now if there is none)",
+            answer("BatchDetail", "Already open"),
+            tags=["batches"],
+            errors=("401", "403", "409", "429"),
+            extra={"201": answer("BatchDetail", "Opened now")},
+        ),
     },
-    "/batches/{batch_id}": {"get": op("Read a batch with its pieces and check counts", answer("BatchDetail"), tags=["batches"], params=[BATCH_ID])},
+    "/batches/{batch_id}": {
+        "get": op(
+            "Read a batch with its pieces and check counts", answer("BatchDetail"), tags=["batches"], params=[BATCH_ID]
+        )
+    },
     "/batches/{batch_id}/pieces": {
-        "post": op("Add a piece to an open batch (outbound: the store; return: the workshop)", answer("BatchDetail"),
-                   tags=["batches"], params=[BATCH_ID], body=ref("PieceRef"), errors=WRITE_ERRORS),
+        "post": op(
+            "Add a piece to an open batch (outbound: the store; return: the workshop)",
+            answer("BatchDetail"),
+            tags=["batches"],
+            params=[BATCH_ID],
+            body=ref("PieceRef"),
+            errors=WRITE_ERRORS,
+        ),
     },
     "/batches/{batch_id}/pieces/{piece_id}": {
-        "delete": op("Take a piece out of an open batch", answer("BatchDetail"), tags=["batches"], params=[BATCH_ID, PIECE_ID],
-                     errors=("401", "403", "404", "409", "422", "429")),
+        "delete": op(
+            "Take a piece out of an open batch",
+            answer("BatchDetail"),
+            tags=["batches"],
+            params=[BATCH_ID, PIECE_ID],
+            errors=("401", "403", "404", "409", "422", "429"),
+        ),
     },
     "/batches/{batch_id}/dispatch": {
-        "post": op("Dispatch a batch (outbound starts the 15-day clocks; return sends pieces back)", answer("BatchDetail"),
-                   tags=["batches"], params=[BATCH_ID, IDEMPOTENCY_KEY], body=ref("Dispatch"), errors=WRITE_ERRORS),
+        "post": op(
+            "Dispatch a batch (outbound starts the 15-day clocks; return sends pieces back)",
+            answer("BatchDetail"),
+            tags=["batches"],
+            params=[BATCH_ID, IDEMPOTENCY_KEY],
+            body=ref("Dispatch"),
+            errors=WRITE_ERRORS,
+        ),
     },
     "/batches/{batch_id}/receive": {
-        "post": op("Receive one scanned piece of a dispatched parcel", answer("ScanResult", "The scan's answer (ok, warning or refused)"),
-                   tags=["batches"], params=[BATCH_ID], body=ref("ScanCode"), errors=WRITE_ERRORS,
-                   description="A refused scan is an answer, not an error: 200 with outcome refused and its code."),
+        "post": op(
+            "Receive one scanned piece of a dispatched parcel",
+            answer("ScanResult", "The scan's answer (ok, warning or refused)"),
+            tags=["batches"],
+            params=[BATCH_ID],
+            body=ref("ScanCode"),
+            errors=WRITE_ERRORS,
+            description="A refused scan is an answer, not an error: 200 with outcome refused and its code.",
+        ),
     },
     "/batches/{batch_id}/close": {
-        "post": op("Close the check of a parcel: unscanned pieces become missing", answer("BatchDetail"), tags=["batches"],
-                   params=[BATCH_ID], errors=("401", "403", "404", "409", "422", "429")),
+        "post": op(
+            "Close the check of a parcel: unscanned pieces become missing",
+            answer("BatchDetail"),
+            tags=["batches"],
+            params=[BATCH_ID],
+            errors=("401", "403", "404", "409", "422", "429"),
+        ),
     },
     "/return-batches/pack": {
-        "post": op("Pack a repaired or no-fault piece into its store's open return batch", answer("BatchDetail"), tags=["workshop"],
-                   body=ref("PieceRef"), errors=WRITE_ERRORS),
+        "post": op(
+            "Pack a repaired or no-fault piece into its store's open return batch",
+            answer("BatchDetail"),
+            tags=["workshop"],
+            body=ref("PieceRef"),
+            errors=WRITE_ERRORS,
+        ),
     },
     "/scan": {
-        "post": op("The scan station: one scanned code in a mode, as the bench page answers it", answer("ScanResult"),
-                   tags=["workshop"], body=ref("Scan"), errors=("400", "401", "403", "409", "415", "422", "429"),
-                   description="A refused scan is an answer, not an error: 200 with outcome refused and its code."),
+        "post": op(
+            "The scan station: one scanned code in a mode, as the bench page answers it",
+            answer("ScanResult"),
+            tags=["workshop"],
+            body=ref("Scan"),
+            errors=("400", "401", "403", "409", "415", "422", "429"),
+            description="A refused scan is an answer, not an error: 200 with outcome refused and its code.",
+        ),
     },
     "/deadlines": {
-        "get": op("The deadline board (rule 1): running clocks, earliest due first", answer("Deadlines"), tags=["workshop"],
-                  params=[query("clock", {"type": "string", "enum": ["overdue", "at_risk", "on_track"]}),
-                          query("status", enum(PieceStatus)), query("store_id", ID), PAGE, SIZE]),
+        "get": op(
+            "The deadline board (rule 1): running clocks, earliest due first",
+            answer("Deadlines"),
+            tags=["workshop"],
+            params=[
+                query("clock", {"type": "string", "enum": ["overdue", "at_risk", "on_track"]}),
+                query("status", enum(PieceStatus)),
+                query("store_id", ID),
+                PAGE,
+                SIZE,
+            ],
+        ),
     },
     "/finance/months/{month}": {
-        "get": op("A month's scrap costs per supplier, store and head office", answer("FinanceMonth"), tags=["finance"],
-                  params=[{"name": "month", "in": "path", "required": True, "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
-                           "example": "2026-11"}]),
+        "get": op(
+            "A month's scrap costs per supplier, store and head office",
+            answer("FinanceMonth"),
+            tags=["finance"],
+            params=[
+                {
+                    "name": "month",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+                    "example": "2026-11",
+                }
+            ],
+        ),
     },
     "/finance/claims": {
-        "get": op("Supplier claims (open → sent → settled)", answer("Claims"), tags=["finance"],
-                  params=[query("status", enum(ClaimStatus)), query("supplier_id", ID), PAGE, SIZE]),
+        "get": op(
+            "Supplier claims (open → sent → settled)",
+            answer("Claims"),
+            tags=["finance"],
+            params=[query("status", enum(ClaimStatus)), query("supplier_id", ID), PAGE, SIZE],
+        ),
     },
-    "/openapi.json": {"get": op("This document", {"description": "The OpenAPI document", "content": json_content({"type": "object"})},
-                                tags=["reference"], errors=("429",), secure=False)},
-    "/docs/viewer": {"get": op("The same reference in Redoc (vendored, no CDN)", {"description": "An HTML page", "content": {"text/html": {"schema": STRING}}},
-                               tags=["reference"], errors=("429",), secure=False)},
-    "/docs": {"get": op("The readable reference of this document", {"description": "An HTML page", "content": {"text/html": {"schema": STRING}}},
-                        tags=["reference"], errors=("429",), secure=False)},
+    "/openapi.json": {
+        "get": op(
+            "This document",
+            {"description": "The OpenAPI document", "content": json_content({"type": "object"})},
+            tags=["reference"],
+            errors=("429",),
+            secure=False,
+        )
+    },
+    "/docs/viewer": {
+        "get": op(
+            "The same reference in Redoc (vendored, no CDN)",
+            {"description": "An HTML page", "content": {"text/html": {"schema": STRING}}},
+            tags=["reference"],
+            errors=("429",),
+            secure=False,
+        )
+    },
+    "/docs": {
+        "get": op(
+            "The readable reference of this document",
+            {"description": "An HTML page", "content": {"text/html": {"schema": STRING}}},
+            tags=["reference"],
+            errors=("429",),
+            secure=False,
+        )
+    },
 }
 
 
@@ -363,13 +714,15 @@ def document(server_url: str = "/api/v1") -> dict:
                 "The same services as the pages, for tills, ERP systems and handheld scanners. Authenticate with a personal "
                 "token from your profile page: `Authorization: Bearer wst_…`. A token acts with its user's role and "
                 "store/region scope. Times are ISO 8601 in UTC with their offset, days are YYYY-MM-DD, money is a decimal "
-                "string. Errors are `{\"error\": {\"code\", \"message\"}}` with the message in the Accept-Language's language."
+                'string. Errors are `{"error": {"code", "message"}}` with the message in the Accept-Language\'s language.'
             ),
         },
         "servers": [{"url": server_url}],
         "security": [{"bearer": []}],
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A personal API token (wst_…)."}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "A personal API token (wst_…)."}
+            },
             "schemas": SCHEMAS,
         },
         "paths": PATHS,

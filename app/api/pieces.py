@@ -88,13 +88,19 @@ def new_piece(data, prefix: str = "") -> registration.NewPiece:
         raise ApiError(422, "invalid", N_("Each piece must be a JSON object."), field=prefix or None)
     try:
         style = inputs.text(data, "product", max_length=60, required_=True)
-        product = db.session.scalars(select(Product).where(func.upper(Product.style_code) == style.upper())).one_or_none()
+        product = db.session.scalars(
+            select(Product).where(func.upper(Product.style_code) == style.upper())
+        ).one_or_none()
         if product is None:
-            raise ApiError(422, "unknown_product", N_("No product has the style code %(style)s."), field="product", style=style)
+            raise ApiError(
+                422, "unknown_product", N_("No product has the style code %(style)s."), field="product", style=style
+            )
         defect_code = inputs.text(data, "defect", max_length=20, required_=True)
         defect = db.session.scalars(select(DefectCode).where(DefectCode.code == defect_code)).one_or_none()
         if defect is None:
-            raise ApiError(422, "unknown_defect", N_("No defect has the code %(defect)s."), field="defect", defect=defect_code)
+            raise ApiError(
+                422, "unknown_defect", N_("No defect has the code %(defect)s."), field="defect", defect=defect_code
+            )
         return registration.NewPiece(
             product=product,
             defect=defect,
@@ -151,8 +157,14 @@ def register_pieces():
             try:
                 made.append(registration.register_piece(current_user, store, data, rules, at=now))
             except DomainError as e:
-                raise ApiError(422, e.code, N_("Piece %(index)d: %(reason)s"), field=f"pieces[{index}]",
-                               index=index, reason=translate(e.message, e.params)) from None
+                raise ApiError(
+                    422,
+                    e.code,
+                    N_("Piece %(index)d: %(reason)s"),
+                    field=f"pieces[{index}]",
+                    index=index,
+                    reason=translate(e.message, e.params),
+                ) from None
         db.session.flush()
         return jsonify({"items": [piece_json(p) for p in made]}), 201
 
@@ -173,7 +185,9 @@ def add_photos(piece_id: int):
     piece = scope.get_piece(current_user, piece_id, for_update=True)
     files = [f for f in request.files.getlist("photo") if getattr(f, "filename", "")]
     if not files:
-        raise ApiError(422, "invalid", N_("Send one or more photos as multipart form fields named “photo”."), field="photo")
+        raise ApiError(
+            422, "invalid", N_("Send one or more photos as multipart form fields named “photo”."), field="photo"
+        )
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     added = []
     try:
@@ -206,7 +220,9 @@ def grade_piece(piece_id: int):
     grade = inputs.choice(body, "grade", Grade, required_=True)
     blame = blame_choice(body, required_=False)
     note = inputs.text(body, "note", max_length=2000)
-    grading.grade_piece(current_user, piece, grade, current_rules(), blame=blame, note=note, at=clock.now(), translate=translate)
+    grading.grade_piece(
+        current_user, piece, grade, current_rules(), blame=blame, note=note, at=clock.now(), translate=translate
+    )
     db.session.flush()
     db.session.commit()
     return jsonify(piece_json(piece))
@@ -224,19 +240,29 @@ def repair_piece(piece_id: int):
     known = set(db.session.scalars(select(RepairOperation.code).where(RepairOperation.active.is_(True))))
     unknown = [o for o in operations if o not in known]
     if unknown:
-        raise ApiError(422, "invalid", N_("Unknown repair operation %(operation)s."), field="operations", operation=unknown[0][:20])
+        raise ApiError(
+            422, "invalid", N_("Unknown repair operation %(operation)s."), field="operations", operation=unknown[0][:20]
+        )
     parts = body.get("parts", [])
     if not isinstance(parts, list) or len(parts) > 50:
         raise ApiError(422, "invalid", N_("parts must be a list of {spare_part_id, quantity}."), field="parts")
     part_pairs = []
     for index, part in enumerate(parts):
         if not isinstance(part, dict):
-            raise ApiError(422, "invalid", N_("parts must be a list of {spare_part_id, quantity}."), field=f"parts[{index}]")
-        part_pairs.append((inputs.integer(part, "spare_part_id", minimum=1, required_=True),
-                           inputs.integer(part, "quantity", minimum=1, maximum=1000, required_=True)))
+            raise ApiError(
+                422, "invalid", N_("parts must be a list of {spare_part_id, quantity}."), field=f"parts[{index}]"
+            )
+        part_pairs.append(
+            (
+                inputs.integer(part, "spare_part_id", minimum=1, required_=True),
+                inputs.integer(part, "quantity", minimum=1, maximum=1000, required_=True),
+            )
+        )
     record = grading.RepairRecord(
-        operations=tuple(operations), minutes=inputs.integer(body, "minutes", maximum=24 * 60, required_=True),
-        note=inputs.text(body, "note", max_length=2000), parts=tuple(part_pairs),
+        operations=tuple(operations),
+        minutes=inputs.integer(body, "minutes", maximum=24 * 60, required_=True),
+        note=inputs.text(body, "note", max_length=2000),
+        parts=tuple(part_pairs),
     )
     grading.record_repair(current_user, piece, record, at=clock.now())
     db.session.flush()

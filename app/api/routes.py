@@ -21,11 +21,15 @@ csrf.exempt(bp)
 # One bucket for the whole API per token (not one per address), so a leaked token is slowed
 # however it is used. Storage: RATELIMIT_STORAGE_URI (memory:// per process; redis://… shared).
 limiter.shared_limit(
-    lambda: current_app.config.get("API_RATE_LIMIT", "600 per minute"), scope="api", key_func=auth.rate_key,
+    lambda: current_app.config.get("API_RATE_LIMIT", "600 per minute"),
+    scope="api",
+    key_func=auth.rate_key,
 )(bp)
 # A guesser of tokens is slowed per address: only refused authentications count.
 limiter.shared_limit(
-    lambda: current_app.config.get("API_AUTH_FAILURE_LIMIT", "20 per minute"), scope="api-auth-failure", key_func=auth.failed_auth_key,
+    lambda: current_app.config.get("API_AUTH_FAILURE_LIMIT", "20 per minute"),
+    scope="api-auth-failure",
+    key_func=auth.failed_auth_key,
     deduct_when=lambda response: response.status_code == 401,
 )(bp)
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
+from app.i18n import translate
 from app.models import Batch, Event, Photo, Piece, Store
 from app.services import scanning
 from app.services.scan_station import StationAnswer
-from app.i18n import translate
 
 
 def when(value: datetime | None) -> str | None:
@@ -40,7 +40,12 @@ def piece_json(piece: Piece) -> dict:
         "status_label": _(piece.status.label),
         "store": store_ref(piece.store),
         "product": {"id": piece.product.id, "style_code": piece.product.style_code, "name": piece.product.name},
-        "defect": {"id": piece.defect.id, "code": piece.defect.code, "name_zh": piece.defect.name_zh, "name_en": piece.defect.name_en},
+        "defect": {
+            "id": piece.defect.id,
+            "code": piece.defect.code,
+            "name_zh": piece.defect.name_zh,
+            "name_en": piece.defect.name_en,
+        },
         "size": piece.size,
         "colour": piece.colour,
         "description": piece.description,
@@ -107,8 +112,12 @@ def event_json(event: Event) -> dict:
 
 def photo_json(photo: Photo) -> dict:
     return {
-        "id": photo.id, "content_type": photo.content_type, "size_bytes": photo.size_bytes,
-        "width": photo.width, "height": photo.height, "uploaded_at": when(photo.uploaded_at),
+        "id": photo.id,
+        "content_type": photo.content_type,
+        "size_bytes": photo.size_bytes,
+        "width": photo.width,
+        "height": photo.height,
+        "uploaded_at": when(photo.uploaded_at),
     }
 
 

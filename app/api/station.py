@@ -28,12 +28,19 @@ MONTH_TEXT = re.compile(r"^\d{4}-\d{2}$")
 @bp.get("/me")
 def me():
     user = current_user
-    return jsonify({
-        "id": user.id, "username": user.username, "display_name": user.display_name, "role": user.role.value,
-        "store": store_ref(user.store) if user.store else None,
-        "region": {"id": user.region.id, "code": user.region.code, "name": user.region.name} if user.region else None,
-        "locale": user.locale,
-    })
+    return jsonify(
+        {
+            "id": user.id,
+            "username": user.username,
+            "display_name": user.display_name,
+            "role": user.role.value,
+            "store": store_ref(user.store) if user.store else None,
+            "region": {"id": user.region.id, "code": user.region.code, "name": user.region.name}
+            if user.region
+            else None,
+            "locale": user.locale,
+        }
+    )
 
 
 @bp.post("/scan")
@@ -43,7 +50,9 @@ def scan():
     code = inputs.text(body, "code", max_length=200)
     mode = body.get("mode") or "receive"
     if mode not in scan_station.MODES:
-        raise ApiError(422, "invalid", N_("mode must be one of: %(choices)s."), field="mode", choices=", ".join(scan_station.MODES))
+        raise ApiError(
+            422, "invalid", N_("mode must be one of: %(choices)s."), field="mode", choices=", ".join(scan_station.MODES)
+        )
     batch_id = inputs.integer(body, "batch_id", minimum=1)
     action = body.get("action")
     if action not in (None, "scan", "close"):
@@ -76,7 +85,13 @@ def deadlines():
         query = query.where(Piece.status == status)
     state = request.args.get("clock") or None
     if state not in (None, ClockState.OVERDUE, ClockState.AT_RISK, ClockState.ON_TRACK):
-        raise ApiError(422, "invalid", N_("clock must be one of: %(choices)s."), field="clock", choices="overdue, at_risk, on_track")
+        raise ApiError(
+            422,
+            "invalid",
+            N_("clock must be one of: %(choices)s."),
+            field="clock",
+            choices="overdue, at_risk, on_track",
+        )
     if state == ClockState.OVERDUE:
         query = query.where(Piece.due_on < today)
     elif state == ClockState.AT_RISK:
@@ -84,27 +99,37 @@ def deadlines():
     elif state == ClockState.ON_TRACK:
         query = query.where(Piece.due_on > risk_until)
     found = db.paginate(
-        query.options(joinedload(Piece.store)).order_by(Piece.due_on, Piece.id), page=page, per_page=size, error_out=False,
+        query.options(joinedload(Piece.store)).order_by(Piece.due_on, Piece.id),
+        page=page,
+        per_page=size,
+        error_out=False,
     )
     at_risk, overdue = dashboard.deadline_counts(current_user, rules, today)
     rate = dashboard.on_time(current_user, rules, today)
-    return jsonify({
-        "today": day(today),
-        "at_risk": at_risk,
-        "overdue": overdue,
-        "on_time": {"on_time": rate.on_time, "total": rate.total, "rate": rate.rate, "target": rate.target},
-        "page": found.page,
-        "size": size,
-        "total": found.total,
-        "items": [
-            {
-                "id": p.id, "code": p.code, "status": p.status.value, "store": store_ref(p.store),
-                "dispatched_at": when(p.dispatched_at), "due_on": day(p.due_on),
-                "days_left": days_left(p.due_on, today), "clock": clock_state(p.due_on, today, rules.at_risk_days).value,
-            }
-            for p in found.items
-        ],
-    })
+    return jsonify(
+        {
+            "today": day(today),
+            "at_risk": at_risk,
+            "overdue": overdue,
+            "on_time": {"on_time": rate.on_time, "total": rate.total, "rate": rate.rate, "target": rate.target},
+            "page": found.page,
+            "size": size,
+            "total": found.total,
+            "items": [
+                {
+                    "id": p.id,
+                    "code": p.code,
+                    "status": p.status.value,
+                    "store": store_ref(p.store),
+                    "dispatched_at": when(p.dispatched_at),
+                    "due_on": day(p.due_on),
+                    "days_left": days_left(p.due_on, today),
+                    "clock": clock_state(p.due_on, today, rules.at_risk_days).value,
+                }
+                for p in found.items
+            ],
+        }
+    )
 
 
 def parse_month(text: str) -> Month:
@@ -118,9 +143,16 @@ def parse_month(text: str) -> Month:
 
 def party_json(line) -> dict:
     return {
-        "blame": line.blame.value, "party_id": line.party_id, "code": line.code, "name": line.name,
-        "pieces": line.pieces, "scrap": amount(line.scrap), "adjustments": amount(line.adjustments),
-        "extra_batches": line.extra_batches, "extra_fees": amount(line.extra_fees), "total": amount(line.total),
+        "blame": line.blame.value,
+        "party_id": line.party_id,
+        "code": line.code,
+        "name": line.name,
+        "pieces": line.pieces,
+        "scrap": amount(line.scrap),
+        "adjustments": amount(line.adjustments),
+        "extra_batches": line.extra_batches,
+        "extra_fees": amount(line.extra_fees),
+        "total": amount(line.total),
     }
 
 
@@ -129,15 +161,17 @@ def finance_month(month: str):
     """A month's scrap costs per supplier, per store and for head office (rule 5)."""
     require_role(Role.FINANCE)
     allocation = finance.allocation(parse_month(month))
-    return jsonify({
-        "month": str(allocation.month),
-        "closed": allocation.closed,
-        "pieces": allocation.pieces,
-        "total": amount(allocation.total),
-        "suppliers": [party_json(line) for line in allocation.suppliers],
-        "stores": [party_json(line) for line in allocation.stores],
-        "hq": party_json(allocation.hq),
-    })
+    return jsonify(
+        {
+            "month": str(allocation.month),
+            "closed": allocation.closed,
+            "pieces": allocation.pieces,
+            "total": amount(allocation.total),
+            "suppliers": [party_json(line) for line in allocation.suppliers],
+            "stores": [party_json(line) for line in allocation.stores],
+            "hq": party_json(allocation.hq),
+        }
+    )
 
 
 @bp.get("/finance/claims")
@@ -147,18 +181,28 @@ def finance_claims():
     size = inputs.query_int("size", minimum=1, maximum=200, default=50)
     status = inputs.query_choice("status", ClaimStatus)
     supplier_id = inputs.query_int("supplier_id", minimum=1, maximum=2**31 - 1, default=None)
-    found = db.paginate(finance.claims_query(supplier_id=supplier_id, status=status), page=page, per_page=size, error_out=False)
-    return jsonify({
-        "page": found.page,
-        "size": size,
-        "total": found.total,
-        "items": [
-            {
-                "id": c.id, "supplier": {"id": c.supplier.id, "code": c.supplier.code, "name": c.supplier.name},
-                "month": str(Month.from_key(c.month)), "status": c.status.value, "amount": amount(c.amount),
-                "sent_on": day(c.sent_on), "settled_on": day(c.settled_on), "paid_amount": amount(c.paid_amount),
-                "note": c.note, "updated_at": when(c.updated_at),
-            }
-            for c in found.items
-        ],
-    })
+    found = db.paginate(
+        finance.claims_query(supplier_id=supplier_id, status=status), page=page, per_page=size, error_out=False
+    )
+    return jsonify(
+        {
+            "page": found.page,
+            "size": size,
+            "total": found.total,
+            "items": [
+                {
+                    "id": c.id,
+                    "supplier": {"id": c.supplier.id, "code": c.supplier.code, "name": c.supplier.name},
+                    "month": str(Month.from_key(c.month)),
+                    "status": c.status.value,
+                    "amount": amount(c.amount),
+                    "sent_on": day(c.sent_on),
+                    "settled_on": day(c.settled_on),
+                    "paid_amount": amount(c.paid_amount),
+                    "note": c.note,
+                    "updated_at": when(c.updated_at),
+                }
+                for c in found.items
+            ],
+        }
+    )

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from app.auth.forms import LanguageForm, LoginForm, RevokeTokenForm, TokenForm
 from app.extensions import db, limiter, login_manager
+from app.i18n import error_text
 from app.models import User
 from app.services import tokens
-from app.i18n import error_text
 from workshop.errors import DomainError
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -72,10 +72,16 @@ def profile():
 
 
 def render_profile(status: int = 200, token_form: TokenForm | None = None, new_token: str | None = None):
-    response = make_response(render_template(
-        "auth/profile.html", api_tokens=tokens.active_tokens(current_user), token_form=token_form or TokenForm(formdata=None),
-        revoke_form=RevokeTokenForm(), new_token=new_token,
-    ), status)
+    response = make_response(
+        render_template(
+            "auth/profile.html",
+            api_tokens=tokens.active_tokens(current_user),
+            token_form=token_form or TokenForm(formdata=None),
+            revoke_form=RevokeTokenForm(),
+            new_token=new_token,
+        ),
+        status,
+    )
     # A new token is shown once: never keep the page in a cache.
     response.headers["Cache-Control"] = "no-store"
     return response

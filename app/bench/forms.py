@@ -1,6 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    FieldList,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -31,8 +40,13 @@ class ScrapForm(BlameFields, FlaskForm):
 class BlameChangeForm(FlaskForm):
     """Correcting who pays for a piece already scrapped: always with a written reason."""
 
-    blame = RadioField(_l("Who pays"), choices=BLAME_CHOICES, validators=[InputRequired(message=_l("Choose who pays."))])
-    reason = TextAreaField(_l("Why the blame changes"), validators=[DataRequired(message=_l("Write why the blame changes.")), Length(max=2000)])
+    blame = RadioField(
+        _l("Who pays"), choices=BLAME_CHOICES, validators=[InputRequired(message=_l("Choose who pays."))]
+    )
+    reason = TextAreaField(
+        _l("Why the blame changes"),
+        validators=[DataRequired(message=_l("Write why the blame changes.")), Length(max=2000)],
+    )
 
 
 class PartRow(FlaskForm):
@@ -44,10 +58,15 @@ class PartRow(FlaskForm):
 
 
 class RepairForm(FlaskForm):
-    operations = SelectMultipleField(_l("What was done"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    operations = SelectMultipleField(
+        _l("What was done"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+    )
     note = TextAreaField(_l("Other work, in words"), validators=[Length(max=2000)])
     parts = FieldList(FormField(PartRow), min_entries=3, max_entries=10)
-    minutes = IntegerField(_l("Minutes spent"), validators=[InputRequired(message=_l("Enter the minutes spent.")), NumberRange(min=0, max=1440)])
+    minutes = IntegerField(
+        _l("Minutes spent"),
+        validators=[InputRequired(message=_l("Enter the minutes spent.")), NumberRange(min=0, max=1440)],
+    )
 
 
 class UnexpectedForm(FlaskForm):
@@ -55,13 +74,18 @@ class UnexpectedForm(FlaskForm):
 
     code = StringField(_l("Code"), validators=[DataRequired()])
     batch_id = IntegerField(validators=[DataRequired()])
-    product = StringField(_l("Product style code"), validators=[DataRequired(message=_l("Enter the product's style code.")), Length(max=40)])
+    product = StringField(
+        _l("Product style code"),
+        validators=[DataRequired(message=_l("Enter the product's style code.")), Length(max=40)],
+    )
     defect = SelectField(_l("Defect"), coerce=int, validators=[DataRequired(message=_l("Choose the defect."))])
 
 
 class DispatchReturnForm(FlaskForm):
     carrier = StringField(_l("Carrier"), validators=[DataRequired(message=_l("Enter the carrier.")), Length(max=60)])
-    tracking_no = StringField(_l("Tracking number"), validators=[DataRequired(message=_l("Enter the tracking number.")), Length(max=60)])
+    tracking_no = StringField(
+        _l("Tracking number"), validators=[DataRequired(message=_l("Enter the tracking number.")), Length(max=60)]
+    )
 
 
 class ButtonForm(FlaskForm):

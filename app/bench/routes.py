@@ -19,7 +19,13 @@ import labels
 from app import navigation
 from app.access import role_required
 from app.bench.forms import (
-    BlameChangeForm, ButtonForm, DispatchReturnForm, GradeForm, RepairForm, ScrapForm, UnexpectedForm,
+    BlameChangeForm,
+    ButtonForm,
+    DispatchReturnForm,
+    GradeForm,
+    RepairForm,
+    ScrapForm,
+    UnexpectedForm,
 )
 from app.database import write_intent
 from app.extensions import db
@@ -29,10 +35,10 @@ from app.services import dashboard, grading, returns, scan_station, scanning, sc
 from app.services.settings import rules as current_rules
 from workshop.clock import ClockState, clock_state, days_left
 from workshop.errors import DomainError, InvalidTransition
+from workshop.money import Month
 from workshop.quota import IsoWeek
 from workshop.roles import Role
-from workshop.money import Month
-from workshop.statuses import CLOCK_RUNNING, Blame, BatchStatus, Direction, Grade, PieceStatus
+from workshop.statuses import CLOCK_RUNNING, BatchStatus, Blame, Direction, Grade, PieceStatus
 from workshop.text import N_
 
 bp = Blueprint("bench", __name__, template_folder="templates", url_prefix="/bench")
@@ -77,7 +83,9 @@ def scan():
         expected=expected_rows(batch) if batch else [],
         counts=scanning.check_counts(batch).as_dict() if batch else None,
         unexpected_form=UnexpectedForm(),
-        defects=db.session.scalars(select(DefectCode).where(DefectCode.active.is_(True)).order_by(DefectCode.code)).all(),
+        defects=db.session.scalars(
+            select(DefectCode).where(DefectCode.active.is_(True)).order_by(DefectCode.code)
+        ).all(),
     )
 
 
@@ -101,7 +109,14 @@ def scan_json():
     except (IntegrityError, OperationalError):
         # Two people changed the same thing at the same instant: nothing was saved.
         db.session.rollback()
-        answer = _answer(scanning.ScanResult(scanning.REFUSED, N_("Someone else changed this at the same moment; nothing was saved. Scan again."), code="conflict"), mode)
+        answer = _answer(
+            scanning.ScanResult(
+                scanning.REFUSED,
+                N_("Someone else changed this at the same moment; nothing was saved. Scan again."),
+                code="conflict",
+            ),
+            mode,
+        )
     list_batch = answer.pop("list_batch", None)
     if list_batch is not None:
         # The parcel's list is only read: build it after the commit, so that on SQLite
@@ -155,13 +170,21 @@ def _answer(result: scanning.ScanResult, mode: str) -> dict:
         answer["batch"] = batch_json(batch)
     if result.piece_id is not None:
         piece = db.session.get(Piece, result.piece_id)
-        answer["piece"] = {"id": piece.id, "code": piece.code, "status": piece.status.value, "status_label": _(piece.status.label)}
+        answer["piece"] = {
+            "id": piece.id,
+            "code": piece.code,
+            "status": piece.status.value,
+            "status_label": _(piece.status.label),
+        }
     return answer
 
 
 def batch_json(batch: Batch) -> dict:
     return {
-        "id": batch.id, "code": batch.code, "store": batch.store.name, "status": batch.status.value,
+        "id": batch.id,
+        "code": batch.code,
+        "store": batch.store.name,
+        "status": batch.status.value,
         "status_label": _(batch.status.label),
     }
 
@@ -172,8 +195,13 @@ def expected_rows(batch: Batch) -> list[dict]:
     ).all()
     return [
         {
-            "id": p.id, "code": p.code, "product": f"{p.product.style_code} {p.product.name}", "store": batch.store.name,
-            "status": p.status.value, "status_label": _(p.status.label), "unexpected": p.unexpected,
+            "id": p.id,
+            "code": p.code,
+            "product": f"{p.product.style_code} {p.product.name}",
+            "store": batch.store.name,
+            "status": p.status.value,
+            "status_label": _(p.status.label),
+            "unexpected": p.unexpected,
         }
         for p in pieces
     ]
@@ -183,26 +211,46 @@ def expected_rows(batch: Batch) -> list[dict]:
 @role_required(*BENCH_ROLES)
 def unexpected_json():
     form = UnexpectedForm()
-    form.defect.choices = [SelectChoice(d.id, d.code) for d in db.session.scalars(select(DefectCode).where(DefectCode.active.is_(True)))]
+    form.defect.choices = [
+        SelectChoice(d.id, d.code) for d in db.session.scalars(select(DefectCode).where(DefectCode.active.is_(True)))
+    ]
     if not form.validate_on_submit():
-        message = next(iter(e for errors in form.errors.values() for e in errors), _("Fill in the product and the defect."))
+        message = next(
+            iter(e for errors in form.errors.values() for e in errors), _("Fill in the product and the defect.")
+        )
         return jsonify({"outcome": scanning.REFUSED, "code": "invalid", "message": str(message), "counts": None}), 422
     batch = _current_batch(form.batch_id.data)
     if batch is None:
         abort(404)
     product = db.session.scalars(select(Product).where(Product.style_code == form.product.data.strip())).one_or_none()
     if product is None:
-        message = _("There is no product with style code %(style)s: check the garment's tag.", style=form.product.data.strip())
-        return jsonify({"outcome": scanning.REFUSED, "code": "unknown_product", "message": message, "counts": None}), 422
+        message = _(
+            "There is no product with style code %(style)s: check the garment's tag.", style=form.product.data.strip()
+        )
+        return jsonify(
+            {"outcome": scanning.REFUSED, "code": "unknown_product", "message": message, "counts": None}
+        ), 422
     defect = db.session.get(DefectCode, form.defect.data)
     try:
         piece = scanning.register_unexpected(current_user, batch, form.code.data, product=product, defect=defect)
     except DomainError as e:
         db.session.rollback()
-        return jsonify(_answer(scanning._with_counts(batch, scanning.ScanResult(scanning.REFUSED, e.message, e.params, code=e.code)), "receive")), 409
-    result = scanning._with_counts(batch, scanning.ScanResult(
-        scanning.OK, N_("Piece %(code)s registered as unexpected and received."), {"code": piece.code}, code="unexpected_received", piece_id=piece.id,
-    ))
+        return jsonify(
+            _answer(
+                scanning._with_counts(batch, scanning.ScanResult(scanning.REFUSED, e.message, e.params, code=e.code)),
+                "receive",
+            )
+        ), 409
+    result = scanning._with_counts(
+        batch,
+        scanning.ScanResult(
+            scanning.OK,
+            N_("Piece %(code)s registered as unexpected and received."),
+            {"code": piece.code},
+            code="unexpected_received",
+            piece_id=piece.id,
+        ),
+    )
     answer = _answer(result, "receive")
     answer["expected"] = expected_rows(batch)
     db.session.commit()
@@ -252,11 +300,15 @@ def _render_card(piece: Piece, status: int = 200, grade_form=None, repair_form=N
 
 def _repair_choices(form: RepairForm) -> None:
     locale = str(get_locale() or "zh_Hans")
-    operations = db.session.scalars(select(RepairOperation).where(RepairOperation.active.is_(True)).order_by(RepairOperation.id))
+    operations = db.session.scalars(
+        select(RepairOperation).where(RepairOperation.active.is_(True)).order_by(RepairOperation.id)
+    )
     form.operations.choices = [SelectChoice(o.code, o.name(locale)) for o in operations]
     parts = db.session.scalars(select(SparePart).where(SparePart.active.is_(True)).order_by(SparePart.code)).all()
     for row in form.parts:
-        row.part.choices = [SelectChoice(0, "—")] + [SelectChoice(p.id, f"{p.name(locale)} ({p.unit})" if p.unit else p.name(locale)) for p in parts]
+        row.part.choices = [SelectChoice(0, "—")] + [
+            SelectChoice(p.id, f"{p.name(locale)} ({p.unit})" if p.unit else p.name(locale)) for p in parts
+        ]
 
 
 def _blame_choice(form) -> grading.BlameChoice | None:
@@ -276,14 +328,21 @@ def grade(piece_id: int):
     chosen = Grade(form.grade.data)
     try:
         grading.grade_piece(
-            current_user, piece, chosen, current_rules(),
-            blame=_blame_choice(form) if chosen == Grade.SCRAP else None, note=form.note.data or "", translate=translate,
+            current_user,
+            piece,
+            chosen,
+            current_rules(),
+            blame=_blame_choice(form) if chosen == Grade.SCRAP else None,
+            note=form.note.data or "",
+            translate=translate,
         )
         db.session.flush()
     except DomainError as e:
         db.session.rollback()
         flash(error_text(e), "error")
-        return _render_card(scope.get_piece(current_user, piece_id), 409 if isinstance(e, InvalidTransition) else 422, grade_form=form)
+        return _render_card(
+            scope.get_piece(current_user, piece_id), 409 if isinstance(e, InvalidTransition) else 422, grade_form=form
+        )
     db.session.commit()
     flash(_("Piece %(code)s graded: %(grade)s.", code=piece.code, grade=_(chosen.label)), "ok")
     return redirect(url_for("bench.scan", mode="grade"))
@@ -306,7 +365,9 @@ def repair(piece_id: int):
     except DomainError as e:
         db.session.rollback()
         flash(error_text(e), "error")
-        return _render_card(scope.get_piece(current_user, piece_id), 409 if isinstance(e, InvalidTransition) else 422, repair_form=form)
+        return _render_card(
+            scope.get_piece(current_user, piece_id), 409 if isinstance(e, InvalidTransition) else 422, repair_form=form
+        )
     db.session.commit()
     flash(_("Piece %(code)s repaired: it is ready to go back to its store.", code=piece.code), "ok")
     return redirect(url_for("bench.scan", mode="grade"))
@@ -326,7 +387,9 @@ def scrap(piece_id: int):
     except DomainError as e:
         db.session.rollback()
         flash(error_text(e), "error")
-        return _render_card(scope.get_piece(current_user, piece_id), 409 if isinstance(e, InvalidTransition) else 422, scrap_form=form)
+        return _render_card(
+            scope.get_piece(current_user, piece_id), 409 if isinstance(e, InvalidTransition) else 422, scrap_form=form
+        )
     db.session.commit()
     flash(_("Piece %(code)s scrapped.", code=piece.code), "ok")
     return redirect(url_for("bench.scan", mode="grade"))
@@ -367,13 +430,21 @@ def returns_index():
         .group_by(Piece.store_id)
     ).all()
     open_returns = db.session.scalars(
-        scope.batches(current_user).where(Batch.direction == Direction.RETURN, Batch.status == BatchStatus.OPEN).options(joinedload(Batch.store))
+        scope.batches(current_user)
+        .where(Batch.direction == Direction.RETURN, Batch.status == BatchStatus.OPEN)
+        .options(joinedload(Batch.store))
     ).all()
-    packed = dict(
-        db.session.execute(
-            select(Piece.return_batch_id, func.count()).where(Piece.return_batch_id.in_([b.id for b in open_returns])).group_by(Piece.return_batch_id)
-        ).all()
-    ) if open_returns else {}
+    packed = (
+        dict(
+            db.session.execute(
+                select(Piece.return_batch_id, func.count())
+                .where(Piece.return_batch_id.in_([b.id for b in open_returns]))
+                .group_by(Piece.return_batch_id)
+            ).all()
+        )
+        if open_returns
+        else {}
+    )
     store_ids = {row[0] for row in ready} | {b.store_id for b in open_returns}
     stores = {s.id: s for s in db.session.scalars(select(Store).where(Store.id.in_(store_ids)))} if store_ids else {}
     by_store = {b.store_id: b for b in open_returns}
@@ -381,10 +452,15 @@ def returns_index():
     for store_id in sorted(store_ids, key=lambda i: stores[i].code):
         ready_row = next((r for r in ready if r[0] == store_id), None)
         batch = by_store.get(store_id)
-        rows.append({
-            "store": stores[store_id], "ready": ready_row[1] if ready_row else 0, "earliest_due": ready_row[2] if ready_row else None,
-            "batch": batch, "packed": packed.get(batch.id, 0) if batch else 0,
-        })
+        rows.append(
+            {
+                "store": stores[store_id],
+                "ready": ready_row[1] if ready_row else 0,
+                "earliest_due": ready_row[2] if ready_row else None,
+                "batch": batch,
+                "packed": packed.get(batch.id, 0) if batch else 0,
+            }
+        )
     rows.sort(key=lambda r: (r["earliest_due"] is None, r["earliest_due"] or 0, r["store"].code))
     return render_template("bench/returns.html", rows=rows)
 
@@ -405,12 +481,19 @@ def _return_batch(batch_id: int, for_update: bool = False) -> Batch:
 
 def _render_return(batch: Batch, status: int = 200, dispatch_form=None):
     ready = db.session.scalars(
-        scope.pieces(current_user).where(Piece.store_id == batch.store_id, Piece.status.in_(READY_TO_GO_BACK))
-        .options(joinedload(Piece.product)).order_by(Piece.due_on, Piece.id).limit(500)
+        scope.pieces(current_user)
+        .where(Piece.store_id == batch.store_id, Piece.status.in_(READY_TO_GO_BACK))
+        .options(joinedload(Piece.product))
+        .order_by(Piece.due_on, Piece.id)
+        .limit(500)
     ).all()
     return render_template(
-        "bench/return_batch.html", batch=batch, members=batch.return_pieces, ready=ready,
-        dispatch_form=dispatch_form or DispatchReturnForm(formdata=None), button=ButtonForm(),
+        "bench/return_batch.html",
+        batch=batch,
+        members=batch.return_pieces,
+        ready=ready,
+        dispatch_form=dispatch_form or DispatchReturnForm(formdata=None),
+        button=ButtonForm(),
     ), status
 
 
@@ -462,20 +545,33 @@ def return_slip(batch_id: int):
     store = batch.store
     lines = tuple(
         labels.SlipLine(
-            code=p.code, product=f"{p.product.style_code} {p.product.name}", size_colour=" / ".join(x for x in (p.size, p.colour) if x),
-            defect=p.defect.name(locale), outcome=_(p.grade.label) if p.grade else "",
+            code=p.code,
+            product=f"{p.product.style_code} {p.product.name}",
+            size_colour=" / ".join(x for x in (p.size, p.colour) if x),
+            defect=p.defect.name(locale),
+            outcome=_(p.grade.label) if p.grade else "",
         )
         for p in batch.return_pieces
     )
     at = batch.dispatched_at or utcnow()
     slip = labels.Slip(
-        kind="return", batch_code=batch.code,
+        kind="return",
+        batch_code=batch.code,
         sender=labels.Party(name=_("Head office after-sales workshop")),
-        receiver=labels.Party(name=store.name, contact=store.contact_name, phone=store.contact_phone, address=store.address),
-        iso_week=str(IsoWeek.at(at, rules.tz)), date=at.astimezone(rules.tz).date(), carrier=batch.carrier, tracking_no=batch.tracking_no, lines=lines,
+        receiver=labels.Party(
+            name=store.name, contact=store.contact_name, phone=store.contact_phone, address=store.address
+        ),
+        iso_week=str(IsoWeek.at(at, rules.tz)),
+        date=at.astimezone(rules.tz).date(),
+        carrier=batch.carrier,
+        tracking_no=batch.tracking_no,
+        lines=lines,
     )
-    return Response(labels.slip_pdf(slip), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{batch.code}.pdf"'})
+    return Response(
+        labels.slip_pdf(slip),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{batch.code}.pdf"'},
+    )
 
 
 # --- Deadlines (rule 1) --------------------------------------------------------------
@@ -505,16 +601,25 @@ def deadlines():
         query = query.where(Piece.due_on > risk_until)
     page = db.paginate(
         query.options(joinedload(Piece.store), joinedload(Piece.product)).order_by(Piece.due_on, Piece.id),
-        page=request.args.get("page", 1, type=int), per_page=50, error_out=False,
+        page=request.args.get("page", 1, type=int),
+        per_page=50,
+        error_out=False,
     )
     rows = [(p, days_left(p.due_on, today), clock_state(p.due_on, today, rules.at_risk_days)) for p in page.items]
     at_risk, overdue = dashboard.deadline_counts(current_user, rules, today)
     queues = _queues()
     return render_template(
-        "bench/deadlines.html", page=page, rows=rows, today=today, at_risk=at_risk, overdue=overdue,
-        rate=dashboard.on_time(current_user, rules, today), queues=queues,
+        "bench/deadlines.html",
+        page=page,
+        rows=rows,
+        today=today,
+        at_risk=at_risk,
+        overdue=overdue,
+        rate=dashboard.on_time(current_user, rules, today),
+        queues=queues,
         stores=db.session.scalars(scope.stores(current_user)).all(),
-        statuses=sorted(CLOCK_RUNNING, key=list(PieceStatus).index), clock_states=[ClockState.OVERDUE, ClockState.AT_RISK, ClockState.ON_TRACK],
+        statuses=sorted(CLOCK_RUNNING, key=list(PieceStatus).index),
+        clock_states=[ClockState.OVERDUE, ClockState.AT_RISK, ClockState.ON_TRACK],
         selected={"store": store_id, "status": status, "clock": clock},
     )
 

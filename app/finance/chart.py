@@ -61,6 +61,11 @@ def stacked_bars(series: list[tuple[Month, dict[Blame, Decimal]]]) -> Chart:
             h = float(amount / top_value) * plot_h
             y -= h
             bars.append(Bar(round(x, 1), round(y, 1), round(bar_w, 1), round(h, 1), COLOURS[blame], blame, amount))
-        labels.append((round(LEFT + index * slot + slot / 2, 1), f"{month.month:02d}" if index and month.month != 1 else str(month)))
+        labels.append(
+            (
+                round(LEFT + index * slot + slot / 2, 1),
+                f"{month.month:02d}" if index and month.month != 1 else str(month),
+            )
+        )
     ticks = tuple((round(baseline - plot_h * i / 4, 1), top_value * i / 4) for i in range(5))
     return Chart(WIDTH, HEIGHT, tuple(bars), tuple(labels), ticks, baseline, LEFT)

@@ -19,8 +19,10 @@ class PostForm(FlaskForm):
 
 
 class CloseMonthForm(FlaskForm):
-    confirm = BooleanField(_l("I have checked these figures; nothing may change them after closing."),
-                           validators=[DataRequired(_l("Tick the box to confirm."))])
+    confirm = BooleanField(
+        _l("I have checked these figures; nothing may change them after closing."),
+        validators=[DataRequired(_l("Tick the box to confirm."))],
+    )
 
 
 class ReopenMonthForm(FlaskForm):
@@ -29,7 +31,9 @@ class ReopenMonthForm(FlaskForm):
 
 class AdjustmentForm(FlaskForm):
     piece = StringField(_l("Piece code (optional)"), validators=[Optional(), Length(max=20)])
-    blame = SelectField(_l("Who bears it"), choices=[SelectChoice(b.value, _l(b.label)) for b in Blame], validators=[DataRequired()])
+    blame = SelectField(
+        _l("Who bears it"), choices=[SelectChoice(b.value, _l(b.label)) for b in Blame], validators=[DataRequired()]
+    )
     party = StringField(_l("Supplier or store code"), validators=[Optional(), Length(max=20)])
     amount = DecimalField(_l("Amount (¥; negative to credit)"), places=2, validators=[InputRequired(), two_places])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)])

@@ -12,12 +12,18 @@ from app.access import role_required
 from app.extensions import db
 from app.finance import chart
 from app.finance.forms import (
-    AdjustmentForm, ClaimSentForm, ClaimSettleForm, CloseMonthForm, PostForm, ReopenMonthForm,
+    AdjustmentForm,
+    ClaimSentForm,
+    ClaimSettleForm,
+    CloseMonthForm,
+    PostForm,
+    ReopenMonthForm,
 )
 from app.i18n import error_text
 from app.models import Claim, Store, Supplier, utcnow
 from app.services import exports, finance, scope
-from app.services.settings import chain_tz, rules as current_rules
+from app.services.settings import chain_tz
+from app.services.settings import rules as current_rules
 from labels import statement_pdf
 from workshop.codes import CodeKind, parse_code
 from workshop.errors import DomainError, RuleViolation
@@ -95,13 +101,24 @@ def index():
     stores_page = min(max(request.args.get("stores_page", 1, type=int), 1), stores_pages)
     return render_template(
         "finance/index.html",
-        month=month, figures=current, previous=previous,
+        month=month,
+        figures=current,
+        previous=previous,
         suppliers=finance.beside(current.suppliers, previous.suppliers),
-        stores=stores[(stores_page - 1) * PER_PAGE:stores_page * PER_PAGE], store_count=len(stores),
-        stores_page=stores_page, stores_pages=stores_pages,
-        series=series, chart=chart.stacked_bars(series), blames=chart.ORDER, colours=chart.COLOURS,
-        events=finance.month_events(month), close_form=CloseMonthForm(), reopen_form=ReopenMonthForm(),
-        post_form=PostForm(), this_month=finance.current_month(current_rules()), event_labels=MONTH_EVENT_LABELS,
+        stores=stores[(stores_page - 1) * PER_PAGE : stores_page * PER_PAGE],
+        store_count=len(stores),
+        stores_page=stores_page,
+        stores_pages=stores_pages,
+        series=series,
+        chart=chart.stacked_bars(series),
+        blames=chart.ORDER,
+        colours=chart.COLOURS,
+        events=finance.month_events(month),
+        close_form=CloseMonthForm(),
+        reopen_form=ReopenMonthForm(),
+        post_form=PostForm(),
+        this_month=finance.current_month(current_rules()),
+        event_labels=MONTH_EVENT_LABELS,
     )
 
 
@@ -110,12 +127,21 @@ def index():
 def party(month: str, kind: str):
     month_, blame = _month(month), _blame(kind)
     party_id = _party_id(blame)
-    page = db.paginate(finance.party_pieces(month_, blame, party_id), page=request.args.get("page", 1, type=int),
-                       per_page=PER_PAGE, error_out=False)
-    line = next((l for l in finance.allocation(month_).lines if l.key == (blame.value, party_id)), None)
+    page = db.paginate(
+        finance.party_pieces(month_, blame, party_id),
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    line = next((ln for ln in finance.allocation(month_).lines if ln.key == (blame.value, party_id)), None)
     return render_template(
-        "finance/party.html", month=month_, blame=blame, party_id=party_id, name=finance.party_name(blame, party_id),
-        page=page, line=line or finance.PartyLine(blame, party_id),
+        "finance/party.html",
+        month=month_,
+        blame=blame,
+        party_id=party_id,
+        name=finance.party_name(blame, party_id),
+        page=page,
+        line=line or finance.PartyLine(blame, party_id),
         adjustments=finance.party_adjustments(month_, blame, party_id),
         extras=finance.extra_batches(month_, party_id) if blame == Blame.STORE else [],
         closed=finance.is_closed(month_),
@@ -217,8 +243,9 @@ def _adjustment_entry(form: AdjustmentForm) -> finance.AdjustmentEntry:
             if found is None:
                 raise RuleViolation(N_("No supplier or store has the code %(code)s."), code=party)
             supplier_id, store_id = (found, None) if model is Supplier else (None, found)
-    return finance.AdjustmentEntry(blame, Decimal(form.amount.data), form.reason.data, piece=piece,
-                                   supplier_id=supplier_id, store_id=store_id)
+    return finance.AdjustmentEntry(
+        blame, Decimal(form.amount.data), form.reason.data, piece=piece, supplier_id=supplier_id, store_id=store_id
+    )
 
 
 # --- Supplier claims ---------------------------------------------------------------------
@@ -233,11 +260,23 @@ def claims():
         status_ = ClaimStatus(status) if status else None
     except ValueError:
         abort(404)
-    page = db.paginate(finance.claims_query(supplier_id=supplier, status=status_),
-                       page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
-    return render_template("finance/claims.html", outstanding=finance.outstanding_by_supplier(), page=page,
-                           status=status_, statuses=list(ClaimStatus), sent_form=ClaimSentForm(), Month=Month,
-                           settle_form=ClaimSettleForm(), today=utcnow().astimezone(chain_tz()).date())
+    page = db.paginate(
+        finance.claims_query(supplier_id=supplier, status=status_),
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template(
+        "finance/claims.html",
+        outstanding=finance.outstanding_by_supplier(),
+        page=page,
+        status=status_,
+        statuses=list(ClaimStatus),
+        sent_form=ClaimSentForm(),
+        Month=Month,
+        settle_form=ClaimSettleForm(),
+        today=utcnow().astimezone(chain_tz()).date(),
+    )
 
 
 @bp.route("/<month>/claims/open", methods=["POST"])
@@ -312,7 +351,9 @@ def statements():
     stores = {s.id: s for s in db.session.scalars(scope.stores(current_user))}
     rows = []
     if stores:
-        rows = finance.store_months(db.select(Store.id).where(scope.store_condition(current_user, Store.id)), this_month)
+        rows = finance.store_months(
+            db.select(Store.id).where(scope.store_condition(current_user, Store.id)), this_month
+        )
     return render_template("finance/statements.html", rows=rows, stores=stores, this_month=this_month)
 
 
@@ -331,8 +372,12 @@ def _today():
 
 
 def _pdf(data: finance.StatementData):
-    return send_file(io.BytesIO(statement_pdf(data.statement)), mimetype="application/pdf",
-                     download_name=data.filename, as_attachment=False)
+    return send_file(
+        io.BytesIO(statement_pdf(data.statement)),
+        mimetype="application/pdf",
+        download_name=data.filename,
+        as_attachment=False,
+    )
 
 
 # --- Exports -----------------------------------------------------------------------------
@@ -341,8 +386,13 @@ def _pdf(data: finance.StatementData):
 @bp.route("/export/<name>.<any(csv,xlsx):fmt>")
 @role_required(*FINANCE)
 def export(name: str, fmt: str):
-    builders = {"allocation": _allocation_table, "pieces": _pieces_table, "claims": _claims_table,
-                "outstanding": _outstanding_table, "months": _months_table}
+    builders = {
+        "allocation": _allocation_table,
+        "pieces": _pieces_table,
+        "claims": _claims_table,
+        "outstanding": _outstanding_table,
+        "months": _months_table,
+    }
     if name not in builders:
         abort(404)
     table = builders[name]()
@@ -362,15 +412,47 @@ def _allocation_table() -> exports.Table:
     figures, previous = finance.allocation(month), finance.allocation(month.previous())
     before = {line.key: line.total for line in previous.lines}
     C = exports.Column
-    columns = (C(_("Party")), C(_("Code")), C(_("Name")), C(_("Pieces"), "int"), C(_("Scrap cost"), "money"),
-               C(_("Extra shipments"), "int"), C(_("Extra-shipment charges"), "money"), C(_("Adjustments"), "money"),
-               C(_("Total"), "money"), C(_("Previous month"), "money"))
-    rows = [(_(line.blame.label), line.code, _blame_name(line), line.pieces, line.scrap, line.extra_batches,
-             line.extra_fees, line.adjustments, line.total, before.get(line.key, Decimal("0.00")))
-            for line in figures.lines]
-    rows.append((_("Total"), "", "", figures.pieces, figures.sum_of(figures.lines, "scrap"),
-                 sum(l.extra_batches for l in figures.lines), figures.sum_of(figures.lines, "extra_fees"),
-                 figures.sum_of(figures.lines, "adjustments"), figures.total, previous.total))
+    columns = (
+        C(_("Party")),
+        C(_("Code")),
+        C(_("Name")),
+        C(_("Pieces"), "int"),
+        C(_("Scrap cost"), "money"),
+        C(_("Extra shipments"), "int"),
+        C(_("Extra-shipment charges"), "money"),
+        C(_("Adjustments"), "money"),
+        C(_("Total"), "money"),
+        C(_("Previous month"), "money"),
+    )
+    rows = [
+        (
+            _(line.blame.label),
+            line.code,
+            _blame_name(line),
+            line.pieces,
+            line.scrap,
+            line.extra_batches,
+            line.extra_fees,
+            line.adjustments,
+            line.total,
+            before.get(line.key, Decimal("0.00")),
+        )
+        for line in figures.lines
+    ]
+    rows.append(
+        (
+            _("Total"),
+            "",
+            "",
+            figures.pieces,
+            figures.sum_of(figures.lines, "scrap"),
+            sum(ln.extra_batches for ln in figures.lines),
+            figures.sum_of(figures.lines, "extra_fees"),
+            figures.sum_of(figures.lines, "adjustments"),
+            figures.total,
+            previous.total,
+        )
+    )
     return exports.Table(f"allocation-{month}", columns, rows)
 
 
@@ -380,34 +462,93 @@ def _pieces_table() -> exports.Table:
     party_id = _party_id(blame)
     tz = chain_tz()
     C = exports.Column
-    columns = (C(_("Piece")), C(_("Store")), C(_("Product")), C(_("Defect")), C(_("Unit cost"), "money"),
-               C(_("Blame")), C(_("Overridden")), C(_("Decided by")), C(_("Decided at"), "datetime"), C(_("Reason")))
-    rows = [(p.code, p.store.name, f"{p.product.style_code} {p.product.name}", f"{p.defect.code} {p.defect.name_zh}",
-             p.scrap_cost, _(p.blame.label), _("yes") if p.blame_overridden else _("no"),
-             p.graded_by.display_name if p.graded_by else "",
-             p.graded_at.astimezone(tz) if p.graded_at else None, p.blame_reason)
-            for p in db.session.scalars(finance.party_pieces(month, blame, party_id)).unique()]
+    columns = (
+        C(_("Piece")),
+        C(_("Store")),
+        C(_("Product")),
+        C(_("Defect")),
+        C(_("Unit cost"), "money"),
+        C(_("Blame")),
+        C(_("Overridden")),
+        C(_("Decided by")),
+        C(_("Decided at"), "datetime"),
+        C(_("Reason")),
+    )
+    rows = [
+        (
+            p.code,
+            p.store.name,
+            f"{p.product.style_code} {p.product.name}",
+            f"{p.defect.code} {p.defect.name_zh}",
+            p.scrap_cost,
+            _(p.blame.label),
+            _("yes") if p.blame_overridden else _("no"),
+            p.graded_by.display_name if p.graded_by else "",
+            p.graded_at.astimezone(tz) if p.graded_at else None,
+            p.blame_reason,
+        )
+        for p in db.session.scalars(finance.party_pieces(month, blame, party_id)).unique()
+    ]
     return exports.Table(f"pieces-{month}-{blame.value}{'-' + str(party_id) if party_id else ''}", columns, rows)
 
 
 def _claims_table() -> exports.Table:
     C = exports.Column
-    columns = (C(_("Supplier code")), C(_("Supplier")), C(_("Month")), C(_("Status")), C(_("Amount"), "money"),
-               C(_("Sent on"), "date"), C(_("Settled on"), "date"), C(_("Paid"), "money"), C(_("Note")))
-    rows = [(c.supplier.code, c.supplier.name, str(Month.from_key(c.month)), _(c.status.label), c.amount, c.sent_on,
-             c.settled_on, c.paid_amount, c.note)
-            for c in db.session.scalars(finance.claims_query())]
+    columns = (
+        C(_("Supplier code")),
+        C(_("Supplier")),
+        C(_("Month")),
+        C(_("Status")),
+        C(_("Amount"), "money"),
+        C(_("Sent on"), "date"),
+        C(_("Settled on"), "date"),
+        C(_("Paid"), "money"),
+        C(_("Note")),
+    )
+    rows = [
+        (
+            c.supplier.code,
+            c.supplier.name,
+            str(Month.from_key(c.month)),
+            _(c.status.label),
+            c.amount,
+            c.sent_on,
+            c.settled_on,
+            c.paid_amount,
+            c.note,
+        )
+        for c in db.session.scalars(finance.claims_query())
+    ]
     return exports.Table("claims", columns, rows)
 
 
 def _outstanding_table() -> exports.Table:
     C = exports.Column
-    columns = (C(_("Supplier code")), C(_("Supplier")), C(_("Open claims"), "int"), C(_("Open amount"), "money"),
-               C(_("Sent claims"), "int"), C(_("Sent amount"), "money"), C(_("Outstanding"), "money"),
-               C(_("Short-paid on settled claims"), "money"), C(_("Oldest month outstanding")))
-    rows = [(o.code, o.name, o.open_count, o.open_amount, o.sent_count, o.sent_amount, o.outstanding, o.settled_short,
-             str(o.oldest_month) if o.oldest_month else "")
-            for o in finance.outstanding_by_supplier()]
+    columns = (
+        C(_("Supplier code")),
+        C(_("Supplier")),
+        C(_("Open claims"), "int"),
+        C(_("Open amount"), "money"),
+        C(_("Sent claims"), "int"),
+        C(_("Sent amount"), "money"),
+        C(_("Outstanding"), "money"),
+        C(_("Short-paid on settled claims"), "money"),
+        C(_("Oldest month outstanding")),
+    )
+    rows = [
+        (
+            o.code,
+            o.name,
+            o.open_count,
+            o.open_amount,
+            o.sent_count,
+            o.sent_amount,
+            o.outstanding,
+            o.settled_short,
+            str(o.oldest_month) if o.oldest_month else "",
+        )
+        for o in finance.outstanding_by_supplier()
+    ]
     return exports.Table("outstanding", columns, rows)
 
 
@@ -415,6 +556,8 @@ def _months_table() -> exports.Table:
     month = _month(request.args.get("month"))
     C = exports.Column
     columns = (C(_("Month")), *(C(_(b.label), "money") for b in chart.ORDER), C(_("Total"), "money"))
-    rows = [(str(m), *(values[b] for b in chart.ORDER), sum(values.values(), Decimal("0.00")))
-            for m, values in finance.scrap_by_month(month)]
+    rows = [
+        (str(m), *(values[b] for b in chart.ORDER), sum(values.values(), Decimal("0.00")))
+        for m, values in finance.scrap_by_month(month)
+    ]
     return exports.Table(f"scrap-by-month-{month}", columns, rows)

@@ -9,7 +9,8 @@ from app.services.settings import rules as current_rules
 from workshop.clock import ClockState
 from workshop.money import Month
 from workshop.roles import Role
-from workshop.statuses import IN_WORKSHOP, PieceStatus as S
+from workshop.statuses import IN_WORKSHOP
+from workshop.statuses import PieceStatus as S
 from workshop.text import N_
 
 bp = Blueprint("main", __name__, template_folder="templates")
@@ -37,33 +38,78 @@ def home():
     context = {"today": today, "rules": rules}
     if role == Role.STORE:
         figures = [
-            dashboard.Figure(translate(N_("Registered, not yet packed")), counts.get(S.REGISTERED, 0), href=url_for("store.index", status=S.REGISTERED.value)),
-            dashboard.Figure(translate(N_("Packed in the open batch")), counts.get(S.PACKED, 0), href=url_for("store.batch")),
-            dashboard.Figure(translate(N_("On the way to the workshop")), counts.get(S.IN_TRANSIT, 0) + counts.get(S.MISSING, 0)),
+            dashboard.Figure(
+                translate(N_("Registered, not yet packed")),
+                counts.get(S.REGISTERED, 0),
+                href=url_for("store.index", status=S.REGISTERED.value),
+            ),
+            dashboard.Figure(
+                translate(N_("Packed in the open batch")), counts.get(S.PACKED, 0), href=url_for("store.batch")
+            ),
+            dashboard.Figure(
+                translate(N_("On the way to the workshop")), counts.get(S.IN_TRANSIT, 0) + counts.get(S.MISSING, 0)
+            ),
             dashboard.Figure(translate(N_("In the workshop")), sum(counts.get(s, 0) for s in IN_WORKSHOP)),
-            dashboard.Figure(translate(N_("On the way back")), counts.get(S.RETURNING, 0), href=url_for("store.receive")),
-            dashboard.Figure(translate(N_("Due within %(days)d days"), {"days": rules.at_risk_days}), at_risk, "warn" if at_risk else ""),
+            dashboard.Figure(
+                translate(N_("On the way back")), counts.get(S.RETURNING, 0), href=url_for("store.receive")
+            ),
+            dashboard.Figure(
+                translate(N_("Due within %(days)d days"), {"days": rules.at_risk_days}),
+                at_risk,
+                "warn" if at_risk else "",
+            ),
             dashboard.Figure(translate(N_("Overdue")), overdue, "bad" if overdue else ""),
         ]
     elif role == Role.REGION:
         context["store_rows"] = dashboard.store_rows(current_user, rules, today)
         figures = [
-            dashboard.Figure(translate(N_("On the way to the workshop")), counts.get(S.IN_TRANSIT, 0) + counts.get(S.MISSING, 0)),
+            dashboard.Figure(
+                translate(N_("On the way to the workshop")), counts.get(S.IN_TRANSIT, 0) + counts.get(S.MISSING, 0)
+            ),
             dashboard.Figure(translate(N_("In the workshop")), sum(counts.get(s, 0) for s in IN_WORKSHOP)),
-            dashboard.Figure(translate(N_("Due within %(days)d days"), {"days": rules.at_risk_days}), at_risk, "warn" if at_risk else ""),
+            dashboard.Figure(
+                translate(N_("Due within %(days)d days"), {"days": rules.at_risk_days}),
+                at_risk,
+                "warn" if at_risk else "",
+            ),
             dashboard.Figure(translate(N_("Overdue")), overdue, "bad" if overdue else ""),
         ]
     elif role == Role.TECHNICIAN or role == Role.ADMIN:
         rate = dashboard.on_time(current_user, rules, today)
         context["rate"] = rate
         figures = [
-            dashboard.Figure(translate(N_("Parcels to receive")), dashboard.open_batches_to_check(current_user), href=url_for("bench.scan")),
-            dashboard.Figure(translate(N_("Received, not graded")), counts.get(S.RECEIVED, 0), href=url_for("bench.deadlines", status=S.RECEIVED.value)),
-            dashboard.Figure(translate(N_("Repairable, not repaired")), counts.get(S.REPAIRABLE, 0), href=url_for("bench.deadlines", status=S.REPAIRABLE.value)),
-            dashboard.Figure(translate(N_("Ready to go back")), counts.get(S.REPAIRED, 0) + counts.get(S.NO_FAULT, 0), href=url_for("bench.returns_index")),
-            dashboard.Figure(translate(N_("Due within %(days)d days"), {"days": rules.at_risk_days}), at_risk, "warn" if at_risk else "",
-                             href=url_for("bench.deadlines", clock=ClockState.AT_RISK.value)),
-            dashboard.Figure(translate(N_("Overdue")), overdue, "bad" if overdue else "", href=url_for("bench.deadlines", clock=ClockState.OVERDUE.value)),
+            dashboard.Figure(
+                translate(N_("Parcels to receive")),
+                dashboard.open_batches_to_check(current_user),
+                href=url_for("bench.scan"),
+            ),
+            dashboard.Figure(
+                translate(N_("Received, not graded")),
+                counts.get(S.RECEIVED, 0),
+                href=url_for("bench.deadlines", status=S.RECEIVED.value),
+            ),
+            dashboard.Figure(
+                translate(N_("Repairable, not repaired")),
+                counts.get(S.REPAIRABLE, 0),
+                href=url_for("bench.deadlines", status=S.REPAIRABLE.value),
+            ),
+            dashboard.Figure(
+                translate(N_("Ready to go back")),
+                counts.get(S.REPAIRED, 0) + counts.get(S.NO_FAULT, 0),
+                href=url_for("bench.returns_index"),
+            ),
+            dashboard.Figure(
+                translate(N_("Due within %(days)d days"), {"days": rules.at_risk_days}),
+                at_risk,
+                "warn" if at_risk else "",
+                href=url_for("bench.deadlines", clock=ClockState.AT_RISK.value),
+            ),
+            dashboard.Figure(
+                translate(N_("Overdue")),
+                overdue,
+                "bad" if overdue else "",
+                href=url_for("bench.deadlines", clock=ClockState.OVERDUE.value),
+            ),
         ]
     if role in (Role.FINANCE, Role.ADMIN):
         month = Month.of(today)

@@ -8,7 +8,25 @@ from app.models.pieces import Event, Photo, Piece, Repair, RepairOperation, Repa
 from app.models.types import utcnow
 
 __all__ = [
-    "AccountingMonth", "Adjustment", "ApiToken", "Batch", "Claim", "DefectCode", "Event",
-    "IdempotencyRecord", "Photo", "Piece", "Product", "Region", "Repair", "RepairOperation",
-    "RepairPart", "Setting", "SparePart", "Store", "Supplier", "User", "utcnow",
+    "AccountingMonth",
+    "Adjustment",
+    "ApiToken",
+    "Batch",
+    "Claim",
+    "DefectCode",
+    "Event",
+    "IdempotencyRecord",
+    "Photo",
+    "Piece",
+    "Product",
+    "Region",
+    "Repair",
+    "RepairOperation",
+    "RepairPart",
+    "Setting",
+    "SparePart",
+    "Store",
+    "Supplier",
+    "User",
+    "utcnow",
 ]

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from app.models.org import DefectCode, Product, Store, Supplier, User, enum_colu
 from app.models.types import Money, UTCDateTime, utcnow
 from workshop.codes import piece_code
 from workshop.statuses import Blame, Grade, PieceStatus, Source
+
+if TYPE_CHECKING:
+    from app.models.batches import Batch
 
 
 class Piece(db.Model):
@@ -74,7 +78,10 @@ class Piece(db.Model):
             name="scrap_has_blame_and_cost",
         ),
         CheckConstraint("source <> 'delivery' OR delivery_received_on IS NOT NULL", name="delivery_has_date"),
-        CheckConstraint("status = 'registered' OR status = 'unexpected' OR status = 'packed' OR dispatched_at IS NOT NULL OR unexpected", name="dispatched_has_time"),
+        CheckConstraint(
+            "status = 'registered' OR status = 'unexpected' OR status = 'packed' OR dispatched_at IS NOT NULL OR unexpected",
+            name="dispatched_has_time",
+        ),
     )
 
     @property

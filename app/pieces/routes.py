@@ -48,8 +48,12 @@ def piece(piece_id: int):
     rules = current_rules()
     today = utcnow().astimezone(rules.tz).date()
     return render_template(
-        "pieces/piece.html", piece=piece, events=timeline.piece_events(piece.id), clock=timeline.piece_clock(piece, rules, today),
-        flagged=grading.flagged_for_exchange(piece), operation_names=timeline.operation_names(str(get_locale())),
+        "pieces/piece.html",
+        piece=piece,
+        events=timeline.piece_events(piece.id),
+        clock=timeline.piece_clock(piece, rules, today),
+        flagged=grading.flagged_for_exchange(piece),
+        operation_names=timeline.operation_names(str(get_locale())),
     )
 
 

@@ -35,14 +35,17 @@ def open_or_create_batch(actor: User, store: Store, direction: Direction, at: da
 
 
 def dispatched_in_week(store: Store, week: IsoWeek) -> int:
-    return db.session.scalar(
-        select(func.count()).where(
-            Batch.store_id == store.id,
-            Batch.direction == Direction.OUTBOUND,
-            Batch.iso_week == week.key,
-            Batch.status != BatchStatus.OPEN,
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                Batch.store_id == store.id,
+                Batch.direction == Direction.OUTBOUND,
+                Batch.iso_week == week.key,
+                Batch.status != BatchStatus.OPEN,
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,9 @@ def add_piece(actor: User, batch: Batch, piece: Piece, at: datetime | None = Non
     if batch.status != BatchStatus.OPEN:
         raise RuleViolation(N_("Batch %(code)s is already dispatched: nothing can be added to it."), code=batch.code)
     if piece.status == PieceStatus.PACKED and piece.batch_id not in (None, batch.id):
-        raise WrongBatch(N_("Piece %(code)s is already packed in batch %(batch)s."), code=piece.code, batch=piece.batch.code)
+        raise WrongBatch(
+            N_("Piece %(code)s is already packed in batch %(batch)s."), code=piece.code, batch=piece.batch.code
+        )
     history.move(piece, PieceAction.PACK, actor, at=at, batch=batch)
     piece.batch = batch
 
@@ -74,7 +79,9 @@ def remove_piece(actor: User, batch: Batch, piece: Piece, at: datetime | None = 
     if piece.batch_id != batch.id:
         raise WrongBatch(N_("Piece %(code)s is not in batch %(batch)s."), code=piece.code, batch=batch.code)
     if batch.status != BatchStatus.OPEN:
-        raise RuleViolation(N_("Batch %(code)s is already dispatched: nothing can be taken out of it."), code=batch.code)
+        raise RuleViolation(
+            N_("Batch %(code)s is already dispatched: nothing can be taken out of it."), code=batch.code
+        )
     history.move(piece, PieceAction.UNPACK, actor, at=at, batch=batch)
     piece.batch = None
 
@@ -99,14 +106,18 @@ def dispatch_batch(
     if check.extra:
         if shipping_fee is None:
             raise RuleViolation(
-                N_("This is batch %(n)d of week %(week)s, beyond the store's quota of %(quota)d: enter the shipping fee the store pays."),
+                N_(
+                    "This is batch %(n)d of week %(week)s, beyond the store's quota of %(quota)d: enter the shipping fee the store pays."
+                ),
                 n=check.already + 1,
                 week=str(check.week),
                 quota=check.quota,
             )
         batch.shipping_fee = money(shipping_fee)
         batch.charge_month = Month.at(at, rules.tz).key
-    history.move_batch_status(batch, BatchAction.DISPATCH, actor, at=at, data={"week": str(check.week), "extra": check.extra})
+    history.move_batch_status(
+        batch, BatchAction.DISPATCH, actor, at=at, data={"week": str(check.week), "extra": check.extra}
+    )
     batch.iso_week = check.week.key
     batch.extra = check.extra
     batch.carrier = carrier.strip()

@@ -116,18 +116,29 @@ def template_xlsx() -> bytes:
     sheet.append([c.header for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFG", (16, 10, 12, 18, 22, 22, 40)):
+    for letter, width in zip("ABCDEFG", (16, 10, 12, 18, 22, 22, 40), strict=True):
         sheet.column_dimensions[letter].width = width
-    sources = DataValidation(type="list", formula1='"顾客退货,到货发现,货架发现,customer_return,delivery,shelf"', allow_blank=False)
+    sources = DataValidation(
+        type="list", formula1='"顾客退货,到货发现,货架发现,customer_return,delivery,shelf"', allow_blank=False
+    )
     sheet.add_data_validation(sources)
     sources.add("E2:E1001")
     sheet.freeze_panes = "A2"
     notes = book.create_sheet("说明 Notes")
     for line in (
-        ("每行一件问题件。款号、缺陷代码、来源必填。", "One faulty piece per row. Style code, defect code and source are required."),
+        (
+            "每行一件问题件。款号、缺陷代码、来源必填。",
+            "One faulty piece per row. Style code, defect code and source are required.",
+        ),
         ("来源：顾客退货 / 到货发现 / 货架发现", "Source: customer_return / delivery / shelf"),
-        ("来源为到货发现时必须填写到货日期（YYYY-MM-DD）。", "When the source is delivery, give the date the delivery was received (YYYY-MM-DD)."),
-        ("导入后请在问题件列表中点“照片”补充照片。", "After the import, add photos with “Photos” in the list of pieces."),
+        (
+            "来源为到货发现时必须填写到货日期（YYYY-MM-DD）。",
+            "When the source is delivery, give the date the delivery was received (YYYY-MM-DD).",
+        ),
+        (
+            "导入后请在问题件列表中点“照片”补充照片。",
+            "After the import, add photos with “Photos” in the list of pieces.",
+        ),
     ):
         notes.append(list(line))
     out = io.BytesIO()
@@ -172,9 +183,13 @@ def _read_csv(data: bytes) -> list[list[object]]:
             try:
                 text = data.decode("gb18030")
             except UnicodeDecodeError:
-                raise RuleViolation(N_("The file's text encoding is neither UTF-8 nor GBK: save it as XLSX instead.")) from None
+                raise RuleViolation(
+                    N_("The file's text encoding is neither UTF-8 nor GBK: save it as XLSX instead.")
+                ) from None
     sample = text[:2048]
-    delimiter = ";" if sample.count(";") > sample.count(",") and "\t" not in sample else ("\t" if "\t" in sample else ",")
+    delimiter = (
+        ";" if sample.count(";") > sample.count(",") and "\t" not in sample else ("\t" if "\t" in sample else ",")
+    )
     return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
@@ -205,11 +220,20 @@ def _header_map(header: list[object]) -> tuple[dict[str, int], list[Problem]]:
     for index, cell in enumerate(header):
         text = _text(cell).lower()
         for column in COLUMNS:
-            if column.key not in found and text and (column.zh in text or column.en.lower() in text or text == column.key):
+            if (
+                column.key not in found
+                and text
+                and (column.zh in text or column.en.lower() in text or text == column.key)
+            ):
                 found[column.key] = index
                 break
     problems = [
-        Problem(1, key, N_("The header row has no column “%(column)s”: start from the template."), {"column": COLUMN[key].header})
+        Problem(
+            1,
+            key,
+            N_("The header row has no column “%(column)s”: start from the template."),
+            {"column": COLUMN[key].header},
+        )
         for key in REQUIRED
         if key not in found
     ]
@@ -232,21 +256,29 @@ def validate(table: list[list[object]], rules: Rules, today: date) -> Preview:
 
     codes = {_text(cell(c, "product")).upper() for _, c in body} - {""}
     defect_codes = {_text(cell(c, "defect")).upper() for _, c in body} - {""}
-    products = {
-        p.style_code.upper(): p
-        for p in db.session.scalars(select(Product).where(func.upper(Product.style_code).in_(codes)))
-    } if codes else {}
-    defects = {
-        d.code.upper(): d
-        for d in db.session.scalars(select(DefectCode).where(func.upper(DefectCode.code).in_(defect_codes)))
-    } if defect_codes else {}
+    products = (
+        {
+            p.style_code.upper(): p
+            for p in db.session.scalars(select(Product).where(func.upper(Product.style_code).in_(codes)))
+        }
+        if codes
+        else {}
+    )
+    defects = (
+        {
+            d.code.upper(): d
+            for d in db.session.scalars(select(DefectCode).where(func.upper(DefectCode.code).in_(defect_codes)))
+        }
+        if defect_codes
+        else {}
+    )
 
     rows: list[Row] = []
     for number, cells in body:
         row_problems: list[Problem] = []
 
-        def problem(key: str, message: str, **params) -> None:
-            row_problems.append(Problem(number, key, message, params))
+        def problem(key: str, message: str, _found=row_problems, _row=number, **params) -> None:
+            _found.append(Problem(_row, key, message, params))
 
         values = {key: _text(cell(cells, key)) for key in COLUMN}
         for key, column in COLUMN.items():
@@ -271,8 +303,13 @@ def validate(table: list[list[object]], rules: Rules, today: date) -> Preview:
 
         source = SOURCE_LOOKUP.get(values["source"].lower())
         if source is None:
-            problem("source", N_("“%(text)s” is not a source: write customer_return, delivery or shelf (顾客退货, 到货发现, 货架发现)."),
-                    text=values["source"])
+            problem(
+                "source",
+                N_(
+                    "“%(text)s” is not a source: write customer_return, delivery or shelf (顾客退货, 到货发现, 货架发现)."
+                ),
+                text=values["source"],
+            )
 
         delivery = None
         raw_delivery = cell(cells, "delivery")
@@ -288,11 +325,18 @@ def validate(table: list[list[object]], rules: Rules, today: date) -> Preview:
 
         problems.extend(row_problems)
         if not row_problems:
-            rows.append(Row(
-                row=number, product=product.style_code, size=values["size"], colour=values["colour"], defect=defect.code,
-                source=source.value, delivery=delivery.isoformat() if source == Source.DELIVERY and delivery else None,
-                description=values["description"],
-            ))
+            rows.append(
+                Row(
+                    row=number,
+                    product=product.style_code,
+                    size=values["size"],
+                    colour=values["colour"],
+                    defect=defect.code,
+                    source=source.value,
+                    delivery=delivery.isoformat() if source == Source.DELIVERY and delivery else None,
+                    description=values["description"],
+                )
+            )
     if not body:
         problems.append(Problem(2, "", N_("The file has a header but no pieces.")))
     return Preview(rows, problems)
@@ -342,13 +386,22 @@ def import_rows(actor: User, store: Store, rows: list[Row], rules: Rules, at: da
     if preview.problems:
         # Row numbers of the re-check are positions in the preview, not the file's.
         raise ImportRefused(preview.problems)
-    products = {p.style_code: p for p in db.session.scalars(select(Product).where(Product.style_code.in_({r.product for r in rows})))}
-    defects = {d.code: d for d in db.session.scalars(select(DefectCode).where(DefectCode.code.in_({r.defect for r in rows})))}
+    products = {
+        p.style_code: p
+        for p in db.session.scalars(select(Product).where(Product.style_code.in_({r.product for r in rows})))
+    }
+    defects = {
+        d.code: d for d in db.session.scalars(select(DefectCode).where(DefectCode.code.in_({r.defect for r in rows})))
+    }
     pieces = []
     for row in preview.rows:
         data = registration.NewPiece(
-            product=products[row.product], defect=defects[row.defect], source=Source(row.source), size=row.size,
-            colour=row.colour, description=row.description,
+            product=products[row.product],
+            defect=defects[row.defect],
+            source=Source(row.source),
+            size=row.size,
+            colour=row.colour,
+            description=row.description,
             delivery_received_on=date.fromisoformat(row.delivery) if row.delivery else None,
         )
         pieces.append(registration.register_piece(actor, store, data, rules, at=at))

@@ -9,9 +9,9 @@ from app.extensions import db
 from app.models import Batch, Piece, Store, User
 from app.services import scope
 from app.services.settings import Rules
-from workshop.clock import on_time_rate, OnTimeRate
+from workshop.clock import OnTimeRate, on_time_rate
 from workshop.money import Month
-from workshop.statuses import CLOCK_RUNNING, IN_WORKSHOP, Blame, BatchStatus, Direction, PieceStatus
+from workshop.statuses import CLOCK_RUNNING, IN_WORKSHOP, BatchStatus, Blame, Direction, PieceStatus
 
 
 @dataclass(frozen=True)

@@ -96,9 +96,7 @@ class Allocation:
 
 
 def is_closed(month: Month) -> bool:
-    return db.session.scalar(
-        select(AccountingMonth.closed).where(AccountingMonth.month == month.key)
-    ) is True
+    return db.session.scalar(select(AccountingMonth.closed).where(AccountingMonth.month == month.key)) is True
 
 
 # Figures of closed months, kept per process: month_guard makes sure they cannot change, and
@@ -108,10 +106,13 @@ FROZEN_ENTRIES = 512
 
 
 def _closings(first: Month, last: Month) -> dict[int, datetime]:
-    return dict(db.session.execute(
-        select(AccountingMonth.month, AccountingMonth.closed_at)
-        .where(AccountingMonth.month.between(first.key, last.key), AccountingMonth.closed.is_(True))
-    ).all())
+    return dict(
+        db.session.execute(
+            select(AccountingMonth.month, AccountingMonth.closed_at).where(
+                AccountingMonth.month.between(first.key, last.key), AccountingMonth.closed.is_(True)
+            )
+        ).all()
+    )
 
 
 def _frozen(kind: str, month: Month, closed_at: datetime | None, compute):
@@ -136,14 +137,16 @@ def allocation(month: Month) -> Allocation:
 def _allocation(month: Month, closed: bool) -> Allocation:
     """Five GROUP BYs on indexed columns (piece: scrap_month+blame; batch: charge_month)."""
     key = month.key
-    scrapped = (Piece.scrap_month == key)
+    scrapped = Piece.scrap_month == key
     by_supplier = db.session.execute(
         select(Piece.blamed_supplier_id, func.count(), _cents(Piece.scrap_cost))
-        .where(scrapped, Piece.blame == Blame.SUPPLIER).group_by(Piece.blamed_supplier_id)
+        .where(scrapped, Piece.blame == Blame.SUPPLIER)
+        .group_by(Piece.blamed_supplier_id)
     ).all()
     by_store = db.session.execute(
         select(Piece.store_id, func.count(), _cents(Piece.scrap_cost))
-        .where(scrapped, Piece.blame == Blame.STORE).group_by(Piece.store_id)
+        .where(scrapped, Piece.blame == Blame.STORE)
+        .group_by(Piece.store_id)
     ).all()
     hq_count, hq_cents = db.session.execute(
         select(func.count(), _cents(Piece.scrap_cost)).where(scrapped, Piece.blame == Blame.HQ)
@@ -195,7 +198,9 @@ def _named(lines: dict[int, PartyLine], model) -> tuple[PartyLine, ...]:
         row.id: (row.code, row.name)
         for row in db.session.execute(select(model.id, model.code, model.name).where(model.id.in_(list(lines))))
     }
-    named = [replace(line, code=names.get(pid, ("", ""))[0], name=names.get(pid, ("", ""))[1]) for pid, line in lines.items()]
+    named = [
+        replace(line, code=names.get(pid, ("", ""))[0], name=names.get(pid, ("", ""))[1]) for pid, line in lines.items()
+    ]
     return tuple(sorted(named, key=lambda line: (-line.total, line.code)))
 
 
@@ -209,10 +214,19 @@ class Beside:
 
 def beside(current: tuple[PartyLine, ...], previous: tuple[PartyLine, ...]) -> list[Beside]:
     before = {line.key: line for line in previous}
-    rows = [Beside(line, before.pop(line.key, replace(line, pieces=0, scrap=ZERO, adjustments=ZERO,
-                                                       extra_batches=0, extra_fees=ZERO))) for line in current]
-    rows += [Beside(replace(line, pieces=0, scrap=ZERO, adjustments=ZERO, extra_batches=0, extra_fees=ZERO), line)
-             for line in before.values()]
+    rows = [
+        Beside(
+            line,
+            before.pop(
+                line.key, replace(line, pieces=0, scrap=ZERO, adjustments=ZERO, extra_batches=0, extra_fees=ZERO)
+            ),
+        )
+        for line in current
+    ]
+    rows += [
+        Beside(replace(line, pieces=0, scrap=ZERO, adjustments=ZERO, extra_batches=0, extra_fees=ZERO), line)
+        for line in before.values()
+    ]
     return rows
 
 
@@ -229,8 +243,9 @@ def party_pieces(month: Month, blame: Blame, party_id: int | None) -> Select:
     query = (
         select(Piece)
         .where(Piece.scrap_month == month.key, Piece.blame == blame)
-        .options(joinedload(Piece.product), joinedload(Piece.graded_by), joinedload(Piece.defect),
-                 joinedload(Piece.store))
+        .options(
+            joinedload(Piece.product), joinedload(Piece.graded_by), joinedload(Piece.defect), joinedload(Piece.store)
+        )
         .order_by(Piece.id)
     )
     if blame == Blame.SUPPLIER:
@@ -242,8 +257,10 @@ def party_pieces(month: Month, blame: Blame, party_id: int | None) -> Select:
 
 def party_adjustments(month: Month, blame: Blame, party_id: int | None) -> list[Adjustment]:
     query = (
-        select(Adjustment).where(Adjustment.month == month.key, Adjustment.blame == blame)
-        .options(selectinload(Adjustment.created_by)).order_by(Adjustment.id)
+        select(Adjustment)
+        .where(Adjustment.month == month.key, Adjustment.blame == blame)
+        .options(selectinload(Adjustment.created_by))
+        .order_by(Adjustment.id)
     )
     if blame == Blame.SUPPLIER:
         query = query.where(Adjustment.supplier_id == party_id)
@@ -253,10 +270,18 @@ def party_adjustments(month: Month, blame: Blame, party_id: int | None) -> list[
 
 
 def extra_batches(month: Month, store_id: int) -> list[Batch]:
-    return list(db.session.scalars(
-        select(Batch).where(Batch.charge_month == month.key, Batch.extra.is_(True), Batch.store_id == store_id,
-                            Batch.direction == Direction.OUTBOUND).order_by(Batch.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Batch)
+            .where(
+                Batch.charge_month == month.key,
+                Batch.extra.is_(True),
+                Batch.store_id == store_id,
+                Batch.direction == Direction.OUTBOUND,
+            )
+            .order_by(Batch.id)
+        )
+    )
 
 
 def party_name(blame: Blame, party_id: int | None) -> str | None:
@@ -275,7 +300,9 @@ def close_month(actor: User, month: Month, rules: Rules, *, at: datetime | None 
     """Freeze a month that has ended; the guard (month_guard) refuses every change after."""
     at = at or utcnow()
     if month >= current_month(rules, at):
-        raise RuleViolation(N_("%(month)s has not ended yet: a month can be closed only after its last day."), month=str(month))
+        raise RuleViolation(
+            N_("%(month)s has not ended yet: a month can be closed only after its last day."), month=str(month)
+        )
     record = db.session.get(AccountingMonth, month.key)
     if record is not None and record.closed:
         raise RuleViolation(N_("%(month)s is already closed."), month=str(month))
@@ -285,8 +312,15 @@ def close_month(actor: User, month: Month, rules: Rules, *, at: datetime | None 
     record.closed_at = at
     record.closed_by = actor
     db.session.add(record)
-    db.session.add(Event(at=at, actor=actor, month=month.key, action="month_close",
-                         data={"total": str(figures.total), "pieces": figures.pieces}))
+    db.session.add(
+        Event(
+            at=at,
+            actor=actor,
+            month=month.key,
+            action="month_close",
+            data={"total": str(figures.total), "pieces": figures.pieces},
+        )
+    )
     db.session.flush()
     return record
 
@@ -307,10 +341,14 @@ def reopen_month(actor: User, month: Month, reason: str, *, at: datetime | None 
 
 
 def month_events(month: Month) -> list[Event]:
-    return list(db.session.scalars(
-        select(Event).where(Event.month == month.key, Event.piece_id.is_(None))
-        .options(selectinload(Event.actor)).order_by(Event.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(Event.month == month.key, Event.piece_id.is_(None))
+            .options(selectinload(Event.actor))
+            .order_by(Event.id)
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -354,18 +392,36 @@ def book_adjustment(actor: User, entry: AdjustmentEntry, rules: Rules, *, at: da
     month = current_month(rules, at)
     ensure_open(month, closed_months())
     adjustment = Adjustment(
-        month=month.key, piece_id=entry.piece.id if entry.piece is not None else None, blame=entry.blame,
-        supplier_id=supplier_id, store_id=store_id, amount=amount, reason=entry.reason.strip(),
-        created_at=at, created_by=actor,
+        month=month.key,
+        piece_id=entry.piece.id if entry.piece is not None else None,
+        blame=entry.blame,
+        supplier_id=supplier_id,
+        store_id=store_id,
+        amount=amount,
+        reason=entry.reason.strip(),
+        created_at=at,
+        created_by=actor,
     )
     db.session.add(adjustment)
     db.session.flush()
-    db.session.add(Event(
-        at=at, actor=actor, piece_id=adjustment.piece_id, month=month.key, action="adjustment",
-        reason=adjustment.reason,
-        data={"adjustment": adjustment.id, "amount": str(amount), "blame": entry.blame.value,
-              "supplier_id": supplier_id, "store_id": store_id, "month": str(month)},
-    ))
+    db.session.add(
+        Event(
+            at=at,
+            actor=actor,
+            piece_id=adjustment.piece_id,
+            month=month.key,
+            action="adjustment",
+            reason=adjustment.reason,
+            data={
+                "adjustment": adjustment.id,
+                "amount": str(amount),
+                "blame": entry.blame.value,
+                "supplier_id": supplier_id,
+                "store_id": store_id,
+                "month": str(month),
+            },
+        )
+    )
     return adjustment
 
 
@@ -378,12 +434,14 @@ CLAIM_MOVES = {ClaimStatus.OPEN: ClaimStatus.SENT, ClaimStatus.SENT: ClaimStatus
 def supplier_total(month: Month, supplier_id: int) -> Decimal:
     """Scrap cost plus adjustments: the amount a claim asks for."""
     cents = db.session.scalar(
-        select(_cents(Piece.scrap_cost)).where(Piece.scrap_month == month.key, Piece.blame == Blame.SUPPLIER,
-                                               Piece.blamed_supplier_id == supplier_id)
+        select(_cents(Piece.scrap_cost)).where(
+            Piece.scrap_month == month.key, Piece.blame == Blame.SUPPLIER, Piece.blamed_supplier_id == supplier_id
+        )
     )
     adjusted = db.session.scalar(
-        select(_cents(Adjustment.amount)).where(Adjustment.month == month.key, Adjustment.blame == Blame.SUPPLIER,
-                                                Adjustment.supplier_id == supplier_id)
+        select(_cents(Adjustment.amount)).where(
+            Adjustment.month == month.key, Adjustment.blame == Blame.SUPPLIER, Adjustment.supplier_id == supplier_id
+        )
     )
     return total((_from_cents(cents), _from_cents(adjusted)))
 
@@ -392,8 +450,10 @@ def open_claim(actor: User, supplier_id: int, month: Month, *, at: datetime | No
     """A claim's amount is the supplier's total of a closed month: it can no longer change."""
     at = at or utcnow()
     if not is_closed(month):
-        raise RuleViolation(N_("Close %(month)s before claiming from its suppliers: a claim's amount must not change."),
-                            month=str(month))
+        raise RuleViolation(
+            N_("Close %(month)s before claiming from its suppliers: a claim's amount must not change."),
+            month=str(month),
+        )
     if db.session.get(Supplier, supplier_id) is None:
         raise RuleViolation(N_("Unknown supplier."))
     existing = db.session.scalar(select(Claim).where(Claim.supplier_id == supplier_id, Claim.month == month.key))
@@ -413,14 +473,18 @@ def open_claims(actor: User, month: Month, *, at: datetime | None = None) -> lis
     """Every supplier of a closed month with something to claim and no claim yet."""
     figures = allocation(month)
     claimed = set(db.session.scalars(select(Claim.supplier_id).where(Claim.month == month.key)))
-    return [open_claim(actor, line.party_id, month, at=at) for line in figures.suppliers
-            if line.total > ZERO and line.party_id not in claimed]
+    return [
+        open_claim(actor, line.party_id, month, at=at)
+        for line in figures.suppliers
+        if line.total > ZERO and line.party_id not in claimed
+    ]
 
 
 def _advance(claim: Claim, to: ClaimStatus) -> None:
     if CLAIM_MOVES.get(claim.status) != to:
-        raise RuleViolation(N_("This claim is %(status)s: it cannot become %(target)s."),
-                            status=claim.status.label, target=to.label)
+        raise RuleViolation(
+            N_("This claim is %(status)s: it cannot become %(target)s."), status=claim.status.label, target=to.label
+        )
 
 
 def mark_claim_sent(actor: User, claim: Claim, on: date, *, at: datetime | None = None) -> None:
@@ -432,7 +496,9 @@ def mark_claim_sent(actor: User, claim: Claim, on: date, *, at: datetime | None 
     _claim_event(actor, claim, "claim_sent", at)
 
 
-def settle_claim(actor: User, claim: Claim, on: date, paid: Decimal, note: str = "", *, at: datetime | None = None) -> None:
+def settle_claim(
+    actor: User, claim: Claim, on: date, paid: Decimal, note: str = "", *, at: datetime | None = None
+) -> None:
     at = at or utcnow()
     _advance(claim, ClaimStatus.SETTLED)
     paid = money(paid)
@@ -449,9 +515,20 @@ def settle_claim(actor: User, claim: Claim, on: date, paid: Decimal, note: str =
 
 
 def _claim_event(actor: User, claim: Claim, action: str, at: datetime) -> None:
-    db.session.add(Event(at=at, actor=actor, month=claim.month, action=action,
-                         data={"claim": claim.id, "supplier_id": claim.supplier_id, "amount": str(claim.amount),
-                               "paid": str(claim.paid_amount) if claim.paid_amount is not None else None}))
+    db.session.add(
+        Event(
+            at=at,
+            actor=actor,
+            month=claim.month,
+            action=action,
+            data={
+                "claim": claim.id,
+                "supplier_id": claim.supplier_id,
+                "amount": str(claim.amount),
+                "paid": str(claim.paid_amount) if claim.paid_amount is not None else None,
+            },
+        )
+    )
 
 
 def claims_query(*, supplier_id: int | None = None, status: ClaimStatus | None = None) -> Select:
@@ -483,9 +560,14 @@ class Outstanding:
 def outstanding_by_supplier() -> list[Outstanding]:
     """What each supplier still owes across months: one GROUP BY over the claims."""
     rows = db.session.execute(
-        select(Claim.supplier_id, Claim.status, func.count(), _cents(Claim.amount),
-               _cents(func.coalesce(Claim.paid_amount, 0)), func.min(Claim.month))
-        .group_by(Claim.supplier_id, Claim.status)
+        select(
+            Claim.supplier_id,
+            Claim.status,
+            func.count(),
+            _cents(Claim.amount),
+            _cents(func.coalesce(Claim.paid_amount, 0)),
+            func.min(Claim.month),
+        ).group_by(Claim.supplier_id, Claim.status)
     ).all()
     found: dict[int, Outstanding] = {}
     for supplier_id, status, count, amount, paid, oldest in rows:
@@ -500,8 +582,16 @@ def outstanding_by_supplier() -> list[Outstanding]:
             month = Month.from_key(oldest)
             line = replace(line, oldest_month=min(line.oldest_month, month) if line.oldest_month else month)
         found[supplier_id] = line
-    names = {r.id: (r.code, r.name) for r in db.session.execute(
-        select(Supplier.id, Supplier.code, Supplier.name).where(Supplier.id.in_(list(found))))} if found else {}
+    names = (
+        {
+            r.id: (r.code, r.name)
+            for r in db.session.execute(
+                select(Supplier.id, Supplier.code, Supplier.name).where(Supplier.id.in_(list(found)))
+            )
+        }
+        if found
+        else {}
+    )
     lines = [replace(line, code=names[sid][0], name=names[sid][1]) for sid, line in found.items()]
     return sorted(lines, key=lambda line: (-line.outstanding, line.code))
 
@@ -523,8 +613,11 @@ def _issuer() -> str:
 def _piece_lines(query: Select) -> tuple[StatementLine, ...]:
     return tuple(
         StatementLine(
-            code=p.code, product=f"{p.product.style_code} {p.product.name}",
-            defect=f"{p.defect.code} {p.defect.name_zh}", description=p.blame_reason, amount=p.scrap_cost,
+            code=p.code,
+            product=f"{p.product.style_code} {p.product.name}",
+            defect=f"{p.defect.code} {p.defect.name_zh}",
+            description=p.blame_reason,
+            amount=p.scrap_cost,
         )
         for p in db.session.scalars(query).unique()
     )
@@ -532,8 +625,13 @@ def _piece_lines(query: Select) -> tuple[StatementLine, ...]:
 
 def _adjustment_lines(adjustments: list[Adjustment]) -> tuple[StatementLine, ...]:
     return tuple(
-        StatementLine(code=piece_code(a.piece_id) if a.piece_id else f"ADJ{a.id}", product="", defect="",
-                      description=a.reason, amount=a.amount)
+        StatementLine(
+            code=piece_code(a.piece_id) if a.piece_id else f"ADJ{a.id}",
+            product="",
+            defect="",
+            description=a.reason,
+            amount=a.amount,
+        )
         for a in adjustments
     )
 
@@ -550,10 +648,15 @@ def claim_statement(supplier: Supplier, month: Month, prepared_by: str, today: d
     adjustments = _adjustment_lines(party_adjustments(month, Blame.SUPPLIER, supplier.id))
     sections = ((ADJUSTMENT_SECTION, adjustments),) if adjustments else ()
     statement = Statement(
-        kind="claim", title=CLAIM_TITLE,
+        kind="claim",
+        title=CLAIM_TITLE,
         party=Party(supplier.name, supplier.contact_name, supplier.contact_phone, supplier.address),
-        issuer=_issuer(), period=_period(month), lines=lines, sections=sections,
-        prepared_by=prepared_by, generated_on=today,
+        issuer=_issuer(),
+        period=_period(month),
+        lines=lines,
+        sections=sections,
+        prepared_by=prepared_by,
+        generated_on=today,
     )
     amount = total(line.amount for line in lines + adjustments)
     return StatementData(statement, amount, f"claim-{supplier.code}-{month}.pdf")
@@ -562,18 +665,29 @@ def claim_statement(supplier: Supplier, month: Month, prepared_by: str, today: d
 def store_statement(store: Store, month: Month, prepared_by: str, today: date) -> StatementData:
     lines = _piece_lines(party_pieces(month, Blame.STORE, store.id))
     extras = tuple(
-        StatementLine(code=b.code, product="", defect="",
-                      description=f"额外发货 Extra shipment {b.week}" if b.week else "额外发货 Extra shipment",
-                      amount=b.shipping_fee)
+        StatementLine(
+            code=b.code,
+            product="",
+            defect="",
+            description=f"额外发货 Extra shipment {b.week}" if b.week else "额外发货 Extra shipment",
+            amount=b.shipping_fee,
+        )
         for b in extra_batches(month, store.id)
     )
     adjustments = _adjustment_lines(party_adjustments(month, Blame.STORE, store.id))
-    sections = tuple((title, part) for title, part in ((EXTRA_SECTION, extras), (ADJUSTMENT_SECTION, adjustments)) if part)
+    sections = tuple(
+        (title, part) for title, part in ((EXTRA_SECTION, extras), (ADJUSTMENT_SECTION, adjustments)) if part
+    )
     statement = Statement(
-        kind="store", title=STORE_TITLE,
+        kind="store",
+        title=STORE_TITLE,
         party=Party(store.name, store.contact_name, store.contact_phone, store.address),
-        issuer=_issuer(), period=_period(month), lines=lines, sections=sections,
-        prepared_by=prepared_by, generated_on=today,
+        issuer=_issuer(),
+        period=_period(month),
+        lines=lines,
+        sections=sections,
+        prepared_by=prepared_by,
+        generated_on=today,
     )
     amount = total(line.amount for line in lines + extras + adjustments)
     return StatementData(statement, amount, f"store-{store.code}-{month}.pdf")
@@ -588,8 +702,9 @@ def store_months(store_ids: Select, last: Month, count: int = 12) -> list[tuple[
     first = _months_back(last, count)[0]
     scrap = db.session.execute(
         select(Piece.scrap_month, Piece.store_id, _cents(Piece.scrap_cost))
-        .where(Piece.scrap_month.between(first.key, last.key), Piece.blame == Blame.STORE,
-               Piece.store_id.in_(store_ids))
+        .where(
+            Piece.scrap_month.between(first.key, last.key), Piece.blame == Blame.STORE, Piece.store_id.in_(store_ids)
+        )
         .group_by(Piece.scrap_month, Piece.store_id)
     ).all()
     fees = db.session.execute(
@@ -599,15 +714,19 @@ def store_months(store_ids: Select, last: Month, count: int = 12) -> list[tuple[
     ).all()
     adjusted = db.session.execute(
         select(Adjustment.month, Adjustment.store_id, _cents(Adjustment.amount))
-        .where(Adjustment.month.between(first.key, last.key), Adjustment.blame == Blame.STORE,
-               Adjustment.store_id.in_(store_ids))
+        .where(
+            Adjustment.month.between(first.key, last.key),
+            Adjustment.blame == Blame.STORE,
+            Adjustment.store_id.in_(store_ids),
+        )
         .group_by(Adjustment.month, Adjustment.store_id)
     ).all()
     sums: dict[tuple[int, int], Decimal] = {}
     for month_key, store_id, cents in [*scrap, *fees, *adjusted]:
         sums[(month_key, store_id)] = sums.get((month_key, store_id), ZERO) + _from_cents(cents)
-    return sorted(((Month.from_key(m), s, amount) for (m, s), amount in sums.items()),
-                  key=lambda row: (-row[0].key, row[1]))
+    return sorted(
+        ((Month.from_key(m), s, amount) for (m, s), amount in sums.items()), key=lambda row: (-row[0].key, row[1])
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -630,15 +749,24 @@ def scrap_by_month(last: Month, count: int = 12) -> list[tuple[Month, dict[Blame
     if open_keys:
         rows = db.session.execute(
             select(Piece.scrap_month, Piece.blame, _cents(Piece.scrap_cost))
-            .where(Piece.scrap_month.in_(open_keys)).group_by(Piece.scrap_month, Piece.blame)
+            .where(Piece.scrap_month.in_(open_keys))
+            .group_by(Piece.scrap_month, Piece.blame)
         ).all()
         found = {(m, Blame(b)): _from_cents(c) for m, b, c in rows}
     series = []
     for m in months:
         if m.key in closings:
             figures = allocation(m)
-            series.append((m, {Blame.SUPPLIER: figures.sum_of(figures.suppliers, "scrap"),
-                               Blame.STORE: figures.sum_of(figures.stores, "scrap"), Blame.HQ: figures.hq.scrap}))
+            series.append(
+                (
+                    m,
+                    {
+                        Blame.SUPPLIER: figures.sum_of(figures.suppliers, "scrap"),
+                        Blame.STORE: figures.sum_of(figures.stores, "scrap"),
+                        Blame.HQ: figures.hq.scrap,
+                    },
+                )
+            )
         else:
             series.append((m, {b: found.get((m.key, b), ZERO) for b in Blame}))
     return series

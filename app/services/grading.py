@@ -18,7 +18,11 @@ from workshop.statuses import Blame, Grade, PieceStatus
 from workshop.text import N_
 from workshop.transitions import PieceAction
 
-GRADE_TARGETS = {Grade.REPAIRABLE: PieceStatus.REPAIRABLE, Grade.NO_FAULT: PieceStatus.NO_FAULT, Grade.SCRAP: PieceStatus.SCRAPPED}
+GRADE_TARGETS = {
+    Grade.REPAIRABLE: PieceStatus.REPAIRABLE,
+    Grade.NO_FAULT: PieceStatus.NO_FAULT,
+    Grade.SCRAP: PieceStatus.SCRAPPED,
+}
 
 
 def closed_months() -> frozenset[int]:
@@ -53,12 +57,15 @@ def _check_scrap(choice: BlameChoice | None, suggestion: Suggestion, rules: Rule
     if choice.blame != suggestion.blame and not choice.reason.strip():
         raise RuleViolation(
             N_("You chose %(chosen)s instead of the suggested %(suggested)s: write why."),
-            chosen=choice.blame.label, suggested=suggestion.blame.label,
+            chosen=choice.blame.label,
+            suggested=suggestion.blame.label,
         )
     ensure_open(Month.at(at, rules.tz), closed_months())
 
 
-def _apply_scrap(piece: Piece, choice: BlameChoice, suggestion: Suggestion, rules: Rules, at: datetime, translate) -> dict:
+def _apply_scrap(
+    piece: Piece, choice: BlameChoice, suggestion: Suggestion, rules: Rules, at: datetime, translate
+) -> dict:
     overridden = choice.blame != suggestion.blame
     month = Month.at(at, rules.tz)
     piece.suggested_blame = suggestion.blame
@@ -71,14 +78,24 @@ def _apply_scrap(piece: Piece, choice: BlameChoice, suggestion: Suggestion, rule
     piece.scrapped_at = at
     piece.scrap_month = month.key
     return {
-        "blame": choice.blame.value, "suggested": suggestion.blame.value, "overridden": overridden,
-        "cost": str(piece.scrap_cost), "month": str(month),
+        "blame": choice.blame.value,
+        "suggested": suggestion.blame.value,
+        "overridden": overridden,
+        "cost": str(piece.scrap_cost),
+        "month": str(month),
     }
 
 
 def grade_piece(
-    actor: User, piece: Piece, grade: Grade, rules: Rules, *, blame: BlameChoice | None = None,
-    note: str = "", at: datetime | None = None, translate=lambda s: s,
+    actor: User,
+    piece: Piece,
+    grade: Grade,
+    rules: Rules,
+    *,
+    blame: BlameChoice | None = None,
+    note: str = "",
+    at: datetime | None = None,
+    translate=lambda s: s,
 ) -> None:
     at = at or utcnow()
     data: dict = {"grade": grade.value}
@@ -98,7 +115,9 @@ def grade_piece(
     event.data = data
 
 
-def scrap_after_all(actor: User, piece: Piece, rules: Rules, blame: BlameChoice, *, at: datetime | None = None, translate=lambda s: s) -> None:
+def scrap_after_all(
+    actor: User, piece: Piece, rules: Rules, blame: BlameChoice, *, at: datetime | None = None, translate=lambda s: s
+) -> None:
     """A repairable piece that turns out impossible to repair."""
     at = at or utcnow()
     suggestion = suggestion_for(piece, rules)
@@ -145,10 +164,21 @@ def record_repair(actor: User, piece: Piece, record: RepairRecord, *, at: dateti
             raise RuleViolation(N_("A spare part's quantity must be at least 1."))
         if db.session.get(SparePart, part_id) is None:
             raise RuleViolation(N_("Unknown spare part."))
-    data = {"operations": list(record.operations), "minutes": record.minutes, "parts": [[p, q] for p, q in record.parts]}
+    data = {
+        "operations": list(record.operations),
+        "minutes": record.minutes,
+        "parts": [[p, q] for p, q in record.parts],
+    }
     history.move(piece, PieceAction.REPAIR, actor, at=at, reason=record.note.strip(), data=data)
-    repair = Repair(piece=piece, defect_id=piece.defect_id, operations=list(record.operations), note=record.note.strip(),
-                    minutes=record.minutes, repaired_at=at, repaired_by=actor)
+    repair = Repair(
+        piece=piece,
+        defect_id=piece.defect_id,
+        operations=list(record.operations),
+        note=record.note.strip(),
+        minutes=record.minutes,
+        repaired_at=at,
+        repaired_by=actor,
+    )
     db.session.add(repair)
     for part_id, quantity in record.parts:
         repair.parts.append(RepairPart(spare_part_id=part_id, quantity=quantity))

@@ -22,8 +22,17 @@ from workshop.errors import MonthClosed
 from workshop.money import Month
 
 # Relationships too: ``piece.store = other`` sets store_id only during the flush, after this check.
-PIECE_FIGURES = ("status", "grade", "blame", "scrap_cost", "scrap_month", "blamed_supplier_id", "blamed_supplier",
-                 "store_id", "store")
+PIECE_FIGURES = (
+    "status",
+    "grade",
+    "blame",
+    "scrap_cost",
+    "scrap_month",
+    "blamed_supplier_id",
+    "blamed_supplier",
+    "store_id",
+    "store",
+)
 BATCH_FIGURES = ("extra", "shipping_fee", "charge_month", "store_id", "store")
 ADJUSTMENT_FIGURES = ("month", "piece_id", "blame", "supplier_id", "supplier", "store_id", "store", "amount")
 

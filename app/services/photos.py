@@ -55,14 +55,18 @@ def read_upload(stream, filename: str) -> Upload:
     """Read at most one byte beyond the limit, so an oversized file is never held whole."""
     data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise RuleViolation(N_("Photo “%(name)s” is larger than 10 MB: take it again at a lower resolution."), name=filename)
+        raise RuleViolation(
+            N_("Photo “%(name)s” is larger than 10 MB: take it again at a lower resolution."), name=filename
+        )
     return Upload(filename, data)
 
 
 def check_image(upload: Upload) -> CheckedImage:
     name = upload.filename
     if len(upload.data) > MAX_BYTES:
-        raise RuleViolation(N_("Photo “%(name)s” is larger than 10 MB: take it again at a lower resolution."), name=name)
+        raise RuleViolation(
+            N_("Photo “%(name)s” is larger than 10 MB: take it again at a lower resolution."), name=name
+        )
     not_a_photo = RuleViolation(N_("“%(name)s” is not a JPEG, PNG or WebP photo."), name=name)
     too_large = RuleViolation(N_("Photo “%(name)s” has too many pixels to be a photo; it was refused."), name=name)
     # Pillow only *warns* below twice its own limit; a bomb must be refused, never just logged.
@@ -101,7 +105,9 @@ def _thumbnail(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def add_photos(actor: User, piece: Piece, uploads: list[Upload], folder: Path, at: datetime | None = None) -> list[Photo]:
+def add_photos(
+    actor: User, piece: Piece, uploads: list[Upload], folder: Path, at: datetime | None = None
+) -> list[Photo]:
     """Check every photo first, then write files and rows; on any error remove what was written."""
     at = at or utcnow()
     uploads = [u for u in uploads if u.data]

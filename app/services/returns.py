@@ -5,7 +5,7 @@ from datetime import datetime
 from app.extensions import db
 from app.models import Batch, Piece, User, utcnow
 from app.services import history, scope
-from app.services.scanning import REFUSED, WARNING, OK, ScanResult, _with_counts
+from app.services.scanning import OK, REFUSED, WARNING, ScanResult, _with_counts
 from app.services.settings import Rules
 from workshop.clock import local_date
 from workshop.codes import CodeKind, parse_code
@@ -18,7 +18,9 @@ from workshop.transitions import BatchAction, PieceAction
 def pack_return(actor: User, batch: Batch, piece: Piece, at: datetime | None = None) -> None:
     if piece.store_id != batch.store_id:
         raise WrongBatch(
-            N_("Piece %(code)s belongs to %(store)s: it goes into that store's return batch."), code=piece.code, store=piece.store.name
+            N_("Piece %(code)s belongs to %(store)s: it goes into that store's return batch."),
+            code=piece.code,
+            store=piece.store.name,
         )
     if batch.status != BatchStatus.OPEN:
         raise RuleViolation(N_("Batch %(code)s is already dispatched: nothing can be added to it."), code=batch.code)
@@ -57,10 +59,24 @@ def receive_back_scan(actor: User, batch: Batch, text: str, rules: Rules, at: da
         return _with_counts(batch, ScanResult(REFUSED, e.message, e.params, code="invalid_code"))
     piece = scope.find_piece(actor, code.number, for_update=True)
     if piece is None:
-        return _with_counts(batch, ScanResult(REFUSED, N_("%(code)s is not one of your store's pieces."), {"code": str(code)}, code="unknown_piece"))
+        return _with_counts(
+            batch,
+            ScanResult(
+                REFUSED, N_("%(code)s is not one of your store's pieces."), {"code": str(code)}, code="unknown_piece"
+            ),
+        )
     if piece.return_batch_id != batch.id:
         message = N_("Piece %(code)s is not in return batch %(batch)s; it is %(status)s.")
-        return _with_counts(batch, ScanResult(REFUSED, message, {"code": piece.code, "batch": batch.code, "status": piece.status.label}, code="wrong_batch", piece_id=piece.id))
+        return _with_counts(
+            batch,
+            ScanResult(
+                REFUSED,
+                message,
+                {"code": piece.code, "batch": batch.code, "status": piece.status.label},
+                code="wrong_batch",
+                piece_id=piece.id,
+            ),
+        )
     try:
         history.move(piece, PieceAction.RECEIVE_BACK, actor, at=at, batch=batch)
     except AlreadyDone as e:
@@ -70,4 +86,9 @@ def receive_back_scan(actor: User, batch: Batch, text: str, rules: Rules, at: da
     piece.back_at = at
     piece.back_on = local_date(at, rules.tz)
     db.session.flush()
-    return _with_counts(batch, ScanResult(OK, N_("Piece %(code)s is back at the store."), {"code": piece.code}, code="received", piece_id=piece.id))
+    return _with_counts(
+        batch,
+        ScanResult(
+            OK, N_("Piece %(code)s is back at the store."), {"code": piece.code}, code="received", piece_id=piece.id
+        ),
+    )

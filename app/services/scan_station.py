@@ -66,7 +66,12 @@ def scan(actor: User, text: str, mode: str, batch_id: int | None) -> StationAnsw
         return _pack(actor, text)
     batch = current_batch(actor, batch_id)
     if batch is None:
-        return StationAnswer(scanning.ScanResult(scanning.REFUSED, N_("Scan the parcel's dispatch slip first, then its pieces."), code="no_batch"), mode)
+        return StationAnswer(
+            scanning.ScanResult(
+                scanning.REFUSED, N_("Scan the parcel's dispatch slip first, then its pieces."), code="no_batch"
+            ),
+            mode,
+        )
     result = scanning.receive_scan(actor, batch, text)
     answer = StationAnswer(result, mode)
     if result.code == "unknown_piece":
@@ -77,19 +82,34 @@ def scan(actor: User, text: str, mode: str, batch_id: int | None) -> StationAnsw
 def close(actor: User, batch_id: int | None) -> StationAnswer:
     batch = current_batch(actor, batch_id)
     if batch is None:
-        return StationAnswer(scanning.ScanResult(scanning.REFUSED, N_("There is no parcel to close: scan its dispatch slip first."), code="no_batch"), "receive")
+        return StationAnswer(
+            scanning.ScanResult(
+                scanning.REFUSED, N_("There is no parcel to close: scan its dispatch slip first."), code="no_batch"
+            ),
+            "receive",
+        )
     batch = scope.find_batch(actor, batch.id, for_update=True)
     try:
         counts = scanning.close_check(actor, batch)
     except AlreadyDone as e:
-        return StationAnswer(scanning._with_counts(batch, scanning.ScanResult(scanning.WARNING, e.message, e.params, code="already_closed")), "receive")
+        return StationAnswer(
+            scanning._with_counts(
+                batch, scanning.ScanResult(scanning.WARNING, e.message, e.params, code="already_closed")
+            ),
+            "receive",
+        )
     except DomainError as e:
-        return StationAnswer(scanning._with_counts(batch, scanning.ScanResult(scanning.REFUSED, e.message, e.params, code=e.code)), "receive")
+        return StationAnswer(
+            scanning._with_counts(batch, scanning.ScanResult(scanning.REFUSED, e.message, e.params, code=e.code)),
+            "receive",
+        )
     result = scanning.ScanResult(
         scanning.OK,
         N_("Check of batch %(code)s closed: %(received)d received, %(missing)d missing, %(unexpected)d unexpected."),
         {"code": batch.code, "received": counts.received, "missing": counts.missing, "unexpected": counts.unexpected},
-        code="closed", batch_id=batch.id, counts=counts.as_dict(),
+        code="closed",
+        batch_id=batch.id,
+        counts=counts.as_dict(),
     )
     return StationAnswer(result, "receive", list_batch=batch.id)
 
@@ -98,13 +118,27 @@ def _open_card(actor: User, text: str) -> StationAnswer:
     code = parse_code(text)
     piece = scope.find_piece(actor, code.number)
     if piece is None:
-        return StationAnswer(scanning.ScanResult(scanning.REFUSED, N_("%(code)s is not registered: check the label, or receive its parcel first."), {"code": str(code)}, code="unknown_piece"), "grade")
+        return StationAnswer(
+            scanning.ScanResult(
+                scanning.REFUSED,
+                N_("%(code)s is not registered: check the label, or receive its parcel first."),
+                {"code": str(code)},
+                code="unknown_piece",
+            ),
+            "grade",
+        )
     if piece.status not in (PieceStatus.RECEIVED, PieceStatus.REPAIRABLE):
         try:
             move_piece(piece.code, piece.status, PieceAction.GRADE, actor.role)
         except DomainError as e:
-            return StationAnswer(scanning.ScanResult(scanning.REFUSED, e.message, e.params, code=e.code, piece_id=piece.id), "grade", show_piece=True)
-    result = scanning.ScanResult(scanning.OK, N_("Piece %(code)s: opening its card."), {"code": piece.code}, code="open_card", piece_id=piece.id)
+            return StationAnswer(
+                scanning.ScanResult(scanning.REFUSED, e.message, e.params, code=e.code, piece_id=piece.id),
+                "grade",
+                show_piece=True,
+            )
+    result = scanning.ScanResult(
+        scanning.OK, N_("Piece %(code)s: opening its card."), {"code": piece.code}, code="open_card", piece_id=piece.id
+    )
     return StationAnswer(result, "grade", open_card=True)
 
 
@@ -112,18 +146,35 @@ def _pack(actor: User, text: str) -> StationAnswer:
     code = parse_code(text)
     piece = scope.find_piece(actor, code.number, for_update=True)
     if piece is None:
-        return StationAnswer(scanning.ScanResult(scanning.REFUSED, N_("%(code)s is not registered: check the label."), {"code": str(code)}, code="unknown_piece"), "pack")
+        return StationAnswer(
+            scanning.ScanResult(
+                scanning.REFUSED,
+                N_("%(code)s is not registered: check the label."),
+                {"code": str(code)},
+                code="unknown_piece",
+            ),
+            "pack",
+        )
     try:
         batch = batches.open_or_create_batch(actor, piece.store, Direction.RETURN)
         returns.pack_return(actor, batch, piece)
         db.session.flush()
     except AlreadyDone as e:
-        return StationAnswer(scanning.ScanResult(scanning.WARNING, e.message, e.params, code="already_packed", piece_id=piece.id), "pack")
+        return StationAnswer(
+            scanning.ScanResult(scanning.WARNING, e.message, e.params, code="already_packed", piece_id=piece.id), "pack"
+        )
     except DomainError as e:
-        return StationAnswer(scanning.ScanResult(scanning.REFUSED, e.message, e.params, code=e.code, piece_id=piece.id), "pack")
+        return StationAnswer(
+            scanning.ScanResult(scanning.REFUSED, e.message, e.params, code=e.code, piece_id=piece.id), "pack"
+        )
     count = db.session.scalar(select(func.count()).where(Piece.return_batch_id == batch.id)) or 0
     result = scanning.ScanResult(
-        scanning.OK, N_("Piece %(code)s packed into return batch %(batch)s for %(store)s (%(n)d pieces)."),
-        {"code": piece.code, "batch": batch.code, "store": piece.store.name, "n": count}, code="packed", piece_id=piece.id,
+        scanning.OK,
+        N_("Piece %(code)s packed into return batch %(batch)s for %(store)s (%(n)d pieces)."),
+        {"code": piece.code, "batch": batch.code, "store": piece.store.name, "n": count},
+        code="packed",
+        piece_id=piece.id,
     )
-    return StationAnswer(result, "pack", return_batch={"id": batch.id, "code": batch.code, "store": piece.store.name, "count": count})
+    return StationAnswer(
+        result, "pack", return_batch={"id": batch.id, "code": batch.code, "store": piece.store.name, "count": count}
+    )

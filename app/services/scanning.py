@@ -42,12 +42,23 @@ class CheckCounts:
     unexpected: int
 
     def as_dict(self) -> dict:
-        return {"expected": self.expected, "received": self.received, "missing": self.missing, "unexpected": self.unexpected}
+        return {
+            "expected": self.expected,
+            "received": self.received,
+            "missing": self.missing,
+            "unexpected": self.unexpected,
+        }
 
 
 ARRIVED_AT_WORKSHOP = {
-    PieceStatus.RECEIVED, PieceStatus.REPAIRABLE, PieceStatus.REPAIRED, PieceStatus.NO_FAULT,
-    PieceStatus.SCRAPPED, PieceStatus.PACKED_FOR_RETURN, PieceStatus.RETURNING, PieceStatus.BACK_AT_STORE,
+    PieceStatus.RECEIVED,
+    PieceStatus.REPAIRABLE,
+    PieceStatus.REPAIRED,
+    PieceStatus.NO_FAULT,
+    PieceStatus.SCRAPPED,
+    PieceStatus.PACKED_FOR_RETURN,
+    PieceStatus.RETURNING,
+    PieceStatus.BACK_AT_STORE,
 }
 
 
@@ -63,9 +74,7 @@ def check_counts(batch: Batch) -> CheckCounts:
     rows = dict(
         db.session.execute(select(Piece.status, func.count()).where(column == batch.id).group_by(Piece.status)).all()
     )
-    unexpected = db.session.scalar(
-        select(func.count()).where(column == batch.id, Piece.unexpected.is_(True))
-    ) or 0
+    unexpected = db.session.scalar(select(func.count()).where(column == batch.id, Piece.unexpected.is_(True))) or 0
     total = sum(rows.values())
     received = sum(n for s, n in rows.items() if s in arrived)
     still_out = sum(n for s, n in rows.items() if s not in arrived)
@@ -89,15 +98,25 @@ def scan_batch(actor: User, text: str) -> tuple[Batch | None, ScanResult]:
         return None, ScanResult(REFUSED, e.message, e.params, code="invalid_code")
     batch = scope.find_batch(actor, code.number, for_update=True)
     if batch is None:
-        return None, ScanResult(REFUSED, N_("Batch %(code)s is unknown: check the slip."), {"code": str(code)}, code="unknown_batch")
+        return None, ScanResult(
+            REFUSED, N_("Batch %(code)s is unknown: check the slip."), {"code": str(code)}, code="unknown_batch"
+        )
     receiver_direction = Direction.RETURN if actor.store_id else Direction.OUTBOUND
     if batch.direction != receiver_direction:
         return None, ScanResult(
-            REFUSED, N_("Batch %(code)s is not a parcel you receive here."), {"code": batch.code}, code="wrong_direction", batch_id=batch.id
+            REFUSED,
+            N_("Batch %(code)s is not a parcel you receive here."),
+            {"code": batch.code},
+            code="wrong_direction",
+            batch_id=batch.id,
         )
     if batch.status == BatchStatus.OPEN:
         return None, ScanResult(
-            REFUSED, N_("Batch %(code)s has not been dispatched yet: its sender must dispatch it first."), {"code": batch.code}, code="not_dispatched", batch_id=batch.id
+            REFUSED,
+            N_("Batch %(code)s has not been dispatched yet: its sender must dispatch it first."),
+            {"code": batch.code},
+            code="not_dispatched",
+            batch_id=batch.id,
         )
     try:
         start_check(actor, batch)
@@ -106,10 +125,16 @@ def scan_batch(actor: User, text: str) -> tuple[Batch | None, ScanResult]:
     counts = check_counts(batch)
     message = N_("Batch %(code)s from %(store)s: %(expected)d pieces expected. Scan its pieces.")
     if batch.status == BatchStatus.CLOSED:
-        message = N_("Batch %(code)s from %(store)s is already checked and closed; pieces that turn up late can still be scanned.")
+        message = N_(
+            "Batch %(code)s from %(store)s is already checked and closed; pieces that turn up late can still be scanned."
+        )
     return batch, ScanResult(
-        OK, message, {"code": batch.code, "store": batch.store.name, "expected": counts.expected},
-        code="batch_opened", batch_id=batch.id, counts=counts.as_dict(),
+        OK,
+        message,
+        {"code": batch.code, "store": batch.store.name, "expected": counts.expected},
+        code="batch_opened",
+        batch_id=batch.id,
+        counts=counts.as_dict(),
     )
 
 
@@ -122,18 +147,26 @@ def receive_scan(actor: User, batch: Batch, text: str, at: datetime | None = Non
         return _with_counts(batch, ScanResult(REFUSED, e.message, e.params, code="invalid_code"))
     piece = scope.find_piece(actor, code.number, for_update=True)
     if piece is None:
-        return _with_counts(batch, ScanResult(
-            WARNING,
-            N_("%(code)s is not registered. If this piece is in the parcel, register it as unexpected."),
-            {"code": str(code)}, code="unknown_piece",
-        ))
+        return _with_counts(
+            batch,
+            ScanResult(
+                WARNING,
+                N_("%(code)s is not registered. If this piece is in the parcel, register it as unexpected."),
+                {"code": str(code)},
+                code="unknown_piece",
+            ),
+        )
     if piece.batch_id != batch.id:
         other = piece.batch
         if other is None:
-            message = N_("Piece %(code)s of %(store)s was never put in a batch; it is %(status)s. Set it aside and tell the store.")
+            message = N_(
+                "Piece %(code)s of %(store)s was never put in a batch; it is %(status)s. Set it aside and tell the store."
+            )
             params = {"code": piece.code, "store": piece.store.name, "status": piece.status.label}
         else:
-            message = N_("Piece %(code)s belongs to batch %(batch)s of %(store)s, not to this one. Set it aside and check that batch.")
+            message = N_(
+                "Piece %(code)s belongs to batch %(batch)s of %(store)s, not to this one. Set it aside and check that batch."
+            )
             params = {"code": piece.code, "batch": other.code, "store": piece.store.name}
         return _with_counts(batch, ScanResult(REFUSED, message, params, code="wrong_batch", piece_id=piece.id))
     try:
@@ -144,7 +177,9 @@ def receive_scan(actor: User, batch: Batch, text: str, at: datetime | None = Non
         return _with_counts(batch, ScanResult(REFUSED, e.message, e.params, code=e.code, piece_id=piece.id))
     piece.received_at = at
     db.session.flush()
-    return _with_counts(batch, ScanResult(OK, N_("Piece %(code)s received."), {"code": piece.code}, code="received", piece_id=piece.id))
+    return _with_counts(
+        batch, ScanResult(OK, N_("Piece %(code)s received."), {"code": piece.code}, code="received", piece_id=piece.id)
+    )
 
 
 def register_unexpected(actor: User, batch: Batch, text: str, *, product, defect, at: datetime | None = None) -> Piece:
@@ -155,10 +190,19 @@ def register_unexpected(actor: User, batch: Batch, text: str, *, product, defect
     if db.session.get(Piece, code.number) is not None:
         raise AlreadyDone(N_("Piece %(code)s is already registered."), code=str(code))
     piece = Piece(
-        id=code.number, store=batch.store, product=product, defect=defect, source=Source.CUSTOMER_RETURN,
-        registered_at=at, registered_by=actor, unexpected=True, batch=batch, description="",
+        id=code.number,
+        store=batch.store,
+        product=product,
+        defect=defect,
+        source=Source.CUSTOMER_RETURN,
+        registered_at=at,
+        registered_by=actor,
+        unexpected=True,
+        batch=batch,
+        description="",
         # It travelled in this parcel: its clock started with the parcel's.
-        dispatched_at=batch.dispatched_at, due_on=due_date(batch.dispatched_at, rules.tz, rules.limit_days),
+        dispatched_at=batch.dispatched_at,
+        due_on=due_date(batch.dispatched_at, rules.tz, rules.limit_days),
     )
     piece.status = None
     history.move(piece, PieceAction.REGISTER_UNEXPECTED, actor, at=at, batch=batch)
@@ -173,7 +217,9 @@ def _bump_sequence(table: str, value: int) -> None:
     # A piece inserted with its label's number must not collide with the next new piece.
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(
-            db.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST(:v, (SELECT last_value FROM {table}_id_seq)))"),
+            db.text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST(:v, (SELECT last_value FROM {table}_id_seq)))"
+            ),
             {"v": value},
         )
 

@@ -1,9 +1,9 @@
 """A piece's or a batch's history, read for people."""
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-
-from datetime import date
 
 from app.extensions import db
 from app.models import Event, Piece, RepairOperation

@@ -38,21 +38,27 @@ def create_token(user: User, name: str, at: datetime | None = None) -> tuple[Api
     if len(active_tokens(user)) >= MAX_ACTIVE:
         raise RuleViolation(N_("You have %(n)d active tokens: revoke one you no longer use first."), n=MAX_ACTIVE)
     clear = SCHEME + secrets.token_hex(4) + "_" + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, prefix=clear[:PREFIX_LENGTH], token_hash=hash_token(clear), created_at=at or utcnow())
+    token = ApiToken(
+        user=user, name=name, prefix=clear[:PREFIX_LENGTH], token_hash=hash_token(clear), created_at=at or utcnow()
+    )
     db.session.add(token)
     db.session.flush()
     return token, clear
 
 
 def active_tokens(user: User) -> list[ApiToken]:
-    return list(db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
+        )
+    )
 
 
 def revoke_token(user: User, token_id: int, at: datetime | None = None) -> ApiToken | None:
     """Revoke one of this user's own tokens; None when it is not theirs (or does not exist)."""
-    token = db.session.scalars(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)).one_or_none()
+    token = db.session.scalars(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    ).one_or_none()
     if token is not None and token.revoked_at is None:
         token.revoked_at = at or utcnow()
         db.session.flush()

@@ -3,8 +3,17 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, DateField, DecimalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.services.photos import MAX_PHOTOS
@@ -17,21 +26,36 @@ SOURCE_CHOICES = [
 ]
 
 # The carriers Chinese stores use most; anything else is typed in.
-CARRIERS = ["顺丰速运", "京东物流", "中通快递", "圆通速递", "申通快递", "韵达快递", "极兔速递", "中国邮政 EMS", "德邦快递"]
+CARRIERS = [
+    "顺丰速运",
+    "京东物流",
+    "中通快递",
+    "圆通速递",
+    "申通快递",
+    "韵达快递",
+    "极兔速递",
+    "中国邮政 EMS",
+    "德邦快递",
+]
 OTHER_CARRIER = "other"
 TRACKING_NO = re.compile(r"^[A-Za-z0-9-]{8,30}$")
 
 
 class PieceForm(FlaskForm):
     product = StringField(
-        _l("Product style code"), validators=[DataRequired(message=_l("Type or scan the product's style code.")), Length(max=40)]
+        _l("Product style code"),
+        validators=[DataRequired(message=_l("Type or scan the product's style code.")), Length(max=40)],
     )
     size = StringField(_l("Size"), validators=[Length(max=20)])
     colour = StringField(_l("Colour"), validators=[Length(max=40)])
     defect = SelectField(_l("Defect"), coerce=int, validators=[InputRequired(message=_l("Choose the defect."))])
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
-    source = RadioField(_l("Where it came from"), choices=SOURCE_CHOICES, default=Source.CUSTOMER_RETURN.value,
-                        validators=[InputRequired(message=_l("Say where the piece came from."))])
+    source = RadioField(
+        _l("Where it came from"),
+        choices=SOURCE_CHOICES,
+        default=Source.CUSTOMER_RETURN.value,
+        validators=[InputRequired(message=_l("Say where the piece came from."))],
+    )
     delivery_received_on = DateField(_l("Date the store received the delivery"), validators=[Optional()])
     # Photos are evidence the technician values, but a piece without one (or imported from a
     # spreadsheet) can still be registered; photos can be added later on the piece.
@@ -60,18 +84,31 @@ class PhotosForm(FlaskForm):
 
 
 class LabelForm(FlaskForm):
-    format = RadioField(_l("Format"), choices=[SelectChoice("sheet", _l("A4 sheet, 3 × 8")), SelectChoice("thermal", _l("Thermal roll, 60 × 40 mm"))],
-                        default="sheet", validators=[InputRequired()])
-    start = IntegerField(_l("Start at position (1–24)"), default=1,
-                         validators=[Optional(), NumberRange(min=1, max=24, message=_l("A position from 1 to 24."))])
+    format = RadioField(
+        _l("Format"),
+        choices=[SelectChoice("sheet", _l("A4 sheet, 3 × 8")), SelectChoice("thermal", _l("Thermal roll, 60 × 40 mm"))],
+        default="sheet",
+        validators=[InputRequired()],
+    )
+    start = IntegerField(
+        _l("Start at position (1–24)"),
+        default=1,
+        validators=[Optional(), NumberRange(min=1, max=24, message=_l("A position from 1 to 24."))],
+    )
 
 
 class ScanForm(FlaskForm):
-    code = StringField(_l("Scan a label"), validators=[DataRequired(message=_l("Nothing was scanned. Scan the label again.")), Length(max=60)])
+    code = StringField(
+        _l("Scan a label"),
+        validators=[DataRequired(message=_l("Nothing was scanned. Scan the label again.")), Length(max=60)],
+    )
 
 
 class DispatchForm(FlaskForm):
-    carrier = SelectField(_l("Carrier"), choices=[SelectChoice(c) for c in CARRIERS] + [SelectChoice(OTHER_CARRIER, _l("Other (type it)"))])
+    carrier = SelectField(
+        _l("Carrier"),
+        choices=[SelectChoice(c) for c in CARRIERS] + [SelectChoice(OTHER_CARRIER, _l("Other (type it)"))],
+    )
     carrier_other = StringField(_l("Other carrier"), validators=[Length(max=60)])
     tracking_no = StringField(
         _l("Tracking number"),
@@ -81,10 +118,13 @@ class DispatchForm(FlaskForm):
         ],
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
     )
-    shipping_fee = DecimalField(_l("Shipping fee paid by the store (¥)"), places=2,
-                                validators=[Optional(), NumberRange(min=0, max=100000)])
-    confirm = BooleanField(_l("I have packed every listed piece and the slip in the parcel."),
-                           validators=[DataRequired(message=_l("Tick the box to confirm the parcel is packed."))])
+    shipping_fee = DecimalField(
+        _l("Shipping fee paid by the store (¥)"), places=2, validators=[Optional(), NumberRange(min=0, max=100000)]
+    )
+    confirm = BooleanField(
+        _l("I have packed every listed piece and the slip in the parcel."),
+        validators=[DataRequired(message=_l("Tick the box to confirm the parcel is packed."))],
+    )
 
     def validate_carrier_other(self, field):
         if self.carrier.data == OTHER_CARRIER and not (field.data or "").strip():
@@ -99,8 +139,10 @@ class ConfirmForm(FlaskForm):
 
 
 class CloseCheckForm(FlaskForm):
-    confirm = BooleanField(_l("Close the check: pieces not scanned stay missing."),
-                           validators=[DataRequired(message=_l("Tick the box to close the check."))])
+    confirm = BooleanField(
+        _l("Close the check: pieces not scanned stay missing."),
+        validators=[DataRequired(message=_l("Tick the box to close the check."))],
+    )
 
 
 class ImportUploadForm(FlaskForm):

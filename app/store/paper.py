@@ -37,8 +37,12 @@ def dispatch_slip(batch: Batch, rules: Rules) -> Slip:
         carrier=batch.carrier,
         tracking_no=batch.tracking_no,
         lines=tuple(
-            SlipLine(code=p.code, product=f"{p.product.style_code} {p.product.name}", size_colour=size_colour(p),
-                     defect=f"{p.defect.code} {p.defect.name_zh}")
+            SlipLine(
+                code=p.code,
+                product=f"{p.product.style_code} {p.product.name}",
+                size_colour=size_colour(p),
+                defect=f"{p.defect.code} {p.defect.name_zh}",
+            )
             for p in batch.pieces
         ),
         extra=batch.extra,

@@ -6,10 +6,21 @@ from datetime import date
 from pathlib import Path
 
 from flask import (
-    Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request, send_file,
-    session, url_for,
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
 )
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -27,8 +38,16 @@ from app.services import bulk_import as spreadsheet
 from app.services.settings import rules as current_rules
 from app.store import paper
 from app.store.forms import (
-    SOURCE_CHOICES, CloseCheckForm, ConfirmForm, DispatchForm, ImportConfirmForm, ImportUploadForm, LabelForm, PhotosForm,
-    PieceForm, ScanForm,
+    SOURCE_CHOICES,
+    CloseCheckForm,
+    ConfirmForm,
+    DispatchForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    LabelForm,
+    PhotosForm,
+    PieceForm,
+    ScanForm,
 )
 from labels import item_sheet, slip_pdf, thermal_labels
 from workshop.blame import inspection_warning
@@ -76,7 +95,7 @@ def parse_week(text: str) -> IsoWeek | None:
         return None
     week = IsoWeek(int(match[1]), int(match[2]))
     try:
-        week.monday
+        date.fromisocalendar(week.year, week.week, 1)
     except ValueError:
         return None
     return week
@@ -121,12 +140,21 @@ def index():
     query = query.options(
         selectinload(Piece.product), selectinload(Piece.defect), selectinload(Piece.store), selectinload(Piece.batch)
     ).order_by(Piece.registered_at.desc(), Piece.id.desc())  # ix_piece_store_registered serves a store's list
-    page = db.paginate(query, page=args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(
+        query, page=args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
     clocks = {piece.id: timeline.piece_clock(piece, rules, today) for piece in page.items if piece.due_on is not None}
     defects = db.session.scalars(select(DefectCode).order_by(DefectCode.code)).all()
     return render_template(
-        "store/index.html", page=page, clocks=clocks, stores=stores, defects=defects, statuses=list(PieceStatus),
-        label_form=LabelForm(), can_print=current_user.role in (Role.STORE, Role.ADMIN), week=week,
+        "store/index.html",
+        page=page,
+        clocks=clocks,
+        stores=stores,
+        defects=defects,
+        statuses=list(PieceStatus),
+        label_form=LabelForm(),
+        can_print=current_user.role in (Role.STORE, Role.ADMIN),
+        week=week,
     )
 
 
@@ -165,8 +193,13 @@ def products_json():
     pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = db.session.scalars(
         select(Product)
-        .where(Product.active.is_(True),
-               or_(Product.style_code.ilike(pattern + "%", escape="\\"), Product.name.ilike("%" + pattern + "%", escape="\\")))
+        .where(
+            Product.active.is_(True),
+            or_(
+                Product.style_code.ilike(pattern + "%", escape="\\"),
+                Product.name.ilike("%" + pattern + "%", escape="\\"),
+            ),
+        )
         .order_by(Product.style_code)
         .limit(15)
     )
@@ -205,13 +238,19 @@ def register():
         return render_template("store/register.html", form=form, **context), 422
     defect = db.session.get(DefectCode, form.defect.data)
     data = registration.NewPiece(
-        product=product, defect=defect, source=Source(form.source.data), size=form.size.data or "",
-        colour=form.colour.data or "", description=form.description.data or "",
+        product=product,
+        defect=defect,
+        source=Source(form.source.data),
+        size=form.size.data or "",
+        colour=form.colour.data or "",
+        description=form.description.data or "",
         delivery_received_on=form.delivery_received_on.data if form.source.data == Source.DELIVERY else None,
     )
     added = []
     try:
-        uploads = [photos.read_upload(f.stream, f.filename) for f in form.photos.data or [] if getattr(f, "filename", "")]
+        uploads = [
+            photos.read_upload(f.stream, f.filename) for f in form.photos.data or [] if getattr(f, "filename", "")
+        ]
         piece = registration.register_piece(current_user, store, data, rules, at=now)
         added = photos.add_photos(current_user, piece, uploads, upload_folder(), at=now)
         db.session.commit()
@@ -228,10 +267,14 @@ def register():
     if warning is not None:
         flash(warning.text(_), "warn")
     if "another" in request.form:
-        return redirect(url_for(
-            "store.register", product=product.style_code, source=data.source.value,
-            delivery=data.delivery_received_on.isoformat() if data.delivery_received_on else None,
-        ))
+        return redirect(
+            url_for(
+                "store.register",
+                product=product.style_code,
+                source=data.source.value,
+                delivery=data.delivery_received_on.isoformat() if data.delivery_received_on else None,
+            )
+        )
     return redirect(url_for("pieces.piece", piece_id=piece.id))
 
 
@@ -244,7 +287,9 @@ def add_photos(piece_id: int):
         return render_template("store/photos.html", piece=piece, form=form), 422 if request.method == "POST" else 200
     added = []
     try:
-        uploads = [photos.read_upload(f.stream, f.filename) for f in form.photos.data or [] if getattr(f, "filename", "")]
+        uploads = [
+            photos.read_upload(f.stream, f.filename) for f in form.photos.data or [] if getattr(f, "filename", "")
+        ]
         added = photos.add_photos(current_user, piece, uploads, upload_folder(), at=clock.now())
         db.session.commit()
     except DomainError as e:
@@ -333,9 +378,16 @@ def render_batch(store: Store, batch: Batch | None, status: int = 200, dispatch_
         .limit(10)
     ).all()
     return render_template(
-        "store/batch.html", store=store, batch=batch, quota=quota, waiting=waiting, recent=recent,
-        scan_form=ScanForm(formdata=None), dispatch_form=dispatch_form or DispatchForm(formdata=None),
-        confirm_form=ConfirmForm(), today=local_date(now, rules.tz),
+        "store/batch.html",
+        store=store,
+        batch=batch,
+        quota=quota,
+        waiting=waiting,
+        recent=recent,
+        scan_form=ScanForm(formdata=None),
+        dispatch_form=dispatch_form or DispatchForm(formdata=None),
+        confirm_form=ConfirmForm(),
+        today=local_date(now, rules.tz),
     ), status
 
 
@@ -461,20 +513,33 @@ def batch_dispatch(batch_id: int):
         return render_batch(store, found if found.status == BatchStatus.OPEN else open_batch_for(store), 422, form)
     quota = batches.quota_check(store, rules, at=now)
     if quota.extra and form.shipping_fee.data is None:
-        form.shipping_fee.errors = [_("This batch is beyond the store's weekly quota: enter the shipping fee the store pays.")]
+        form.shipping_fee.errors = [
+            _("This batch is beyond the store's weekly quota: enter the shipping fee the store pays.")
+        ]
         return render_batch(store, found, 422, form)
     try:
         batches.dispatch_batch(
-            current_user, found, rules, carrier=form.carrier_name(), tracking_no=form.tracking_no.data,
-            shipping_fee=form.shipping_fee.data if quota.extra else None, at=now,
+            current_user,
+            found,
+            rules,
+            carrier=form.carrier_name(),
+            tracking_no=form.tracking_no.data,
+            shipping_fee=form.shipping_fee.data if quota.extra else None,
+            at=now,
         )
         db.session.commit()
     except DomainError as e:
         db.session.rollback()
         flash(error_text(e), "error")
         return render_batch(store, open_batch_for(store), 409, form)
-    flash(_("Batch %(code)s dispatched: %(n)d pieces are in transit. Print its slip and pack it in the parcel.",
-            code=found.code, n=len(found.pieces)), "ok")
+    flash(
+        _(
+            "Batch %(code)s dispatched: %(n)d pieces are in transit. Print its slip and pack it in the parcel.",
+            code=found.code,
+            n=len(found.pieces),
+        ),
+        "ok",
+    )
     return redirect(url_for("store.batch_detail", batch_id=found.id))
 
 
@@ -485,7 +550,10 @@ def batch_slip(batch_id: int):
     if found.direction != Direction.OUTBOUND:
         abort(404)
     if found.dispatched_at is None:
-        flash(_("Batch %(code)s is not dispatched yet: its slip is printed once it is dispatched.", code=found.code), "error")
+        flash(
+            _("Batch %(code)s is not dispatched yet: its slip is printed once it is dispatched.", code=found.code),
+            "error",
+        )
         return redirect(url_for("store.batch"))
     rules = current_rules()
     pdf = slip_pdf(paper.dispatch_slip(found, rules))
@@ -531,8 +599,11 @@ def receive():
         status = 400
     coming = db.session.scalars(
         scope.batches(current_user)
-        .where(Batch.store_id == store.id, Batch.direction == Direction.RETURN,
-               Batch.status.in_([BatchStatus.DISPATCHED, BatchStatus.CHECKING]))
+        .where(
+            Batch.store_id == store.id,
+            Batch.direction == Direction.RETURN,
+            Batch.status.in_([BatchStatus.DISPATCHED, BatchStatus.CHECKING]),
+        )
         .order_by(Batch.id)
     ).all()
     return render_template("store/receive.html", form=ScanForm(formdata=None), coming=coming), status
@@ -552,8 +623,12 @@ def receive_batch(batch_id: int):
     found = return_batch(batch_id)
     counts = scanning.check_counts(found)
     return render_template(
-        "store/receive_batch.html", batch=found, counts=counts, tally=tally(found.id),
-        form=ScanForm(formdata=None), close_form=CloseCheckForm(formdata=None),
+        "store/receive_batch.html",
+        batch=found,
+        counts=counts,
+        tally=tally(found.id),
+        form=ScanForm(formdata=None),
+        close_form=CloseCheckForm(formdata=None),
     )
 
 
@@ -597,11 +672,17 @@ def receive_close(batch_id: int):
         db.session.rollback()
         flash(error_text(e), "error")
         return redirect(url_for("store.receive_batch", batch_id=found.id))
-    flash(_("Check of batch %(code)s closed: %(received)d of %(expected)d pieces back, %(missing)d missing.",
-            code=found.code, received=counts.received, expected=counts.expected,
-            missing=max(counts.expected - counts.received, 0)), "ok")
+    flash(
+        _(
+            "Check of batch %(code)s closed: %(received)d of %(expected)d pieces back, %(missing)d missing.",
+            code=found.code,
+            received=counts.received,
+            expected=counts.expected,
+            missing=max(counts.expected - counts.received, 0),
+        ),
+        "ok",
+    )
     return redirect(url_for("store.receive_batch", batch_id=found.id))
-
 
 
 # --- Registering from a spreadsheet ---------------------------------------------------
@@ -616,11 +697,18 @@ def render_import(preview=None, token=None, status=200):
         column = spreadsheet.COLUMN.get(key)
         return "" if column is None else (column.zh if chinese else column.en)
 
-    problems = [(p.row, column_name(p.column), translate(p.message, p.params)) for p in preview.problems] if preview else []
+    problems = (
+        [(p.row, column_name(p.column), translate(p.message, p.params)) for p in preview.problems] if preview else []
+    )
     sources = {s.value: _(s.label) for s in Source}
     return render_template(
-        "store/import.html", form=ImportUploadForm(formdata=None), preview=preview, problems=problems, token=token,
-        confirm_form=ImportConfirmForm(formdata=None), sources=sources,
+        "store/import.html",
+        form=ImportUploadForm(formdata=None),
+        preview=preview,
+        problems=problems,
+        token=token,
+        confirm_form=ImportConfirmForm(formdata=None),
+        sources=sources,
     ), status
 
 
@@ -649,8 +737,12 @@ def bulk_import():
 @bp.route("/import/template.xlsx")
 @role_required(Role.STORE)
 def bulk_template():
-    return send_file(io.BytesIO(spreadsheet.template_xlsx()), mimetype=XLSX_TYPE, as_attachment=True,
-                     download_name="问题件登记模板-piece-import-template.xlsx")
+    return send_file(
+        io.BytesIO(spreadsheet.template_xlsx()),
+        mimetype=XLSX_TYPE,
+        as_attachment=True,
+        download_name="问题件登记模板-piece-import-template.xlsx",
+    )
 
 
 @bp.route("/import/confirm", methods=["POST"])

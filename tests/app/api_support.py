@@ -48,7 +48,9 @@ def chain(db_session, make_region, make_store, make_user, make_product, make_def
         manager = make_user("region", region=region)
         product = make_product(style="G10001")
         quality = make_defect(DefectKind.QUALITY, Blame.SUPPLIER, code="Q01")
-        people = make_defect(DefectKind.NON_QUALITY, Blame.STORE, code="N08", name_zh="人为损坏", name_en="Damage by people")
+        people = make_defect(
+            DefectKind.NON_QUALITY, Blame.STORE, code="N08", name_zh="人为损坏", name_en="Damage by people"
+        )
 
     db_session.add(RepairOperation(code="SEW", name_zh="缝补", name_en="Sew"))
     db_session.commit()
@@ -56,7 +58,13 @@ def chain(db_session, make_region, make_store, make_user, make_product, make_def
 
 
 def new_piece(**overrides) -> dict:
-    data = {"product": "G10001", "defect": "Q01", "source": "customer_return", "size": "L", "colour": "藏青",
-            "description": "左袖脱线 3 厘米"}
+    data = {
+        "product": "G10001",
+        "defect": "Q01",
+        "source": "customer_return",
+        "size": "L",
+        "colour": "藏青",
+        "description": "左袖脱线 3 厘米",
+    }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

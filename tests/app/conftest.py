@@ -27,7 +27,7 @@ def _database_url(tmp_path_factory) -> str:
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -144,8 +144,15 @@ def make_region(db_session):
 def make_store(db_session, make_region):
     def make(name="上海南京东路店", region=None, quota=1, code=None):
         fresh(db_session)
-        store = Store(code=code or f"S{next(_seq)}", name=name, region=region or make_region(), weekly_quota=quota,
-                      contact_name="王晓燕", contact_phone="021-6322 1188", address="上海市黄浦区南京东路 800 号")
+        store = Store(
+            code=code or f"S{next(_seq)}",
+            name=name,
+            region=region or make_region(),
+            weekly_quota=quota,
+            contact_name="王晓燕",
+            contact_phone="021-6322 1188",
+            address="上海市黄浦区南京东路 800 号",
+        )
         db_session.add(store)
         db_session.commit()
         return store
@@ -157,8 +164,14 @@ def make_store(db_session, make_region):
 def make_user(db_session):
     def make(role="store", store=None, region=None, username=None, locale="en"):
         fresh(db_session)
-        user = User(username=username or f"user{next(_seq)}", display_name=f"测试用户 {role}", role=role,
-                    store=store, region=region, locale=locale)
+        user = User(
+            username=username or f"user{next(_seq)}",
+            display_name=f"测试用户 {role}",
+            role=role,
+            store=store,
+            region=region,
+            locale=locale,
+        )
         user.set_password(PASSWORD)
         db_session.add(user)
         db_session.commit()
@@ -174,8 +187,14 @@ def make_product(db_session):
         if supplier is None:
             supplier = Supplier(code=f"SUP{next(_seq)}", name="宁波雅戈服饰有限公司")
             db_session.add(supplier)
-        product = Product(style_code=style or f"G{next(_seq):05d}", name=name, category="羽绒服", supplier=supplier,
-                          unit_cost=Decimal(cost), retail_price=Decimal("999.00"))
+        product = Product(
+            style_code=style or f"G{next(_seq):05d}",
+            name=name,
+            category="羽绒服",
+            supplier=supplier,
+            unit_cost=Decimal(cost),
+            retail_price=Decimal("999.00"),
+        )
         db_session.add(product)
         db_session.commit()
         return product
@@ -187,7 +206,9 @@ def make_product(db_session):
 def make_defect(db_session):
     def make(kind=DefectKind.QUALITY, blame=Blame.SUPPLIER, code=None, name_zh="脱线", name_en="Open seam"):
         fresh(db_session)
-        defect = DefectCode(code=code or f"D{next(_seq)}", name_zh=name_zh, name_en=name_en, kind=kind, suggested_blame=blame)
+        defect = DefectCode(
+            code=code or f"D{next(_seq)}", name_zh=name_zh, name_en=name_en, kind=kind, suggested_blame=blame
+        )
         db_session.add(defect)
         db_session.commit()
         return defect
@@ -199,13 +220,28 @@ def make_defect(db_session):
 def make_piece(db_session, make_store, make_user, make_product, make_defect):
     """A registered piece, made through the real registration service (committed)."""
 
-    def make(store=None, user=None, product=None, defect=None, source=Source.CUSTOMER_RETURN,
-             delivery_received_on: date | None = None, at=None, size="L", colour="藏青"):
+    def make(
+        store=None,
+        user=None,
+        product=None,
+        defect=None,
+        source=Source.CUSTOMER_RETURN,
+        delivery_received_on: date | None = None,
+        at=None,
+        size="L",
+        colour="藏青",
+    ):
         store = store or make_store()
         user = user or make_user("store", store=store)
         fresh(db_session)
-        data = registration.NewPiece(product=product or make_product(), defect=defect or make_defect(), source=source,
-                                     size=size, colour=colour, delivery_received_on=delivery_received_on)
+        data = registration.NewPiece(
+            product=product or make_product(),
+            defect=defect or make_defect(),
+            source=source,
+            size=size,
+            colour=colour,
+            delivery_received_on=delivery_received_on,
+        )
         piece = registration.register_piece(user, store, data, current_rules(), at=at)
         db_session.commit()
         return piece

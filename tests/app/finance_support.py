@@ -41,13 +41,28 @@ def scrap(db_session, make_piece, finance_world):
         w = finance_world
         store, clerk = store or w.store, clerk or w.clerk
         rules = current_rules()
-        pieces = [make_piece(store=store, user=clerk, product=product or w.product, defect=defect or w.quality,
-                             at=at - timedelta(days=3)) for _ in range(n)]
+        pieces = [
+            make_piece(
+                store=store,
+                user=clerk,
+                product=product or w.product,
+                defect=defect or w.quality,
+                at=at - timedelta(days=3),
+            )
+            for _ in range(n)
+        ]
         batch = batches.open_or_create_batch(clerk, store, Direction.OUTBOUND, at=at - timedelta(days=3))
         for piece in pieces:
             batches.add_piece(clerk, batch, piece, at=at - timedelta(days=3))
-        batches.dispatch_batch(clerk, batch, rules, carrier="顺丰速运", tracking_no="SF1", shipping_fee=Decimal("20.00"),
-                               at=at - timedelta(days=2))
+        batches.dispatch_batch(
+            clerk,
+            batch,
+            rules,
+            carrier="顺丰速运",
+            tracking_no="SF1",
+            shipping_fee=Decimal("20.00"),
+            at=at - timedelta(days=2),
+        )
         scanning.start_check(w.tech, batch, at=at - timedelta(hours=2))
         for piece in pieces:
             scanning.receive_scan(w.tech, batch, piece.code, at=at - timedelta(hours=1))

@@ -43,7 +43,9 @@ def desk(db_session, make_region, make_store, make_user, make_product, make_defe
         admin = make_user("admin")
         product = make_product(name="男士加绒连帽羽绒服", style="G10001")
         quality = make_defect(DefectKind.QUALITY, Blame.SUPPLIER, code="Q01", name_zh="脱线", name_en="Open seam")
-        people = make_defect(DefectKind.NON_QUALITY, Blame.STORE, code="N08", name_zh="人为损坏", name_en="Damage by people")
+        people = make_defect(
+            DefectKind.NON_QUALITY, Blame.STORE, code="N08", name_zh="人为损坏", name_en="Damage by people"
+        )
 
     return Desk
 

@@ -50,7 +50,9 @@ def test_nobody_can_revoke_another_users_token(client, login, chain, db_session)
     assert db_session.scalars(select(ApiToken)).one().revoked_at is None
 
 
-@pytest.mark.parametrize("header", ["Bearer wst_nothing_like_a_real_one", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer " + "x" * 500])
+@pytest.mark.parametrize(
+    "header", ["Bearer wst_nothing_like_a_real_one", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer " + "x" * 500]
+)
 def test_a_wrong_or_missing_token_is_a_json_401(client, chain, header):
     response = client.get("/api/v1/pieces", headers={"Authorization": header})
     assert response.status_code == 401
@@ -96,7 +98,9 @@ def test_a_logged_in_browser_may_read_the_api_with_its_session(client, login, ch
     assert client.get("/api/v1/me").json["username"] == chain.clerk.username
 
 
-def test_cookie_session_writes_to_the_api_need_a_csrf_token_but_token_writes_do_not(app, client, login, chain, monkeypatch):
+def test_cookie_session_writes_to_the_api_need_a_csrf_token_but_token_writes_do_not(
+    app, client, login, chain, monkeypatch
+):
     clear = token_for(chain.clerk)
     login(chain.clerk)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)

@@ -24,12 +24,20 @@ def test_a_store_opens_fills_and_dispatches_its_weekly_batch(client, chain, make
     removed = client.delete(f"/api/v1/batches/{batch_id}/pieces/{pieces[1].id}", headers=auth)
     assert [p["id"] for p in removed.json["pieces"]] == [pieces[0].id]
     headers = {**auth, "Idempotency-Key": "dispatch-w48"}
-    sent = client.post(f"/api/v1/batches/{batch_id}/dispatch", json={"carrier": "顺丰速运", "tracking_no": "SF1"}, headers=headers)
+    sent = client.post(
+        f"/api/v1/batches/{batch_id}/dispatch", json={"carrier": "顺丰速运", "tracking_no": "SF1"}, headers=headers
+    )
     assert sent.status_code == 200, sent.json
     assert sent.json["status"] == "dispatched" and sent.json["dispatched_at"].endswith("+00:00")
-    again = client.post(f"/api/v1/batches/{batch_id}/dispatch", json={"carrier": "顺丰速运", "tracking_no": "SF1"}, headers=headers)
+    again = client.post(
+        f"/api/v1/batches/{batch_id}/dispatch", json={"carrier": "顺丰速运", "tracking_no": "SF1"}, headers=headers
+    )
     assert again.json == sent.json and again.headers["Idempotent-Replayed"] == "true"
-    dispatches = select(func.count()).select_from(Event).where(Event.batch_id == batch_id, Event.piece_id.is_(None), Event.action == "batch_dispatch")
+    dispatches = (
+        select(func.count())
+        .select_from(Event)
+        .where(Event.batch_id == batch_id, Event.piece_id.is_(None), Event.action == "batch_dispatch")
+    )
     assert db_session.scalar(dispatches) == 1
     without_key = client.post(f"/api/v1/batches/{batch_id}/dispatch", json={"carrier": "x"}, headers=auth)
     assert without_key.status_code in (409, 422) and without_key.is_json  # refused by the services, not done twice
@@ -61,9 +69,13 @@ def test_the_workshop_receives_grades_repairs_and_sends_back_through_the_api(cli
     assert closed.json["counts"]["missing"] == 1
     graded = client.post(f"/api/v1/pieces/{pieces[0].id}/grade", json={"grade": "repairable"}, headers=auth)
     assert graded.status_code == 200 and graded.json["status"] == "repairable"
-    repaired = client.post(f"/api/v1/pieces/{pieces[0].id}/repair", json={"operations": ["SEW"], "minutes": 25}, headers=auth)
+    repaired = client.post(
+        f"/api/v1/pieces/{pieces[0].id}/repair", json={"operations": ["SEW"], "minutes": 25}, headers=auth
+    )
     assert repaired.status_code == 200 and repaired.json["status"] == "repaired"
-    scrapped = client.post(f"/api/v1/pieces/{pieces[1].id}/grade", json={"grade": "scrap", "blame": "supplier"}, headers=auth)
+    scrapped = client.post(
+        f"/api/v1/pieces/{pieces[1].id}/grade", json={"grade": "scrap", "blame": "supplier"}, headers=auth
+    )
     assert scrapped.status_code == 200, scrapped.json
     assert scrapped.json["scrap_cost"] == "360.00" and scrapped.json["blame"] == "supplier"
     packed = client.post("/api/v1/return-batches/pack", json={"piece_id": pieces[0].id}, headers=auth)
@@ -71,7 +83,9 @@ def test_the_workshop_receives_grades_repairs_and_sends_back_through_the_api(cli
     back = client.post(f"/api/v1/batches/{packed.json['id']}/dispatch", json={"carrier": "顺丰速运"}, headers=auth)
     assert back.status_code == 200 and back.json["status"] == "dispatched"
     store_auth = bearer(token_for(chain.clerk))
-    home = client.post(f"/api/v1/batches/{packed.json['id']}/receive", json={"code": pieces[0].code}, headers=store_auth).json
+    home = client.post(
+        f"/api/v1/batches/{packed.json['id']}/receive", json={"code": pieces[0].code}, headers=store_auth
+    ).json
     assert (home["outcome"], home["code"]) == ("ok", "received")
     assert db_session.get(Piece, pieces[0].id).status == PieceStatus.BACK_AT_STORE
 
@@ -91,7 +105,9 @@ def test_the_scan_endpoint_answers_as_the_bench_page_does(client, login, chain, 
     auth = bearer(token_for(chain.tech))
     opened = client.post("/api/v1/scan", json={"code": batch.code}, headers=auth).json
     assert (opened["outcome"], opened["code"], opened["batch_id"]) == ("ok", "batch_opened", batch.id)
-    api = client.post("/api/v1/scan", json={"code": pieces[0].code, "batch_id": batch.id, "mode": "receive"}, headers=auth).json
+    api = client.post(
+        "/api/v1/scan", json={"code": pieces[0].code, "batch_id": batch.id, "mode": "receive"}, headers=auth
+    ).json
     assert (api["outcome"], api["code"], api["piece_id"]) == ("ok", "received", pieces[0].id)
     login(chain.tech)
     page = client.post("/bench/scan.json", json={"text": pieces[0].code, "batch_id": batch.id, "mode": "receive"}).json
@@ -126,7 +142,9 @@ def test_finance_reads_a_months_figures_and_the_claims_with_money_as_strings(cli
     batch = dispatched(chain.clerk, chain.store, [piece])
     tech = bearer(token_for(chain.tech))
     client.post(f"/api/v1/batches/{batch.id}/receive", json={"code": piece.code}, headers=tech)
-    scrapped = client.post(f"/api/v1/pieces/{piece.id}/grade", json={"grade": "scrap", "blame": "supplier"}, headers=tech)
+    scrapped = client.post(
+        f"/api/v1/pieces/{piece.id}/grade", json={"grade": "scrap", "blame": "supplier"}, headers=tech
+    )
     assert scrapped.status_code == 200
     month = db_session.get(Piece, piece.id).scrap_month
     month_text = f"{month // 100}-{month % 100:02d}"

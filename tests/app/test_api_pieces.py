@@ -75,15 +75,27 @@ def test_a_refused_registration_is_not_remembered_so_a_corrected_retry_works(cli
 
 def test_bulk_registration_is_all_or_nothing_and_names_the_refused_piece(client, chain, db_session):
     clear = token_for(chain.clerk)
-    bad = client.post("/api/v1/pieces/bulk", json={"pieces": [new_piece(), new_piece(product="NOPE")]}, headers=bearer(clear))
+    bad = client.post(
+        "/api/v1/pieces/bulk", json={"pieces": [new_piece(), new_piece(product="NOPE")]}, headers=bearer(clear)
+    )
     assert bad.status_code == 422
-    assert bad.json["error"] == {"code": "unknown_product", "message": "No product has the style code NOPE.", "field": "pieces[1].product"}
+    assert bad.json["error"] == {
+        "code": "unknown_product",
+        "message": "No product has the style code NOPE.",
+        "field": "pieces[1].product",
+    }
     assert db_session.scalar(select(func.count()).select_from(Piece)) == 0
-    good = client.post("/api/v1/pieces/bulk", json={"pieces": [new_piece(), new_piece(size="M")]},
-                       headers={**bearer(clear), "Idempotency-Key": "bulk-1"})
+    good = client.post(
+        "/api/v1/pieces/bulk",
+        json={"pieces": [new_piece(), new_piece(size="M")]},
+        headers={**bearer(clear), "Idempotency-Key": "bulk-1"},
+    )
     assert good.status_code == 201 and len(good.json["items"]) == 2
-    replay = client.post("/api/v1/pieces/bulk", json={"pieces": [new_piece(), new_piece(size="M")]},
-                         headers={**bearer(clear), "Idempotency-Key": "bulk-1"})
+    replay = client.post(
+        "/api/v1/pieces/bulk",
+        json={"pieces": [new_piece(), new_piece(size="M")]},
+        headers={**bearer(clear), "Idempotency-Key": "bulk-1"},
+    )
     assert replay.json == good.json
     assert db_session.scalar(select(func.count()).select_from(Piece)) == 2
 
@@ -103,7 +115,9 @@ def test_the_list_filters_by_status_and_date_and_pages_with_a_cursor(client, cha
     second = client.get(f"/api/v1/pieces?size=3&cursor={first['next_cursor']}", headers=bearer(clear)).json
     assert [p["id"] for p in second["items"]] == [made[0].id, old.id]
     assert second["next_cursor"] is None
-    january = client.get("/api/v1/pieces?registered_from=2026-01-05&registered_to=2026-01-05", headers=bearer(clear)).json
+    january = client.get(
+        "/api/v1/pieces?registered_from=2026-01-05&registered_to=2026-01-05", headers=bearer(clear)
+    ).json
     assert [p["id"] for p in january["items"]] == [old.id]
     assert client.get("/api/v1/pieces?status=in_transit", headers=bearer(clear)).json["items"] == []
     assert len(client.get("/api/v1/pieces?status=registered", headers=bearer(clear)).json["items"]) == 5
@@ -140,10 +154,16 @@ def png() -> bytes:
 def test_a_photo_is_added_through_the_store_desks_photo_service(client, chain, make_piece):
     piece = make_piece(store=chain.store, user=chain.clerk)
     clear = token_for(chain.clerk)
-    response = client.post(f"/api/v1/pieces/{piece.id}/photos", data={"photo": (io.BytesIO(png()), "a.png")}, headers=bearer(clear))
+    response = client.post(
+        f"/api/v1/pieces/{piece.id}/photos", data={"photo": (io.BytesIO(png()), "a.png")}, headers=bearer(clear)
+    )
     assert response.status_code == 201, response.json
     assert response.json["photos"][0]["content_type"] == "image/png"
-    refused = client.post(f"/api/v1/pieces/{piece.id}/photos", data={"photo": (io.BytesIO(b"not an image"), "a.png")}, headers=bearer(clear))
+    refused = client.post(
+        f"/api/v1/pieces/{piece.id}/photos",
+        data={"photo": (io.BytesIO(b"not an image"), "a.png")},
+        headers=bearer(clear),
+    )
     assert refused.status_code == 422 and refused.json["error"]["code"] == "invalid"
 
 
@@ -160,7 +180,9 @@ def test_a_domain_refusal_is_translated_with_its_stable_code(client, chain, make
     piece = make_piece(store=chain.store, user=chain.clerk)
     clear = token_for(chain.tech)
     for language in ("en", "zh-CN"):
-        response = client.post(f"/api/v1/pieces/{piece.id}/grade", json={"grade": "no_fault"}, headers=bearer(clear, language))
+        response = client.post(
+            f"/api/v1/pieces/{piece.id}/grade", json={"grade": "no_fault"}, headers=bearer(clear, language)
+        )
         assert response.status_code == 409
         assert response.json["error"]["code"] == "invalid_transition"
     assert piece.code in response.json["error"]["message"]
@@ -210,6 +232,10 @@ def test_a_nul_character_in_json_text_is_refused_with_its_field(client, make_use
     from tests.app.api_support import bearer, token_for
 
     headers = bearer(token_for(make_user("store", store=make_store())))
-    response = client.post("/api/v1/pieces/bulk", json={"pieces": [{"product": "t\x00", "defect": "Q01", "source": "shelf"}]}, headers=headers)
+    response = client.post(
+        "/api/v1/pieces/bulk",
+        json={"pieces": [{"product": "t\x00", "defect": "Q01", "source": "shelf"}]},
+        headers=headers,
+    )
     assert response.status_code == 422
     assert "cannot be stored" in response.json["error"]["message"]

@@ -10,12 +10,21 @@ from tests.app.api_support import bearer, chain, token_for  # noqa: F401 (fixtur
 
 @pytest.fixture()
 def limited_app(app):
-    fresh = create_app({
-        "TESTING": True, "SECRET_KEY": "test-only-secret", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"], "CHAIN_TIMEZONE": "Asia/Shanghai", "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_HEADERS_ENABLED": True,
-        "API_RATE_LIMIT": "3 per minute", "API_AUTH_FAILURE_LIMIT": "2 per minute",
-    })
+    fresh = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-only-secret",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+            "CHAIN_TIMEZONE": "Asia/Shanghai",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "API_RATE_LIMIT": "3 per minute",
+            "API_AUTH_FAILURE_LIMIT": "2 per minute",
+        }
+    )
     try:
         yield fresh
     finally:
@@ -33,13 +42,18 @@ def test_a_token_is_slowed_after_its_limit_and_a_token_guesser_after_two_refusal
     db_session.commit()
     client = limited_app.test_client()
     # One budget for the whole API, whichever addresses the token calls.
-    answers = [client.get(url, headers=bearer(good)).status_code for url in ("/api/v1/me", "/api/v1/pieces", "/api/v1/batches", "/api/v1/me")]
+    answers = [
+        client.get(url, headers=bearer(good)).status_code
+        for url in ("/api/v1/me", "/api/v1/pieces", "/api/v1/batches", "/api/v1/me")
+    ]
     assert answers == [200, 200, 200, 429]
     slowed = client.get("/api/v1/me", headers=bearer(good))
     assert slowed.is_json and slowed.json["error"]["code"] == "rate_limited"
     assert "Retry-After" in slowed.headers
     # Another token is counted on its own.
     assert client.get("/api/v1/me", headers=bearer(other)).status_code == 200
-    guesses = [client.get(url, headers=bearer("wst_guess_" + str(n))).status_code
-               for n, url in enumerate(("/api/v1/me", "/api/v1/pieces", "/api/v1/batches"))]
+    guesses = [
+        client.get(url, headers=bearer("wst_guess_" + str(n))).status_code
+        for n, url in enumerate(("/api/v1/me", "/api/v1/pieces", "/api/v1/batches"))
+    ]
     assert guesses == [401, 401, 429]

@@ -11,10 +11,9 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance  # noqa: E402
-
-from hypothesis import strategies as st  # noqa: E402
 
 from app.extensions import db  # noqa: E402
 from tests.app.api_support import chain, dispatched, new_piece, token_for  # noqa: E402,F401 (fixtures)
@@ -47,17 +46,23 @@ def test_every_operation_keeps_to_the_document_for_a_store_clerk_and_a_technicia
 
     failures = []
     for operation in operations:
-
         names = {p.name for p in operation.path_parameters}
         variants = [operation.as_strategy()]
         if names:
             variants.append(operation.as_strategy(path_parameters={n: real[n] for n in names}))
         if operation.label in bodies:
-            variants.append(operation.as_strategy(path_parameters={n: real[n] for n in names}, body=bodies[operation.label]))
+            variants.append(
+                operation.as_strategy(path_parameters={n: real[n] for n in names}, body=bodies[operation.label])
+            )
 
         @given(case=st.one_of(variants))
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def check(case):
             for header in headers:
                 db.session.commit()

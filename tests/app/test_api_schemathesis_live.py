@@ -41,12 +41,27 @@ def served(tmp_path_factory):
 def test_schemathesis_finds_no_server_error_nor_an_undocumented_answer(served, username, tmp_path):
     server, clear_tokens = served
     result = subprocess.run(
-        [str(SCHEMATHESIS), "run", f"{server.base_url}/api/v1/openapi.json",
-         "-H", f"Authorization: Bearer {clear_tokens[username]}", "-H", "Accept-Language: en",
-         "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance",
-         "--max-examples", "25", "--generation-deterministic",
-         "--report-dir", str(tmp_path)],
-        capture_output=True, text=True, timeout=600, cwd=tmp_path, env={**os.environ, "NO_COLOR": "1"},
+        [
+            str(SCHEMATHESIS),
+            "run",
+            f"{server.base_url}/api/v1/openapi.json",
+            "-H",
+            f"Authorization: Bearer {clear_tokens[username]}",
+            "-H",
+            "Accept-Language: en",
+            "--checks",
+            "not_a_server_error,response_schema_conformance,status_code_conformance",
+            "--max-examples",
+            "25",
+            "--generation-deterministic",
+            "--report-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+        env={**os.environ, "NO_COLOR": "1"},
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "Stateful" in result.stdout

@@ -15,7 +15,9 @@ def id_rules(app):
 
 
 @pytest.mark.parametrize("who", ["clerk", "manager"])
-def test_every_address_with_an_id_refuses_another_stores_piece_or_batch_with_a_json_404(app, client, chain, make_piece, who):
+def test_every_address_with_an_id_refuses_another_stores_piece_or_batch_with_a_json_404(
+    app, client, chain, make_piece, who
+):
     stranger = make_piece(store=chain.other_store, user=chain.other_clerk)
     batch = dispatched(chain.other_clerk, chain.other_store, [stranger])
     mine = make_piece(store=chain.store, user=chain.clerk)
@@ -24,8 +26,15 @@ def test_every_address_with_an_id_refuses_another_stores_piece_or_batch_with_a_j
     for rule in id_rules(app):
         url = rule.build({"piece_id": stranger.id, "batch_id": batch.id}, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            response = client.open(url, method=method, json={"piece_id": mine.id, "code": stranger.code, "grade": "no_fault"}, headers=auth)
-            assert response.status_code == 404, (method, url, response.status_code, response.get_data(as_text=True)[:200])
+            response = client.open(
+                url, method=method, json={"piece_id": mine.id, "code": stranger.code, "grade": "no_fault"}, headers=auth
+            )
+            assert response.status_code == 404, (
+                method,
+                url,
+                response.status_code,
+                response.get_data(as_text=True)[:200],
+            )
             assert response.is_json and response.json["error"]["code"] == "not_found"
             checked.append((method, rule.rule))
     assert len(checked) >= 10
@@ -35,9 +44,13 @@ def test_lists_filtered_by_another_store_are_empty(client, chain, make_piece):
     stranger = make_piece(store=chain.other_store, user=chain.other_clerk)
     dispatched(chain.other_clerk, chain.other_store, [stranger])
     auth = bearer(token_for(chain.clerk))
-    for url in (f"/api/v1/pieces?store_id={chain.other_store.id}", "/api/v1/pieces",
-                f"/api/v1/batches?store_id={chain.other_store.id}", "/api/v1/batches",
-                f"/api/v1/deadlines?store_id={chain.other_store.id}"):
+    for url in (
+        f"/api/v1/pieces?store_id={chain.other_store.id}",
+        "/api/v1/pieces",
+        f"/api/v1/batches?store_id={chain.other_store.id}",
+        "/api/v1/batches",
+        f"/api/v1/deadlines?store_id={chain.other_store.id}",
+    ):
         response = client.get(url, headers=auth)
         assert response.status_code == 200 and response.json["items"] == [], url
 

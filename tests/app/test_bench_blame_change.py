@@ -24,12 +24,16 @@ def _scrapped(db_session, make_piece, make_store, make_user, at):
     return piece, tech
 
 
-def test_a_technician_changes_who_pays_with_a_reason_and_it_is_recorded(client, db_session, make_piece, make_store, make_user, login):
+def test_a_technician_changes_who_pays_with_a_reason_and_it_is_recorded(
+    client, db_session, make_piece, make_store, make_user, login
+):
     piece, tech = _scrapped(db_session, make_piece, make_store, make_user, datetime.now(UTC))
     login(tech)
     response = client.post(f"/bench/pieces/{piece.id}/blame", data={"blame": "store", "reason": ""})
     assert response.status_code == 422 and "Write why the blame changes" in response.get_data(as_text=True)
-    response = client.post(f"/bench/pieces/{piece.id}/blame", data={"blame": "store", "reason": "顾客洗涤损坏，门店不应收退"})
+    response = client.post(
+        f"/bench/pieces/{piece.id}/blame", data={"blame": "store", "reason": "顾客洗涤损坏，门店不应收退"}
+    )
     assert response.status_code == 302
     changed = db_session.get(Piece, piece.id)
     assert changed.blame == Blame.STORE and changed.blame_overridden
@@ -37,7 +41,9 @@ def test_a_technician_changes_who_pays_with_a_reason_and_it_is_recorded(client, 
     assert event.reason == "顾客洗涤损坏，门店不应收退" and event.data == {"from": "supplier", "to": "store"}
 
 
-def test_changing_who_pays_in_a_closed_month_is_refused_with_how_to_correct_it(client, db_session, make_piece, make_store, make_user, login):
+def test_changing_who_pays_in_a_closed_month_is_refused_with_how_to_correct_it(
+    client, db_session, make_piece, make_store, make_user, login
+):
     piece, tech = _scrapped(db_session, make_piece, make_store, make_user, datetime(2026, 10, 10, 3, 0, tzinfo=UTC))
     db_session.add(AccountingMonth(month=202610, closed=True, closed_at=datetime(2026, 11, 2, tzinfo=UTC)))
     db_session.commit()

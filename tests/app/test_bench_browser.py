@@ -14,7 +14,6 @@ from tests.app.test_bench_scan_station import make_parcel  # noqa: F401  (fixtur
 from workshop.statuses import PieceStatus
 
 
-
 @pytest.fixture()
 def live_server(app, db_session):
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -37,7 +36,9 @@ def page(live_server, playwright, chromium_path):
     assert not errors, errors
 
 
-def test_a_thirty_piece_parcel_is_received_with_thirty_one_scans_and_no_click(live_server, page, make_parcel, make_user):
+def test_a_thirty_piece_parcel_is_received_with_thirty_one_scans_and_no_click(
+    live_server, page, make_parcel, make_user
+):
     batch, pieces = make_parcel(30)
     tech = make_user("technician")
     codes, slip = [p.code for p in pieces], batch.code
@@ -80,7 +81,9 @@ def test_the_camera_polyfill_and_its_wasm_are_served_by_us(client):
     assert "prepareZXingModule" in script and "locateFile" in script
 
 
-def test_the_check_is_closed_from_the_keyboard_and_the_missing_piece_is_counted(live_server, page, make_parcel, make_user):
+def test_the_check_is_closed_from_the_keyboard_and_the_missing_piece_is_counted(
+    live_server, page, make_parcel, make_user
+):
     batch, pieces = make_parcel(3)
     tech = make_user("technician")
     slip, codes = batch.code, [p.code for p in pieces]
@@ -98,7 +101,9 @@ def test_the_check_is_closed_from_the_keyboard_and_the_missing_piece_is_counted(
     page.keyboard.press("Tab")  # "Close the check"
     assert page.evaluate("document.activeElement.id") == "close-check"
     page.keyboard.press("Enter")  # the confirmation is accepted by the fixture
-    page.wait_for_function("document.getElementById('batch-status').textContent === 'checked and closed'", timeout=10_000)
+    page.wait_for_function(
+        "document.getElementById('batch-status').textContent === 'checked and closed'", timeout=10_000
+    )
     assert page.inner_text("#scan-answer") == f"Check of batch {slip} closed: 2 received, 1 missing, 0 unexpected."
     assert page.evaluate("document.activeElement.id") == "scan-input"
     db.session.commit()

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Event, Piece, RepairOperation, SparePart
 from app.services import scanning
-from workshop.statuses import Blame, DefectKind, Grade, PieceStatus
 from tests.app.test_bench_scan_station import make_parcel, technician  # noqa: F401  (fixtures)
+from workshop.statuses import Blame, DefectKind, Grade, PieceStatus
 
 
 @pytest.fixture()
@@ -32,7 +32,9 @@ def test_the_card_shows_the_facts_the_clock_the_history_and_the_suggested_blame(
     assert piece.code in page and "男士加绒连帽羽绒服" in page and "宁波雅戈服饰有限公司" in page
     assert "days left" in page
     assert "received at the workshop" in page  # the history
-    assert "Suggested: supplier." in page and "A quality defect: a manufacturing fault is charged to the supplier." in page
+    assert (
+        "Suggested: supplier." in page and "A quality defect: a manufacturing fault is charged to the supplier." in page
+    )
     assert 'id="grade-form"' in page and "<kbd>1</kbd>" in page
 
 
@@ -74,7 +76,10 @@ def test_choosing_another_party_without_a_reason_is_refused_in_words(client, tec
 def test_choosing_another_party_with_a_reason_records_the_override(client, technician, received_piece):
     piece = received_piece()
     technician()
-    response = client.post(f"/bench/pieces/{piece.id}/grade", data={"grade": "scrap", "blame": "store", "reason": "顾客洗涤不当，门店未检查"})
+    response = client.post(
+        f"/bench/pieces/{piece.id}/grade",
+        data={"grade": "scrap", "blame": "store", "reason": "顾客洗涤不当，门店未检查"},
+    )
     assert response.status_code == 302
     piece = db.session.get(Piece, piece.id)
     assert piece.blame == Blame.STORE and piece.suggested_blame == Blame.SUPPLIER and piece.blame_overridden
@@ -121,12 +126,14 @@ def test_a_grade_must_be_chosen(client, technician, received_piece):
 
 @pytest.fixture()
 def catalogue(db_session):
-    db_session.add_all([
-        RepairOperation(code="RESTITCH", name_zh="重新缝合", name_en="Restitch seam"),
-        RepairOperation(code="ZIP", name_zh="更换拉链", name_en="Replace zip"),
-        SparePart(code="ZIP-5", name_zh="5号拉链", name_en="Zip no. 5", unit="条"),
-        SparePart(code="BTN", name_zh="纽扣", name_en="Button", unit="粒"),
-    ])
+    db_session.add_all(
+        [
+            RepairOperation(code="RESTITCH", name_zh="重新缝合", name_en="Restitch seam"),
+            RepairOperation(code="ZIP", name_zh="更换拉链", name_en="Replace zip"),
+            SparePart(code="ZIP-5", name_zh="5号拉链", name_en="Zip no. 5", unit="条"),
+            SparePart(code="BTN", name_zh="纽扣", name_en="Button", unit="粒"),
+        ]
+    )
     db_session.commit()
     return {p.code: p for p in db_session.scalars(select(SparePart))}
 
@@ -137,12 +144,20 @@ def test_a_repair_records_operations_parts_and_minutes(client, technician, recei
     client.post(f"/bench/pieces/{piece.id}/grade", data={"grade": "repairable"})
     page = client.get(f"/bench/pieces/{piece.id}").get_data(as_text=True)
     assert "Restitch seam" in page and "Zip no. 5" in page
-    response = client.post(f"/bench/pieces/{piece.id}/repair", data={
-        "operations": ["RESTITCH", "ZIP"], "note": "", "minutes": "35",
-        "parts-0-part": str(catalogue["ZIP-5"].id), "parts-0-quantity": "1",
-        "parts-1-part": str(catalogue["BTN"].id), "parts-1-quantity": "4",
-        "parts-2-part": "0", "parts-2-quantity": "",
-    })
+    response = client.post(
+        f"/bench/pieces/{piece.id}/repair",
+        data={
+            "operations": ["RESTITCH", "ZIP"],
+            "note": "",
+            "minutes": "35",
+            "parts-0-part": str(catalogue["ZIP-5"].id),
+            "parts-0-quantity": "1",
+            "parts-1-part": str(catalogue["BTN"].id),
+            "parts-1-quantity": "4",
+            "parts-2-part": "0",
+            "parts-2-quantity": "",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     piece = db.session.get(Piece, piece.id)
     assert piece.status == PieceStatus.REPAIRED
@@ -177,7 +192,9 @@ def test_the_repeat_repair_flag_shows_on_the_card(client, technician, received_p
     piece = received_piece()
     tech = make_user("technician")
     for _ in range(2):
-        db.session.add(Repair(piece_id=piece.id, defect_id=piece.defect_id, operations=["RESTITCH"], minutes=10, repaired_by=tech))
+        db.session.add(
+            Repair(piece_id=piece.id, defect_id=piece.defect_id, operations=["RESTITCH"], minutes=10, repaired_by=tech)
+        )
     db.session.commit()
     technician()
     page = client.get(f"/bench/pieces/{piece.id}").get_data(as_text=True)

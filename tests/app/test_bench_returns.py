@@ -9,8 +9,8 @@ from app.extensions import db
 from app.models import Batch, Piece, utcnow
 from app.services import grading, scanning
 from app.services.settings import rules as current_rules
-from workshop.statuses import BatchStatus, Direction, Grade, PieceStatus
 from tests.app.test_bench_scan_station import make_parcel, scan, technician  # noqa: F401  (fixtures)
+from workshop.statuses import BatchStatus, Direction, Grade, PieceStatus
 
 
 @pytest.fixture()
@@ -21,7 +21,7 @@ def graded_parcel(db_session, make_parcel, make_user):
         batch, pieces = make_parcel(len(grades), store=store)
         tech = make_user("technician")
         scanning.start_check(tech, batch)
-        for piece, grade in zip(pieces, grades):
+        for piece, grade in zip(pieces, grades, strict=True):
             scanning.receive_scan(tech, batch, piece.code)
             if grade is not None:
                 grading.grade_piece(tech, piece, grade, current_rules())
@@ -41,7 +41,10 @@ def test_scanning_a_ready_piece_in_packing_mode_puts_it_in_its_stores_return_par
     batch = db.session.get(Batch, first["return_batch"]["id"])
     assert batch.direction == Direction.RETURN and batch.store_id == store.id and batch.status == BatchStatus.OPEN
     again = scan(client, pieces[0].code, mode="pack")
-    assert again["outcome"] == "warning" and again["message"] == f"Piece {pieces[0].code} is already packed for return. Nothing was changed."
+    assert (
+        again["outcome"] == "warning"
+        and again["message"] == f"Piece {pieces[0].code} is already packed for return. Nothing was changed."
+    )
 
 
 def test_a_piece_not_ready_to_go_back_is_refused_and_no_parcel_is_opened(client, technician, graded_parcel):
@@ -49,7 +52,9 @@ def test_a_piece_not_ready_to_go_back_is_refused_and_no_parcel_is_opened(client,
     technician()
     answer = scan(client, pieces[2].code, mode="pack")
     assert answer["outcome"] == "refused" and answer["code"] == "invalid_transition"
-    assert answer["message"].startswith(f"Piece {pieces[2].code} is received, so it cannot be packed into a return batch.")
+    assert answer["message"].startswith(
+        f"Piece {pieces[2].code} is received, so it cannot be packed into a return batch."
+    )
     assert db.session.scalars(select(Batch).where(Batch.direction == Direction.RETURN)).first() is None
 
 
@@ -75,7 +80,9 @@ def test_dispatching_a_return_parcel_needs_carrier_and_tracking_number(client, t
     batch_id = scan(client, pieces[0].code, mode="pack")["return_batch"]["id"]
     response = client.post(f"/bench/returns/{batch_id}/dispatch", data={"carrier": "", "tracking_no": ""})
     assert response.status_code == 422 and "Enter the carrier." in response.get_data(as_text=True)
-    response = client.post(f"/bench/returns/{batch_id}/dispatch", data={"carrier": "顺丰速运", "tracking_no": "SF99887766"})
+    response = client.post(
+        f"/bench/returns/{batch_id}/dispatch", data={"carrier": "顺丰速运", "tracking_no": "SF99887766"}
+    )
     assert response.status_code == 302
     batch = db.session.get(Batch, batch_id)
     assert batch.status == BatchStatus.DISPATCHED and batch.tracking_no == "SF99887766"

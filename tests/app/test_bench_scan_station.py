@@ -9,9 +9,9 @@ from app.extensions import db
 from app.models import Batch, Event, Piece
 from app.services import batches
 from app.services.settings import rules as current_rules
+from tests.app.conftest import PASSWORD
 from workshop.codes import batch_code, piece_code
 from workshop.statuses import BatchStatus, Direction, PieceStatus
-from tests.app.conftest import PASSWORD
 
 
 @pytest.fixture()
@@ -112,11 +112,19 @@ def test_a_piece_scanned_twice_is_told_in_chinese_to_a_chinese_user(client, tech
     assert again["message"] == f"问题件 {pieces[0].code} 已签收，未做任何更改。"
 
 
-@pytest.mark.parametrize("locale, expected", [
-    ("en", "Piece {code} belongs to batch {batch} of 上海南京东路店, not to this one. Set it aside and check that batch."),
-    ("zh_Hans", "问题件 {code} 属于 上海南京东路店 的批次 {batch}，不属于本批次。请单独放置，并核对该批次。"),
-])
-def test_a_piece_of_another_batch_is_refused_with_its_batch_and_store(client, technician, make_parcel, make_store, locale, expected):
+@pytest.mark.parametrize(
+    "locale, expected",
+    [
+        (
+            "en",
+            "Piece {code} belongs to batch {batch} of 上海南京东路店, not to this one. Set it aside and check that batch.",
+        ),
+        ("zh_Hans", "问题件 {code} 属于 上海南京东路店 的批次 {batch}，不属于本批次。请单独放置，并核对该批次。"),
+    ],
+)
+def test_a_piece_of_another_batch_is_refused_with_its_batch_and_store(
+    client, technician, make_parcel, make_store, locale, expected
+):
     batch, _ = make_parcel(1, store=make_store(name="北京王府井店"))
     other, others = make_parcel(1, store=make_store(name="上海南京东路店"))
     technician(locale)
@@ -127,10 +135,13 @@ def test_a_piece_of_another_batch_is_refused_with_its_batch_and_store(client, te
     assert db.session.get(Piece, others[0].id).status == PieceStatus.IN_TRANSIT
 
 
-@pytest.mark.parametrize("locale, expected", [
-    ("en", "“{text}” has a wrong check character: a character was mistyped or misread. Scan the label again."),
-    ("zh_Hans", "“{text}”的校验字符不正确：有字符输错或识别错误。请重新扫描标签。"),
-])
+@pytest.mark.parametrize(
+    "locale, expected",
+    [
+        ("en", "“{text}” has a wrong check character: a character was mistyped or misread. Scan the label again."),
+        ("zh_Hans", "“{text}”的校验字符不正确：有字符输错或识别错误。请重新扫描标签。"),
+    ],
+)
 def test_a_code_with_a_wrong_check_character_is_refused(client, technician, make_parcel, locale, expected):
     batch, pieces = make_parcel(1)
     technician(locale)
@@ -149,11 +160,16 @@ def test_something_that_is_not_a_code_is_refused_with_what_a_code_looks_like(cli
     assert "is not one of our codes (a letter, 8 digits and a check character" in answer["message"]
 
 
-@pytest.mark.parametrize("locale, expected", [
-    ("en", "{code} is not registered. If this piece is in the parcel, register it as unexpected."),
-    ("zh_Hans", "{code} 尚未登记。如果该件在包裹中，请将其登记为计划外件。"),
-])
-def test_an_unknown_well_formed_label_offers_to_register_it_as_unexpected(client, technician, make_parcel, locale, expected):
+@pytest.mark.parametrize(
+    "locale, expected",
+    [
+        ("en", "{code} is not registered. If this piece is in the parcel, register it as unexpected."),
+        ("zh_Hans", "{code} 尚未登记。如果该件在包裹中，请将其登记为计划外件。"),
+    ],
+)
+def test_an_unknown_well_formed_label_offers_to_register_it_as_unexpected(
+    client, technician, make_parcel, locale, expected
+):
     batch, _ = make_parcel(1)
     technician(locale)
     scan(client, batch.code)
@@ -164,13 +180,18 @@ def test_an_unknown_well_formed_label_offers_to_register_it_as_unexpected(client
     assert answer["register_unexpected"] == {"code": unknown, "batch_id": batch.id}
 
 
-def test_an_unexpected_piece_is_registered_and_received_and_counted(client, technician, make_parcel, make_product, make_defect):
+def test_an_unexpected_piece_is_registered_and_received_and_counted(
+    client, technician, make_parcel, make_product, make_defect
+):
     batch, _ = make_parcel(2)
-    product, defect = make_product(style="G77001"), make_defect()
+    make_product(style="G77001")
+    defect = make_defect()
     technician()
     scan(client, batch.code)
     unknown = piece_code(99_001)
-    response = client.post("/bench/unexpected.json", data={"code": unknown, "batch_id": batch.id, "product": "G77001", "defect": defect.id})
+    response = client.post(
+        "/bench/unexpected.json", data={"code": unknown, "batch_id": batch.id, "product": "G77001", "defect": defect.id}
+    )
     answer = response.get_json()
     assert response.status_code == 200 and answer["outcome"] == "ok", answer
     assert answer["counts"] == {"expected": 2, "received": 1, "missing": 2, "unexpected": 1}
@@ -183,7 +204,10 @@ def test_an_unexpected_piece_needs_a_known_product(client, technician, make_parc
     batch, _ = make_parcel(1)
     defect = make_defect()
     technician()
-    response = client.post("/bench/unexpected.json", data={"code": piece_code(99_002), "batch_id": batch.id, "product": "NOPE", "defect": defect.id})
+    response = client.post(
+        "/bench/unexpected.json",
+        data={"code": piece_code(99_002), "batch_id": batch.id, "product": "NOPE", "defect": defect.id},
+    )
     assert response.status_code == 422 and response.get_json()["outcome"] == "refused"
     assert db.session.get(Piece, 99_002) is None
 
@@ -250,11 +274,19 @@ def test_a_missing_piece_that_turns_up_later_is_received(client, technician, mak
     assert late["counts"]["received"] == 1 and late["counts"]["missing"] == 1
 
 
-@pytest.mark.parametrize("locale, expected", [
-    ("en", "Piece {code} is in transit, so it cannot be graded. It is on its way to the workshop: receive it by scanning its batch."),
-    ("zh_Hans", None),
-])
-def test_grading_a_piece_that_has_not_arrived_is_refused_with_its_state(client, technician, make_parcel, locale, expected):
+@pytest.mark.parametrize(
+    "locale, expected",
+    [
+        (
+            "en",
+            "Piece {code} is in transit, so it cannot be graded. It is on its way to the workshop: receive it by scanning its batch.",
+        ),
+        ("zh_Hans", None),
+    ],
+)
+def test_grading_a_piece_that_has_not_arrived_is_refused_with_its_state(
+    client, technician, make_parcel, locale, expected
+):
     _, pieces = make_parcel(1)
     technician(locale)
     answer = scan(client, pieces[0].code, mode="grade")
@@ -325,5 +357,7 @@ def test_two_technicians_scanning_the_same_piece_at_once_receive_it_exactly_once
     for piece_id in codes:
         outcomes = sorted(str(a["code"]) for a in answers[piece_id])
         assert outcomes == ["already_received", "received"], answers[piece_id]
-        events = db.session.scalar(select(func.count()).select_from(Event).where(Event.piece_id == piece_id, Event.action == "receive"))
+        events = db.session.scalar(
+            select(func.count()).select_from(Event).where(Event.piece_id == piece_id, Event.action == "receive")
+        )
         assert events == 1

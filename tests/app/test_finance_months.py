@@ -58,21 +58,40 @@ def test_a_later_change_of_the_products_unit_cost_leaves_scrapped_pieces_costs_a
     assert finance.allocation(SEP).total == Decimal("360.00")
 
 
-def test_extra_shipments_are_charged_to_the_store_in_the_month_of_dispatch(db_session, finance_world, make_store, make_user, make_piece):
+def test_extra_shipments_are_charged_to_the_store_in_the_month_of_dispatch(
+    db_session, finance_world, make_store, make_user, make_piece
+):
     store = make_store(quota=1)
     clerk = make_user("store", store=store)
     rules = current_rules()
     for n, fee in enumerate(("25.00", "18.50")):
-        piece = make_piece(store=store, user=clerk, product=finance_world.product, defect=finance_world.quality,
-                           at=SEPTEMBER + timedelta(hours=n))
+        piece = make_piece(
+            store=store,
+            user=clerk,
+            product=finance_world.product,
+            defect=finance_world.quality,
+            at=SEPTEMBER + timedelta(hours=n),
+        )
         batch = batches.open_or_create_batch(clerk, store, Direction.OUTBOUND, at=SEPTEMBER + timedelta(hours=n))
         batches.add_piece(clerk, batch, piece, at=SEPTEMBER + timedelta(hours=n))
-        batches.dispatch_batch(clerk, batch, rules, carrier="顺丰", tracking_no="1", shipping_fee=Decimal(fee),
-                               at=SEPTEMBER + timedelta(hours=n, minutes=30))
+        batches.dispatch_batch(
+            clerk,
+            batch,
+            rules,
+            carrier="顺丰",
+            tracking_no="1",
+            shipping_fee=Decimal(fee),
+            at=SEPTEMBER + timedelta(hours=n, minutes=30),
+        )
         db_session.commit()
     (line,) = finance.allocation(SEP).stores
     # The first batch of the week is within the quota; only the second is charged.
-    assert (line.party_id, line.extra_batches, line.extra_fees, line.total) == (store.id, 1, Decimal("18.50"), Decimal("18.50"))
+    assert (line.party_id, line.extra_batches, line.extra_fees, line.total) == (
+        store.id,
+        1,
+        Decimal("18.50"),
+        Decimal("18.50"),
+    )
 
 
 def test_closing_a_month_records_who_and_when_and_an_event(scrap, finance_world):
@@ -104,8 +123,14 @@ def test_grading_a_piece_as_scrap_dated_in_a_closed_month_is_refused(closed_sept
     w = finance_world
     piece = received_piece(w, SEPTEMBER)
     with pytest.raises(MonthClosed):
-        grading.grade_piece(w.tech, piece, Grade.SCRAP, current_rules(), blame=grading.BlameChoice(Blame.SUPPLIER),
-                            at=SEPTEMBER + timedelta(hours=3))
+        grading.grade_piece(
+            w.tech,
+            piece,
+            Grade.SCRAP,
+            current_rules(),
+            blame=grading.BlameChoice(Blame.SUPPLIER),
+            at=SEPTEMBER + timedelta(hours=3),
+        )
     db.session.rollback()
     assert finance.allocation(SEP).total == Decimal("360.00")
 
@@ -117,7 +142,9 @@ def test_scrapping_a_repairable_piece_after_all_in_a_closed_month_is_refused(clo
     grading.grade_piece(w.tech, piece, Grade.REPAIRABLE, rules, at=SEPTEMBER + timedelta(hours=3))
     db.session.commit()
     with pytest.raises(MonthClosed):
-        grading.scrap_after_all(w.tech, piece, rules, grading.BlameChoice(Blame.SUPPLIER), at=SEPTEMBER + timedelta(days=1))
+        grading.scrap_after_all(
+            w.tech, piece, rules, grading.BlameChoice(Blame.SUPPLIER), at=SEPTEMBER + timedelta(days=1)
+        )
     db.session.rollback()
     assert db.session.get(Piece, piece.id).scrap_month is None
     assert finance.allocation(SEP).total == Decimal("360.00")
@@ -181,8 +208,12 @@ def test_a_bulk_orm_update_or_delete_of_pieces_in_a_closed_month_is_refused(clos
 def test_an_adjustment_dated_in_a_closed_month_is_refused(closed_september, finance_world):
     w = finance_world
     with pytest.raises(MonthClosed):
-        finance.book_adjustment(w.finance, finance.AdjustmentEntry(Blame.HQ, Decimal("5.00"), "补记"), current_rules(),
-                                at=SEPTEMBER + timedelta(days=2))
+        finance.book_adjustment(
+            w.finance,
+            finance.AdjustmentEntry(Blame.HQ, Decimal("5.00"), "补记"),
+            current_rules(),
+            at=SEPTEMBER + timedelta(days=2),
+        )
     db.session.rollback()
     db.session.add(Adjustment(month=SEP.key, blame=Blame.HQ, amount=Decimal("5.00"), reason="直接写入"))
     with pytest.raises(MonthClosed):
@@ -196,12 +227,24 @@ def test_batch_fee_edits_in_a_closed_month_are_refused(db_session, finance_world
     clerk = make_user("store", store=store)
     rules = current_rules()
     for n in range(2):
-        piece = make_piece(store=store, user=clerk, product=finance_world.product, defect=finance_world.quality,
-                           at=SEPTEMBER + timedelta(hours=n))
+        piece = make_piece(
+            store=store,
+            user=clerk,
+            product=finance_world.product,
+            defect=finance_world.quality,
+            at=SEPTEMBER + timedelta(hours=n),
+        )
         batch = batches.open_or_create_batch(clerk, store, Direction.OUTBOUND, at=SEPTEMBER + timedelta(hours=n))
         batches.add_piece(clerk, batch, piece, at=SEPTEMBER + timedelta(hours=n))
-        batches.dispatch_batch(clerk, batch, rules, carrier="顺丰", tracking_no="1", shipping_fee=Decimal("30.00"),
-                               at=SEPTEMBER + timedelta(hours=n, minutes=30))
+        batches.dispatch_batch(
+            clerk,
+            batch,
+            rules,
+            carrier="顺丰",
+            tracking_no="1",
+            shipping_fee=Decimal("30.00"),
+            at=SEPTEMBER + timedelta(hours=n, minutes=30),
+        )
         db_session.commit()
     close(finance_world)
     assert batch.extra and batch.charge_month == SEP.key
@@ -250,20 +293,26 @@ def test_an_adjustment_lands_in_the_open_month_and_in_the_pieces_history(closed_
     assert finance.allocation(SEP).total == Decimal("360.00")
     (line,) = finance.allocation(this_month).suppliers
     assert (line.pieces, line.adjustments, line.total) == (0, Decimal("-360.00"), Decimal("-360.00"))
-    events = db.session.scalars(select(Event).where(Event.piece_id == closed_september.id, Event.action == "adjustment")).all()
+    events = db.session.scalars(
+        select(Event).where(Event.piece_id == closed_september.id, Event.action == "adjustment")
+    ).all()
     assert [e.data["amount"] for e in events] == ["-360.00"]
 
 
 def test_an_adjustment_needs_a_reason_and_an_amount(db_session, finance_world):
     for amount, reason in ((Decimal("0"), "x"), (Decimal("5"), " ")):
         with pytest.raises(RuleViolation):
-            finance.book_adjustment(finance_world.finance, finance.AdjustmentEntry(Blame.HQ, amount, reason), current_rules())
+            finance.book_adjustment(
+                finance_world.finance, finance.AdjustmentEntry(Blame.HQ, amount, reason), current_rules()
+            )
 
 
 # --- claims -------------------------------------------------------------------------------
 
 
-def test_a_claim_is_opened_for_a_closed_month_with_the_suppliers_total_and_moves_open_sent_settled(scrap, finance_world):
+def test_a_claim_is_opened_for_a_closed_month_with_the_suppliers_total_and_moves_open_sent_settled(
+    scrap, finance_world
+):
     w = finance_world
     scrap(n=2)
     with pytest.raises(RuleViolation):

@@ -22,7 +22,13 @@ def text(response) -> str:
 
 def test_only_finance_and_administrators_open_the_finance_pages(client, login, finance_world, make_user):
     for role in ("store", "technician", "region"):
-        kwargs = {"store": finance_world.store} if role == "store" else {"region": finance_world.store.region} if role == "region" else {}
+        kwargs = (
+            {"store": finance_world.store}
+            if role == "store"
+            else {"region": finance_world.store.region}
+            if role == "region"
+            else {}
+        )
         login(make_user(role, **kwargs))
         for url in ("/finance/", "/finance/2026-09/hq", "/finance/claims", "/finance/export/allocation.csv"):
             assert client.get(url).status_code == 403, (role, url)
@@ -50,7 +56,9 @@ def test_the_month_page_shows_each_partys_cost_the_previous_month_beside_it_and_
     assert client.get("/finance/?month=2026-13").status_code == 404
 
 
-def test_the_drill_down_lists_fifty_pieces_a_page_with_their_cost_blame_who_and_why(client, login, scrap, finance_world):
+def test_the_drill_down_lists_fifty_pieces_a_page_with_their_cost_blame_who_and_why(
+    client, login, scrap, finance_world
+):
     w = finance_world
     pieces = scrap(n=51)
     login(w.finance)
@@ -96,10 +104,16 @@ def test_after_closing_a_correction_from_the_drill_down_lands_in_the_open_month_
     login(w.finance)
     form = text(client.get(f"/finance/adjustments/new?piece={piece.id}"))
     assert piece.code in form and w.product.supplier.code in form
-    response = client.post(f"/finance/adjustments/new?piece={piece.id}", data={
-        "piece": piece.code, "blame": "supplier", "party": w.product.supplier.code, "amount": "-100.00",
-        "reason": "供应商同意按七折承担",
-    })
+    response = client.post(
+        f"/finance/adjustments/new?piece={piece.id}",
+        data={
+            "piece": piece.code,
+            "blame": "supplier",
+            "party": w.product.supplier.code,
+            "amount": "-100.00",
+            "reason": "供应商同意按七折承担",
+        },
+    )
     assert response.status_code == 302
     (adjustment,) = db.session.scalars(select(Adjustment)).all()
     this_month = finance.current_month(current_rules())
@@ -134,8 +148,10 @@ def test_no_finance_page_changes_a_closed_months_figures(client, login, scrap, f
     assert client.post("/finance/2026-09/close", data={"confirm": "y"}).status_code == 409
     client.post("/finance/2026-09/claims/open")
     client.post("/finance/2026-09/claims/open")  # twice: one claim, its amount fixed
-    client.post(f"/finance/adjustments/new?piece={piece.id}",
-                data={"piece": piece.code, "blame": "hq", "amount": "50.00", "reason": "改由总部承担"})
+    client.post(
+        f"/finance/adjustments/new?piece={piece.id}",
+        data={"piece": piece.code, "blame": "hq", "amount": "50.00", "reason": "改由总部承担"},
+    )
     db.session.expire_all()
     assert finance.allocation(SEP).total == Decimal("360.00")
     assert db.session.get(Piece, piece.id).scrap_cost == Decimal("360.00")
@@ -179,7 +195,11 @@ def test_claims_are_opened_sent_and_settled_from_the_pages(client, login, scrap,
     client.post(f"/finance/claims/{claim.id}/settle", data={"settled_on": "2026-10-30", "paid": "720.00"})
     db.session.expire_all()
     claim = db.session.get(Claim, claim.id)
-    assert (claim.status, claim.paid_amount, str(claim.sent_on)) == (ClaimStatus.SETTLED, Decimal("720.00"), "2026-10-08")
+    assert (claim.status, claim.paid_amount, str(claim.sent_on)) == (
+        ClaimStatus.SETTLED,
+        Decimal("720.00"),
+        "2026-10-08",
+    )
 
 
 def test_store_users_and_region_managers_see_only_their_own_store_statements(
@@ -199,7 +219,7 @@ def test_store_users_and_region_managers_see_only_their_own_store_statements(
     assert client.get(other_url).status_code == 404
     listing = text(client.get("/finance/statements"))
     assert w.store.name in listing and "北京王府井店" not in listing
-    assert client.get("/finance/2026-09/store?party=%d" % other.id).status_code == 403
+    assert client.get(f"/finance/2026-09/store?party={other.id}").status_code == 403
     client.post("/logout")
 
     login(make_user("region", region=w.store.region))
@@ -214,8 +234,8 @@ def test_the_month_page_chart_has_twelve_months_and_an_accessible_fallback(clien
     scrap()
     login(finance_world.finance)
     page = text(client.get("/finance/?month=2026-09"))
-    svg = page[page.index("<svg"):page.index("</svg>")]
+    svg = page[page.index("<svg") : page.index("</svg>")]
     assert 'role="img"' in svg and "<title" in svg
     assert len(re.findall(r"<rect ", svg)) == 1
-    fallback = page[page.index("<details"):page.index("</details>")]
+    fallback = page[page.index("<details") : page.index("</details>")]
     assert fallback.count("<tr>") == 13  # a heading row and twelve months

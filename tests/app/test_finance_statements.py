@@ -43,9 +43,12 @@ def test_a_suppliers_claim_statement_is_chinese_multi_page_and_totals_the_months
     pieces = scrap(n=60)
     finance.close_month(w.finance, SEP, current_rules())
     db.session.commit()
-    finance.book_adjustment(w.finance, finance.AdjustmentEntry(Blame.SUPPLIER, Decimal("-12.50"), "运费补贴",
-                                                               supplier_id=w.product.supplier_id),
-                            current_rules(), at=datetime.now(UTC))
+    finance.book_adjustment(
+        w.finance,
+        finance.AdjustmentEntry(Blame.SUPPLIER, Decimal("-12.50"), "运费补贴", supplier_id=w.product.supplier_id),
+        current_rules(),
+        at=datetime.now(UTC),
+    )
     db.session.commit()
     login(w.finance)
     response = client.get(f"/finance/2026-09/supplier/{w.product.supplier_id}/claim.pdf")
@@ -60,7 +63,7 @@ def test_a_suppliers_claim_statement_is_chinese_multi_page_and_totals_the_months
     (printed,) = re.findall(rf"合计 Grand total: ({AMOUNT})", whole)
     (line,) = finance.allocation(SEP).suppliers
     assert money(printed) == line.total == Decimal("21600.00")  # the September adjustment-free figure
-    page = client.get(f"/finance/?month=2026-09").get_data(as_text=True)
+    page = client.get("/finance/?month=2026-09").get_data(as_text=True)
     assert "¥21,600.00" in page
 
 

@@ -19,7 +19,9 @@ def test_a_wrong_password_is_refused_with_a_message_and_no_session(client, make_
     user = make_user("store", store=make_store())
     response = client.post("/login", data={"username": user.username, "password": "nope"})
     assert response.status_code == 200
-    assert "Wrong user name or password" in response.get_data(as_text=True) or "用户名或密码错误" in response.get_data(as_text=True)
+    assert "Wrong user name or password" in response.get_data(as_text=True) or "用户名或密码错误" in response.get_data(
+        as_text=True
+    )
     assert client.get("/home").status_code == 302
 
 
@@ -31,7 +33,9 @@ def test_an_empty_log_in_form_says_what_is_missing(client):
 
 def test_log_in_never_redirects_to_another_site(client, make_store, make_user):
     user = make_user("store", store=make_store())
-    response = client.post("/login?next=//evil.example/x", data={"username": user.username, "password": "secret-pass-1"})
+    response = client.post(
+        "/login?next=//evil.example/x", data={"username": user.username, "password": "secret-pass-1"}
+    )
     assert response.headers["Location"].endswith("/home")
 
 
@@ -45,10 +49,16 @@ def test_an_inactive_user_cannot_log_in(client, make_store, make_user, db_sessio
 
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize("locale, word", [("en", "Log out"), ("zh_Hans", "退出登录")])
-def test_every_role_sees_its_home_page_in_chinese_and_english(client, make_store, make_region, make_user, login, role, locale, word):
+def test_every_role_sees_its_home_page_in_chinese_and_english(
+    client, make_store, make_region, make_user, login, role, locale, word
+):
     store = make_store()
-    user = make_user(role.value, store=store if role == Role.STORE else None,
-                     region=store.region if role == Role.REGION else None, locale=locale)
+    user = make_user(
+        role.value,
+        store=store if role == Role.STORE else None,
+        region=store.region if role == Role.REGION else None,
+        locale=locale,
+    )
     login(user)
     response = client.get("/home")
     assert response.status_code == 200
@@ -64,25 +74,35 @@ def test_the_language_follows_the_browser_until_the_user_chooses(client):
     assert "Log in" in client.get("/login", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
 
 
-def test_a_store_user_cannot_open_another_stores_piece_or_batch_or_photo(client, make_store, make_user, make_piece, login, app):
+def test_a_store_user_cannot_open_another_stores_piece_or_batch_or_photo(
+    client, make_store, make_user, make_piece, login, app
+):
     mine, theirs = make_store(name="上海南京东路店"), make_store(name="广州天河城店")
     their_clerk = make_user("store", store=theirs)
     their_piece = make_piece(store=theirs, user=their_clerk)
     with app.app_context():
         piece = db.session.get(Piece, their_piece.id)
-        batch = batches.open_or_create_batch(piece.store and db.session.get(type(their_clerk), their_clerk.id), piece.store, Direction.OUTBOUND)
+        batch = batches.open_or_create_batch(
+            piece.store and db.session.get(type(their_clerk), their_clerk.id), piece.store, Direction.OUTBOUND
+        )
         batches.add_piece(db.session.get(type(their_clerk), their_clerk.id), batch, piece)
         db.session.commit()
         batch_id = batch.id
     login(make_user("store", store=mine))
-    for url in (f"/pieces/{their_piece.id}", f"/batches/{batch_id}", f"/pieces/{their_piece.id}/photos/1",
-                f"/pieces/{their_piece.id}/photos/1/thumb"):
+    for url in (
+        f"/pieces/{their_piece.id}",
+        f"/batches/{batch_id}",
+        f"/pieces/{their_piece.id}/photos/1",
+        f"/pieces/{their_piece.id}/photos/1/thumb",
+    ):
         response = client.get(url)
         assert response.status_code == 404, url
         assert "广州天河城店" not in response.get_data(as_text=True)
 
 
-def test_a_region_manager_sees_their_regions_pieces_but_not_another_regions(client, make_store, make_region, make_user, make_piece, login):
+def test_a_region_manager_sees_their_regions_pieces_but_not_another_regions(
+    client, make_store, make_region, make_user, make_piece, login
+):
     east, south = make_region("华东区"), make_region("华南区")
     east_piece = make_piece(store=make_store(region=east))
     south_piece = make_piece(store=make_store(name="广州天河城店", region=south))
@@ -167,7 +187,7 @@ def test_a_bad_time_zone_setting_stops_the_app_with_a_clear_message(monkeypatch,
 def test_the_stylesheet_is_served_from_our_own_static_folder(client):
     with client.get("/static/css/app.css") as response:
         assert response.status_code == 200 and b".topbar" in response.data
-    assert b"http" not in client.get("/login").data.split(b"<body")[0].replace(b'http-equiv', b'')
+    assert b"http" not in client.get("/login").data.split(b"<body")[0].replace(b"http-equiv", b"")
 
 
 def test_text_a_database_cannot_store_is_refused_at_the_door(client, make_store, make_user, login):

@@ -17,8 +17,14 @@ def fresh_database_url(tmp_path):
 
 
 def test_the_migrations_build_the_schema_the_models_describe(fresh_database_url, tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database_url, "SECRET_KEY": "x", "TESTING": True,
-                      "UPLOAD_FOLDER": str(tmp_path)})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": fresh_database_url,
+            "SECRET_KEY": "x",
+            "TESTING": True,
+            "UPLOAD_FOLDER": str(tmp_path),
+        }
+    )
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:

@@ -77,7 +77,9 @@ def packed(client, desk, make_piece, n=1):
 
 
 @pytest.mark.parametrize("tracking", ["SF12", "SF 1234 5678", "顺丰1234567890", "X" * 31])
-def test_a_malformed_tracking_number_is_refused_and_nothing_is_dispatched(client, login, desk, make_piece, db_session, tracking):
+def test_a_malformed_tracking_number_is_refused_and_nothing_is_dispatched(
+    client, login, desk, make_piece, db_session, tracking
+):
     login(desk.clerk)
     packed(client, desk, make_piece)
     batch = open_batch(db_session)
@@ -92,7 +94,9 @@ def test_dispatch_needs_the_confirmation_ticked(client, login, desk, make_piece,
     login(desk.clerk)
     packed(client, desk, make_piece)
     batch = open_batch(db_session)
-    response = client.post(f"/store/batches/{batch.id}/dispatch", data={k: v for k, v in DISPATCH.items() if k != "confirm"})
+    response = client.post(
+        f"/store/batches/{batch.id}/dispatch", data={k: v for k, v in DISPATCH.items() if k != "confirm"}
+    )
     assert response.status_code == 422
     db_session.expire_all()
     assert batch.status == BatchStatus.OPEN
@@ -104,13 +108,17 @@ def test_another_carrier_must_be_named(client, login, desk, make_piece, db_sessi
     batch = open_batch(db_session)
     response = client.post(f"/store/batches/{batch.id}/dispatch", data=DISPATCH | {"carrier": "other"})
     assert response.status_code == 422 and "Type the carrier's name." in response.get_data(as_text=True)
-    response = client.post(f"/store/batches/{batch.id}/dispatch", data=DISPATCH | {"carrier": "other", "carrier_other": "跨越速运"})
+    response = client.post(
+        f"/store/batches/{batch.id}/dispatch", data=DISPATCH | {"carrier": "other", "carrier_other": "跨越速运"}
+    )
     assert response.status_code == 302
     db_session.expire_all()
     assert batch.carrier == "跨越速运"
 
 
-def test_dispatch_locks_the_batch_puts_pieces_in_transit_and_starts_their_clocks(client, login, desk, make_piece, db_session, app, monkeypatch):
+def test_dispatch_locks_the_batch_puts_pieces_in_transit_and_starts_their_clocks(
+    client, login, desk, make_piece, db_session, app, monkeypatch
+):
     set_now(app, monkeypatch, datetime(2026, 11, 23, 17, 30, tzinfo=UTC))  # 24 November, 01:30 in Shanghai
     login(desk.clerk)
     pieces = packed(client, desk, make_piece, n=2)
@@ -118,7 +126,9 @@ def test_dispatch_locks_the_batch_puts_pieces_in_transit_and_starts_their_clocks
     response = client.post(f"/store/batches/{batch.id}/dispatch", data=DISPATCH)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/store/batches/{batch.id}")
     db_session.expire_all()
-    assert batch.status == BatchStatus.DISPATCHED and batch.carrier == "顺丰速运" and batch.tracking_no == "SF1234567890"
+    assert (
+        batch.status == BatchStatus.DISPATCHED and batch.carrier == "顺丰速运" and batch.tracking_no == "SF1234567890"
+    )
     assert all(p.status == PieceStatus.IN_TRANSIT and p.due_on == date(2026, 12, 9) for p in pieces)
     page = client.get(f"/store/batches/{batch.id}").get_data(as_text=True)
     assert "this batch is locked and its pieces are in transit" in page
@@ -141,10 +151,14 @@ def dispatch_one_at(client, desk, make_piece, db_session, app, monkeypatch, mome
     return batch, client.post(f"/store/batches/{batch.id}/dispatch", data=data)
 
 
-def test_the_weekly_quota_counts_iso_weeks_across_new_year_in_shanghai(client, login, desk, make_piece, db_session, app, monkeypatch):
+def test_the_weekly_quota_counts_iso_weeks_across_new_year_in_shanghai(
+    client, login, desk, make_piece, db_session, app, monkeypatch
+):
     login(desk.clerk)
     # Thursday 31 December 2026 is in ISO week 2026-W53, and so is Saturday 2 January 2027.
-    first, response = dispatch_one_at(client, desk, make_piece, db_session, app, monkeypatch, datetime(2026, 12, 31, 4, 0, tzinfo=UTC))
+    first, response = dispatch_one_at(
+        client, desk, make_piece, db_session, app, monkeypatch, datetime(2026, 12, 31, 4, 0, tzinfo=UTC)
+    )
     assert response.status_code == 302
     set_now(app, monkeypatch, datetime(2027, 1, 2, 4, 0, tzinfo=UTC))
     packed(client, desk, make_piece)
@@ -162,16 +176,21 @@ def test_the_weekly_quota_counts_iso_weeks_across_new_year_in_shanghai(client, l
     assert second.extra and second.shipping_fee == Decimal("18.50") and second.iso_week == 202653
     assert not first.extra
     # Sunday 3 January 17:00 UTC is already Monday 4 January in Shanghai: week 2027-W01, a new quota.
-    third, response = dispatch_one_at(client, desk, make_piece, db_session, app, monkeypatch, datetime(2027, 1, 3, 17, 0, tzinfo=UTC))
+    third, response = dispatch_one_at(
+        client, desk, make_piece, db_session, app, monkeypatch, datetime(2027, 1, 3, 17, 0, tzinfo=UTC)
+    )
     assert response.status_code == 302
     db_session.expire_all()
     assert not third.extra and third.iso_week == 202701 and third.shipping_fee is None
 
 
-def test_a_fee_typed_for_a_batch_within_the_quota_is_not_charged(client, login, desk, make_piece, db_session, app, monkeypatch):
+def test_a_fee_typed_for_a_batch_within_the_quota_is_not_charged(
+    client, login, desk, make_piece, db_session, app, monkeypatch
+):
     login(desk.clerk)
-    batch, response = dispatch_one_at(client, desk, make_piece, db_session, app, monkeypatch,
-                                      datetime(2026, 11, 23, 4, 0, tzinfo=UTC), fee="30")
+    batch, response = dispatch_one_at(
+        client, desk, make_piece, db_session, app, monkeypatch, datetime(2026, 11, 23, 4, 0, tzinfo=UTC), fee="30"
+    )
     assert response.status_code == 302
     db_session.expire_all()
     assert not batch.extra and batch.shipping_fee is None
@@ -189,7 +208,9 @@ def test_the_slip_of_an_open_batch_is_not_printed(client, login, desk, make_piec
 
 
 @pytest.mark.slow
-def test_the_dispatch_slip_carries_the_batch_barcode_and_the_chinese_names(client, login, desk, make_piece, db_session, app, tmp_path):
+def test_the_dispatch_slip_carries_the_batch_barcode_and_the_chinese_names(
+    client, login, desk, make_piece, db_session, app, tmp_path
+):
     pdftoppm = require_tool("pdftoppm", "poppler-utils")
     zbarimg = require_tool("zbarimg", "zbar-tools")
     pdftotext = require_tool("pdftotext", "poppler-utils")
@@ -203,7 +224,9 @@ def test_the_dispatch_slip_carries_the_batch_barcode_and_the_chinese_names(clien
     pdf.write_bytes(response.data)
     text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "上海南京东路店" in text and app.config["CHAIN_NAME"] in text and "男士加绒连帽羽绒服" in text
-    subprocess.run([pdftoppm, "-r", "300", "-gray", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
+    subprocess.run(
+        [pdftoppm, "-r", "300", "-gray", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True
+    )
     image = next(tmp_path.glob("p*.png"))
     decoded = subprocess.run([zbarimg, "--quiet", "--raw", str(image)], capture_output=True, text=True).stdout.split()
     assert batch.code in decoded

@@ -53,7 +53,9 @@ def test_the_template_is_an_xlsx_with_chinese_and_english_headers(client, login,
 
 
 @pytest.mark.parametrize(("encoding", "bom"), [("utf-8", False), ("utf-8", True), ("gbk", False)])
-def test_a_csv_in_utf8_with_or_without_bom_or_in_gbk_is_previewed_then_imported(client, login, desk, db_session, at_noon, encoding, bom):
+def test_a_csv_in_utf8_with_or_without_bom_or_in_gbk_is_previewed_then_imported(
+    client, login, desk, db_session, at_noon, encoding, bom
+):
     login(desk.clerk)
     lines = ["G10001,L,藏青,Q01,顾客退货,,左袖脱线", "G10001,XL,黑色,N08,到货发现,2026-11-18,领口污渍"]
     response = upload(client, csv_bytes(lines, encoding, bom))
@@ -65,7 +67,9 @@ def test_a_csv_in_utf8_with_or_without_bom_or_in_gbk_is_previewed_then_imported(
     assert "2 pieces registered" in response.get_data(as_text=True)
     pieces = db_session.scalars(select(Piece).order_by(Piece.id)).all()
     assert [(p.size, p.colour, p.defect.code, p.source) for p in pieces] == [
-        ("L", "藏青", "Q01", Source.CUSTOMER_RETURN), ("XL", "黑色", "N08", Source.DELIVERY)]
+        ("L", "藏青", "Q01", Source.CUSTOMER_RETURN),
+        ("XL", "黑色", "N08", Source.DELIVERY),
+    ]
     assert pieces[1].delivery_received_on.isoformat() == "2026-11-18"
     assert all(p.store_id == desk.store.id for p in pieces)
 
@@ -88,20 +92,25 @@ def test_an_xlsx_upload_with_real_dates_is_read(client, login, desk, db_session,
 def test_every_problem_is_listed_by_row_and_column_and_nothing_is_saved(client, login, desk, db_session, at_noon):
     login(desk.clerk)
     lines = [
-        "G10001,L,藏青,Q01,顾客退货,,ok",          # row 2: fine
-        "NOPE,L,藏青,Q01,顾客退货,,",               # row 3: unknown product
-        "G10001,L,藏青,ZZZ,随便,,",                 # row 4: unknown defect and source
-        "G10001,L,藏青,Q01,到货发现,,",             # row 5: delivery without date
-        "G10001,L,藏青,Q01,到货发现,2026-13-40,",   # row 6: not a date
-        "G10001,L,藏青,Q01,到货发现,2026-12-01,",   # row 7: in the future
+        "G10001,L,藏青,Q01,顾客退货,,ok",  # row 2: fine
+        "NOPE,L,藏青,Q01,顾客退货,,",  # row 3: unknown product
+        "G10001,L,藏青,ZZZ,随便,,",  # row 4: unknown defect and source
+        "G10001,L,藏青,Q01,到货发现,,",  # row 5: delivery without date
+        "G10001,L,藏青,Q01,到货发现,2026-13-40,",  # row 6: not a date
+        "G10001,L,藏青,Q01,到货发现,2026-12-01,",  # row 7: in the future
     ]
     response = upload(client, csv_bytes(lines))
     assert response.status_code == 422
     page = html.unescape(response.get_data(as_text=True))
     rows = re.findall(r'<tr><td class="num">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>', page)
     assert [(r, c) for r, c, _ in rows] == [
-        ("3", "Style code"), ("4", "Defect code"), ("4", "Source"), ("5", "Delivery received on"),
-        ("6", "Delivery received on"), ("7", "Delivery received on")]
+        ("3", "Style code"),
+        ("4", "Defect code"),
+        ("4", "Source"),
+        ("5", "Delivery received on"),
+        ("6", "Delivery received on"),
+        ("7", "Delivery received on"),
+    ]
     assert "No product has the style code NOPE." in rows[0][2]
     assert "cannot be in the future" in rows[5][2]
     assert 'name="rows"' not in page
@@ -110,7 +119,7 @@ def test_every_problem_is_listed_by_row_and_column_and_nothing_is_saved(client, 
 
 def test_a_file_without_the_required_columns_is_refused(client, login, desk, db_session):
     login(desk.clerk)
-    response = upload(client, "a,b,c\n1,2,3\n".encode())
+    response = upload(client, b"a,b,c\n1,2,3\n")
     assert response.status_code == 422
     assert "The header row has no column" in html.unescape(response.get_data(as_text=True))
 
@@ -122,9 +131,13 @@ def test_a_damaged_xlsx_is_refused_with_a_sentence(client, login, desk):
     assert "not a readable XLSX" in response.get_data(as_text=True)
 
 
-def test_the_import_is_all_or_nothing_when_the_catalogue_changed_since_the_preview(client, login, desk, db_session, at_noon):
+def test_the_import_is_all_or_nothing_when_the_catalogue_changed_since_the_preview(
+    client, login, desk, db_session, at_noon
+):
     login(desk.clerk)
-    page = upload(client, csv_bytes(["G10001,L,藏青,Q01,顾客退货,,", "G10001,L,藏青,N08,顾客退货,,"])).get_data(as_text=True)
+    page = upload(client, csv_bytes(["G10001,L,藏青,Q01,顾客退货,,", "G10001,L,藏青,N08,顾客退货,,"])).get_data(
+        as_text=True
+    )
     token = token_of(page)
     db_session.commit()
     desk.people.active = False  # retired between the preview and the confirmation

@@ -18,8 +18,17 @@ def test_every_store_page_renders_in_chinese(client, login, desk, chinese_clerk,
     back = returning(db_session, desk, [make_piece(store=desk.store, user=desk.clerk)])
     make_piece(store=desk.store, user=desk.clerk)
     login(chinese_clerk)
-    for url in ("/store/", "/store/register", "/store/batch", f"/store/batches/{batch.id}", "/store/receive",
-                f"/store/receive/{back.id}", "/store/import", "/store/?week=2026-W45", "/store/?q=bad"):
+    for url in (
+        "/store/",
+        "/store/register",
+        "/store/batch",
+        f"/store/batches/{batch.id}",
+        "/store/receive",
+        f"/store/receive/{back.id}",
+        "/store/import",
+        "/store/?week=2026-W45",
+        "/store/?q=bad",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert 'lang="zh-CN"' in response.get_data(as_text=True), url
@@ -43,7 +52,9 @@ def test_the_week_filter_finds_pieces_by_their_dispatch_week(client, login, desk
     assert f">{sent.code}</a>" not in page
 
 
-def test_every_post_form_of_the_store_pages_carries_a_csrf_token(client, login, desk, make_piece, db_session, app, monkeypatch):
+def test_every_post_form_of_the_store_pages_carries_a_csrf_token(
+    client, login, desk, make_piece, db_session, app, monkeypatch
+):
     import re
 
     pieces = [make_piece(store=desk.store, user=desk.clerk) for _ in range(2)]
@@ -51,7 +62,14 @@ def test_every_post_form_of_the_store_pages_carries_a_csrf_token(client, login, 
     login(desk.clerk)
     client.post("/store/batch/add", data={"piece_ids": [pieces[0].id]})
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    for url in ("/store/", "/store/register", "/store/batch", "/store/receive", f"/store/receive/{back.id}", "/store/import"):
+    for url in (
+        "/store/",
+        "/store/register",
+        "/store/batch",
+        "/store/receive",
+        f"/store/receive/{back.id}",
+        "/store/import",
+    ):
         page = client.get(url).get_data(as_text=True)
         forms = re.findall(r'<form[^>]*method="post".*?</form>', page, re.S)
         assert forms, url

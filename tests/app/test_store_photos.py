@@ -24,7 +24,9 @@ def png_header(width: int, height: int) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 def files_in(folder: Path) -> set[str]:
@@ -106,8 +108,11 @@ def test_a_photo_over_10_mb_refuses_the_registration(client, login, desk, db_ses
 
 def test_a_decompression_bomb_refuses_the_registration(client, login, desk, db_session):
     login(desk.clerk)
-    response = client.post("/store/register", data=form_for(desk, photos=[photo(name="bomb.png", data=png_header(10_000, 10_000))]),
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/store/register",
+        data=form_for(desk, photos=[photo(name="bomb.png", data=png_header(10_000, 10_000))]),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     assert "too many pixels" in response.get_data(as_text=True)
     assert db_session.scalar(select(func.count(Piece.id))) == 0
@@ -115,8 +120,9 @@ def test_a_decompression_bomb_refuses_the_registration(client, login, desk, db_s
 
 def test_six_photos_are_refused(client, login, desk, db_session):
     login(desk.clerk)
-    response = client.post("/store/register", data=form_for(desk, photos=[photo() for _ in range(6)]),
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/store/register", data=form_for(desk, photos=[photo() for _ in range(6)]), content_type="multipart/form-data"
+    )
     assert response.status_code == 422
     assert db_session.scalar(select(func.count(Piece.id))) == 0
 
@@ -124,13 +130,20 @@ def test_six_photos_are_refused(client, login, desk, db_session):
 def test_five_photos_of_three_formats_are_all_kept(client, login, desk, db_session):
     login(desk.clerk)
     files = [photo("JPEG"), photo("PNG"), photo("WEBP"), photo("JPEG"), photo("PNG")]
-    assert client.post("/store/register", data=form_for(desk, photos=files), content_type="multipart/form-data").status_code == 302
+    assert (
+        client.post(
+            "/store/register", data=form_for(desk, photos=files), content_type="multipart/form-data"
+        ).status_code
+        == 302
+    )
     kept = db_session.scalars(select(Photo).order_by(Photo.id)).all()
     assert [p.content_type for p in kept] == ["image/jpeg", "image/png", "image/webp", "image/jpeg", "image/png"]
     assert db_session.scalar(select(func.count(Event.id)).where(Event.action == "add_photo")) == 5
 
 
-def test_a_failure_while_writing_the_files_leaves_no_file_and_no_row(db_session, desk, make_piece, app, tmp_path, monkeypatch):
+def test_a_failure_while_writing_the_files_leaves_no_file_and_no_row(
+    db_session, desk, make_piece, app, tmp_path, monkeypatch
+):
     piece = make_piece(store=desk.store, user=desk.clerk)
     real_write = photos._write_new
     calls = []
@@ -154,11 +167,15 @@ def test_photos_are_added_to_a_registered_piece_up_to_five_in_all(client, login,
     piece = make_piece(store=desk.store, user=desk.clerk)  # as after a spreadsheet import: no photo yet
     login(desk.clerk)
     assert f"/store/pieces/{piece.id}/photos" in client.get("/store/").get_data(as_text=True)
-    response = client.post(f"/store/pieces/{piece.id}/photos", data={"photos": [photo("JPEG") for _ in range(4)]},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/store/pieces/{piece.id}/photos",
+        data={"photos": [photo("JPEG") for _ in range(4)]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/pieces/{piece.id}")
-    response = client.post(f"/store/pieces/{piece.id}/photos", data={"photos": [photo(), photo()]},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/store/pieces/{piece.id}/photos", data={"photos": [photo(), photo()]}, content_type="multipart/form-data"
+    )
     assert response.status_code == 422
     assert "A piece can have at most 5 photos." in response.get_data(as_text=True)
     assert db_session.scalar(select(func.count(Photo.id))) == 4

@@ -20,7 +20,9 @@ def test_a_clerk_scans_the_slip_then_the_pieces_and_closes_the_check(client, log
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/store/receive/{back.id}")
 
     def scan(code):
-        return client.post(f"/store/receive/{back.id}/scan", data={"code": code}, follow_redirects=True).get_data(as_text=True)
+        return client.post(f"/store/receive/{back.id}/scan", data={"code": code}, follow_redirects=True).get_data(
+            as_text=True
+        )
 
     assert f"Piece {pieces[0].code} is back at the store." in scan(pieces[0].code)
     assert "already back at the store" in scan(pieces[0].code)
@@ -53,8 +55,13 @@ def test_an_outbound_batch_slip_is_not_received_at_the_store(client, login, desk
 
     from tests.app.store_support import dispatched
 
-    batch = dispatched(db_session, desk.clerk, desk.store, [make_piece(store=desk.store, user=desk.clerk)],
-                       datetime(2026, 11, 2, 4, 0, tzinfo=UTC))
+    batch = dispatched(
+        db_session,
+        desk.clerk,
+        desk.store,
+        [make_piece(store=desk.store, user=desk.clerk)],
+        datetime(2026, 11, 2, 4, 0, tzinfo=UTC),
+    )
     login(desk.clerk)
     before = db_session.scalar(select(func.count(Event.id)))
     response = client.post("/store/receive", data={"code": batch.code})

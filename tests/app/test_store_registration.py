@@ -52,7 +52,9 @@ def test_an_unknown_style_code_is_refused_on_its_field_and_nothing_is_saved(clie
 
 def test_a_piece_from_a_delivery_needs_the_delivery_date(client, login, desk, db_session):
     login(desk.clerk)
-    response = client.post("/store/register", data=form_for(desk, source="delivery"), content_type="multipart/form-data")
+    response = client.post(
+        "/store/register", data=form_for(desk, source="delivery"), content_type="multipart/form-data"
+    )
     assert response.status_code == 422
     assert "Give the date the store received the delivery" in response.get_data(as_text=True)
     assert pieces_count(db_session) == 0
@@ -68,7 +70,9 @@ def test_a_piece_can_be_registered_without_a_photo_and_photos_added_later(client
     assert "Add at least one photo" in response.get_data(as_text=True)
 
 
-def test_save_and_register_another_prefills_product_source_and_delivery_date(client, login, desk, db_session, app, monkeypatch):
+def test_save_and_register_another_prefills_product_source_and_delivery_date(
+    client, login, desk, db_session, app, monkeypatch
+):
     set_now(app, monkeypatch, datetime(2026, 11, 20, 4, 0, tzinfo=UTC))
     login(desk.clerk)
     data = form_for(desk, source="delivery", delivery_received_on="2026-11-18", another="1")
@@ -97,7 +101,9 @@ def register_late(client, desk, app, monkeypatch, moment: datetime, defect=None)
     return response.get_data(as_text=True)
 
 
-def test_eight_days_after_delivery_in_shanghai_the_counter_warns_though_utc_says_seven(client, login, desk, app, monkeypatch):
+def test_eight_days_after_delivery_in_shanghai_the_counter_warns_though_utc_says_seven(
+    client, login, desk, app, monkeypatch
+):
     login(desk.clerk)
     # 8 March 16:30 UTC is 9 March 00:30 in Shanghai: eight days after the delivery there.
     page = register_late(client, desk, app, monkeypatch, datetime(2026, 3, 8, 16, 30, tzinfo=UTC))
@@ -105,7 +111,9 @@ def test_eight_days_after_delivery_in_shanghai_the_counter_warns_though_utc_says
     assert "will be charged to the store" in page
 
 
-def test_seven_days_after_delivery_in_shanghai_there_is_no_warning_though_utc_is_nearly_the_same(client, login, desk, app, monkeypatch):
+def test_seven_days_after_delivery_in_shanghai_there_is_no_warning_though_utc_is_nearly_the_same(
+    client, login, desk, app, monkeypatch
+):
     login(desk.clerk)
     # 8 March 15:30 UTC is 23:30 in Shanghai, still the seventh day: inside the window.
     page = register_late(client, desk, app, monkeypatch, datetime(2026, 3, 8, 15, 30, tzinfo=UTC))

@@ -25,8 +25,9 @@ def theirs(db_session, desk, make_piece):
         sent = make_piece(store=desk.other_store, user=desk.other_clerk)
 
     Theirs.return_batch = returning(db_session, desk, [Theirs.returned], clerk=desk.other_clerk, store=desk.other_store)
-    Theirs.dispatched = dispatched(db_session, desk.other_clerk, desk.other_store, [Theirs.sent],
-                                   datetime(2026, 11, 2, 4, 0, tzinfo=UTC))
+    Theirs.dispatched = dispatched(
+        db_session, desk.other_clerk, desk.other_store, [Theirs.sent], datetime(2026, 11, 2, 4, 0, tzinfo=UTC)
+    )
     Theirs.open_batch = batches.open_or_create_batch(desk.other_clerk, desk.other_store, Direction.OUTBOUND)
     batches.add_piece(desk.other_clerk, Theirs.open_batch, Theirs.packed)
     db_session.commit()
@@ -37,7 +38,11 @@ def snapshot(db_session) -> tuple:
     db_session.expire_all()
     return (
         db_session.scalar(select(func.count(Event.id))),
-        tuple(db_session.execute(select(Piece.id, Piece.status, Piece.batch_id, Piece.labelled_at).order_by(Piece.id)).all()),
+        tuple(
+            db_session.execute(
+                select(Piece.id, Piece.status, Piece.batch_id, Piece.labelled_at).order_by(Piece.id)
+            ).all()
+        ),
         tuple(db_session.execute(select(Batch.id, Batch.status).order_by(Batch.id)).all()),
     )
 
@@ -55,7 +60,11 @@ ATTEMPTS = [
     ("get", "/store/batches/{dispatched}", None),
     ("get", "/store/batches/{dispatched}/slip.pdf", None),
     ("post", "/store/batches/{open_batch}/remove/{packed}", {}),
-    ("post", "/store/batches/{open_batch}/dispatch", {"carrier": "顺丰速运", "tracking_no": "SF1234567890", "confirm": "y"}),
+    (
+        "post",
+        "/store/batches/{open_batch}/dispatch",
+        {"carrier": "顺丰速运", "tracking_no": "SF1234567890", "confirm": "y"},
+    ),
     ("post", "/store/receive", {"code": "{return_code}"}),
     ("get", "/store/receive/{return_batch}", None),
     ("post", "/store/receive/{return_batch}/scan", {"code": "{returned_code}"}),
@@ -64,11 +73,17 @@ ATTEMPTS = [
 
 
 @pytest.mark.parametrize(("method", "url", "data"), ATTEMPTS, ids=[f"{m} {u}" for m, u, _ in ATTEMPTS])
-def test_another_stores_ids_are_not_found_and_nothing_changes(client, login, desk, theirs, db_session, method, url, data):
+def test_another_stores_ids_are_not_found_and_nothing_changes(
+    client, login, desk, theirs, db_session, method, url, data
+):
     values = {
-        "piece": theirs.piece.id, "piece_code": theirs.piece.code, "packed": theirs.packed.id,
-        "open_batch": theirs.open_batch.id, "dispatched": theirs.dispatched.id,
-        "return_batch": theirs.return_batch.id, "return_code": theirs.return_batch.code,
+        "piece": theirs.piece.id,
+        "piece_code": theirs.piece.code,
+        "packed": theirs.packed.id,
+        "open_batch": theirs.open_batch.id,
+        "dispatched": theirs.dispatched.id,
+        "return_batch": theirs.return_batch.id,
+        "return_code": theirs.return_batch.code,
         "returned_code": theirs.returned.code,
     }
     before = snapshot(db_session)
@@ -81,13 +96,17 @@ def test_another_stores_ids_are_not_found_and_nothing_changes(client, login, des
     assert snapshot(db_session) == before
 
 
-def test_another_stores_piece_scanned_into_my_return_parcel_is_refused(client, login, desk, theirs, make_piece, db_session):
+def test_another_stores_piece_scanned_into_my_return_parcel_is_refused(
+    client, login, desk, theirs, make_piece, db_session
+):
     mine = returning(db_session, desk, [make_piece(store=desk.store, user=desk.clerk)])
     login(desk.clerk)
     client.post("/store/receive", data={"code": mine.code})
     before = snapshot(db_session)
     response = client.post(f"/store/receive/{mine.id}/scan", data={"code": theirs.returned.code}, follow_redirects=True)
-    assert f"{theirs.returned.code} is not one of your store's pieces." in html.unescape(response.get_data(as_text=True))
+    assert f"{theirs.returned.code} is not one of your store's pieces." in html.unescape(
+        response.get_data(as_text=True)
+    )
     assert snapshot(db_session) == before
 
 

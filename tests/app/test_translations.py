@@ -49,7 +49,10 @@ def test_every_sentence_is_translated_and_none_is_fuzzy(extracted, locale):
             problems.append(f"fuzzy: {msgid}")
         elif sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(message.string)):
             problems.append(f"placeholders differ: {msgid} → {message.string}")
-    assert not problems, f"{len(problems)} problems in {locale} (run `make extract-messages` and translate):\n" + "\n".join(problems[:40])
+    assert not problems, (
+        f"{len(problems)} problems in {locale} (run `make extract-messages` and translate):\n"
+        + "\n".join(problems[:40])
+    )
 
 
 def test_no_english_sentence_was_copied_into_the_chinese_catalogue():

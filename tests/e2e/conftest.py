@@ -10,13 +10,18 @@ import pytest
 
 from tests.live import live_app
 
-
 HERE = Path(__file__).parent
 SCREENSHOTS = HERE / "screenshots"
 AXE = HERE / "vendor" / "axe-core" / "axe.min.js"
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -24,13 +29,20 @@ PHONE = {"width": 390, "height": 844}
 
 def _journey_store() -> None:
     """A store of its own for the week's journey, with nothing in flight yet."""
-    from app.extensions import db
-    from app.models import Region, Store, User
     from sqlalchemy import select
 
+    from app.extensions import db
+    from app.models import Region, Store, User
+
     region = db.session.scalars(select(Region).where(Region.code == "EAST")).one()
-    store = Store(code="SH009", name="上海静安寺店", region=region, address="上海市静安区南京西路 1618 号",
-                  contact_name="周静", contact_phone="021-6288 0000")
+    store = Store(
+        code="SH009",
+        name="上海静安寺店",
+        region=region,
+        address="上海市静安区南京西路 1618 号",
+        contact_name="周静",
+        contact_phone="021-6288 0000",
+    )
     clerk = User(username="jingan", display_name="周静（静安寺店）", role="store", store=store)
     clerk.set_password("demo1234")
     db.session.add_all([store, clerk])
@@ -82,5 +94,6 @@ def axe_violations(page, impacts=("critical", "serious")) -> list[dict]:
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"] if v["impact"] in impacts
+        for v in result["violations"]
+        if v["impact"] in impacts
     ]

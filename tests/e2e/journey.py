@@ -63,8 +63,9 @@ def decode_pdf(pdf: bytes, dpi: int = 300) -> set[str]:
         subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(path), str(Path(tmp) / "page")], check=True)
         codes = set()
         for png in sorted(Path(tmp).glob("page*.png")):
-            result = subprocess.run(["zbarimg", "-q", "--raw", "-Sdisable", "-Scode128.enable", str(png)],
-                                    capture_output=True, text=True)
+            result = subprocess.run(
+                ["zbarimg", "-q", "--raw", "-Sdisable", "-Scode128.enable", str(png)], capture_output=True, text=True
+            )
             codes |= {line.strip() for line in result.stdout.splitlines() if line.strip()}
         return codes
 
@@ -73,4 +74,6 @@ def pdf_text(pdf: bytes) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "doc.pdf"
         path.write_bytes(pdf)
-        return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        return subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout

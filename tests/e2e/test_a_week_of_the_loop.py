@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import openpyxl
-
 import pytest
 from PIL import Image
 
@@ -60,7 +59,9 @@ def _check_budget(journey: Journey) -> None:
     assert journey.clicks <= clicks and journey.keys <= keys and journey.scans <= scans, journey.report()
 
 
-def _register(j: Journey, page, style: str, size: str, colour: str, defect: str, another: bool, photo: bytes | None = None):
+def _register(
+    j: Journey, page, style: str, size: str, colour: str, defect: str, another: bool, photo: bytes | None = None
+):
     if not page.locator("#product").input_value():
         j.type(page.locator("#product"), style)
     j.type(page.locator("#size"), size)
@@ -81,11 +82,25 @@ def test_1_a_store_registers_five_pieces_prints_labels_and_dispatches_the_weekly
     j.go(page.get_by_role("button", name="登录"))
     j.go(page.get_by_role("link", name="登记问题件"))
 
-    _register(j, page, "G24001", "L", "黑色", "Q01 · 脱线、开边、破口（非磨损） · Open seam, split or hole not caused by wear", another=True, photo=_photo_bytes())
+    _register(
+        j,
+        page,
+        "G24001",
+        "L",
+        "黑色",
+        "Q01 · 脱线、开边、破口（非磨损） · Open seam, split or hole not caused by wear",
+        another=True,
+        photo=_photo_bytes(),
+    )
     assert page.locator("#product").input_value() == "G24001"  # kept for the next one
     _register(j, page, "G24001", "XL", "黑色", "Q07 · 拉链损坏 · Broken zip", another=True)
-    _register(j, page, "G24001", "M", "藏青", "N08 · 人为损坏（撕破、污损） · Damage by people (torn, dirty)", another=False)
-    for style, size, defect in (("S24101", "42", "Q11 · 鞋底开胶 · Sole coming unglued"), ("G24005", "170/88A", "N09 · 原因无法判定 · Cause cannot be told")):
+    _register(
+        j, page, "G24001", "M", "藏青", "N08 · 人为损坏（撕破、污损） · Damage by people (torn, dirty)", another=False
+    )
+    for style, size, defect in (
+        ("S24101", "42", "Q11 · 鞋底开胶 · Sole coming unglued"),
+        ("G24005", "170/88A", "N09 · 原因无法判定 · Cause cannot be told"),
+    ):
         j.go(page.get_by_role("link", name="登记问题件"))
         _register(j, page, style, size, "米白", defect, another=False)
 
@@ -131,7 +146,12 @@ def test_5_another_store_is_refused_the_first_stores_piece_and_batch(new_page):
     log_in(page, "store2")
     piece_id = int(WEEK["codes"][0][1:-1])
     batch_id = int(WEEK["batch"][1:-1])
-    for path in (f"/pieces/{piece_id}", f"/batches/{batch_id}", f"/store/batches/{batch_id}/slip.pdf", f"/store/receive/{batch_id}"):
+    for path in (
+        f"/pieces/{piece_id}",
+        f"/batches/{batch_id}",
+        f"/store/batches/{batch_id}/slip.pdf",
+        f"/store/receive/{batch_id}",
+    ):
         response = page.goto(path)
         assert response.status == 404, path
         assert "上海静安寺店" not in page.content()
@@ -309,11 +329,24 @@ def _y4m_of_label(code: str, path) -> None:
 
     from labels import PieceLabel, thermal_labels
 
-    pdf = thermal_labels([PieceLabel(code=code, store="上海静安寺店", product="男士羊毛大衣", size_colour="M / 藏青",
-                                     defect="N08 人为损坏", registered_on=date.today())])
+    pdf = thermal_labels(
+        [
+            PieceLabel(
+                code=code,
+                store="上海静安寺店",
+                product="男士羊毛大衣",
+                size_colour="M / 藏青",
+                defect="N08 人为损坏",
+                registered_on=date.today(),
+            )
+        ]
+    )
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "label.pdf").write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", str(Path(tmp) / "label.pdf"), str(Path(tmp) / "label")], check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "200", "-png", "-singlefile", str(Path(tmp) / "label.pdf"), str(Path(tmp) / "label")],
+            check=True,
+        )
         label = Image.open(Path(tmp) / "label.png").convert("RGB")
     width, height = 640, 480
     label.thumbnail((width - 40, height - 40))
@@ -335,13 +368,25 @@ def test_6_on_a_phone_the_camera_button_scans_a_label(playwright, chromium_path,
     code = WEEK["codes"][2]  # repairable, waiting for its repair: scanning it opens its card
     video = tmp_path / "label.y4m"
     _y4m_of_label(code, video)
-    browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=[
-        *CHROMIUM_FLAGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}",
-    ])
+    browser = playwright.chromium.launch(
+        executable_path=chromium_path,
+        headless=True,
+        args=[
+            *CHROMIUM_FLAGS,
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
     try:
-        context = browser.new_context(locale="en-US", viewport=PHONE, base_url=live_server.base_url, has_touch=True,
-                                      is_mobile=True, permissions=["camera"])
+        context = browser.new_context(
+            locale="en-US",
+            viewport=PHONE,
+            base_url=live_server.base_url,
+            has_touch=True,
+            is_mobile=True,
+            permissions=["camera"],
+        )
         context.set_default_timeout(20_000)
         page = context.new_page()
         log_in(page, "tech")

@@ -30,10 +30,23 @@ def test_each_role_logs_in_and_sees_its_home_page_in_chinese_and_english(new_pag
 
 
 MAIN_PAGES = [
-    ("/login", None), ("/home", "store"), ("/store/", "store"), ("/store/register", "store"), ("/store/batch", "store"),
-    ("/store/receive", "store"), ("/home", "tech"), ("/bench/scan", "tech"), ("/bench/returns", "tech"),
-    ("/bench/deadlines", "tech"), ("/home", "finance"), ("/finance/", "finance"), ("/finance/claims", "finance"),
-    ("/home", "region"), ("/admin/", "admin"), ("/admin/products/", "admin"), ("/profile", "store"),
+    ("/login", None),
+    ("/home", "store"),
+    ("/store/", "store"),
+    ("/store/register", "store"),
+    ("/store/batch", "store"),
+    ("/store/receive", "store"),
+    ("/home", "tech"),
+    ("/bench/scan", "tech"),
+    ("/bench/returns", "tech"),
+    ("/bench/deadlines", "tech"),
+    ("/home", "finance"),
+    ("/finance/", "finance"),
+    ("/finance/claims", "finance"),
+    ("/home", "region"),
+    ("/admin/", "admin"),
+    ("/admin/products/", "admin"),
+    ("/profile", "store"),
 ]
 
 

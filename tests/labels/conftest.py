@@ -50,15 +50,15 @@ class PdfTools:
         prefix = self.workdir / f"{name}-{dpi}"
         subprocess.run(
             ["pdftoppm", "-r", str(dpi), "-gray", *pages, str(source), str(prefix)],
-            check=True, capture_output=True, env=env,
+            check=True,
+            capture_output=True,
+            env=env,
         )
         return sorted(self.workdir.glob(f"{prefix.name}-*.pgm"))
 
     def decode(self, image: Path) -> list[str]:
         # zbarimg exits 4 when it finds nothing; that is an answer, not an error.
-        result = subprocess.run(
-            ["zbarimg", "-q", "--raw", *CODE128_ONLY, str(image)], capture_output=True, text=True
-        )
+        result = subprocess.run(["zbarimg", "-q", "--raw", *CODE128_ONLY, str(image)], capture_output=True, text=True)
         assert result.returncode in (0, 4), result.stderr
         return result.stdout.split()
 

@@ -1,9 +1,8 @@
+import pytest
 from barcode.charsets import code128 as tables
 from hypothesis import given
 from hypothesis import strategies as st
 from reportlab.lib.units import mm
-
-import pytest
 
 from labels.barcodes import (
     MINIMUM_MODULE_WIDTH,
@@ -59,7 +58,7 @@ def test_runs_of_digits_switch_to_charset_c_to_keep_the_symbol_short():
 
 def test_adjacent_dark_modules_are_merged_into_one_bar():
     bars = code128("B00000042X").bars
-    assert all(start + width < next_start for (start, width), (next_start, _) in zip(bars, bars[1:]))
+    assert all(start + width < next_start for (start, width), (next_start, _) in zip(bars, bars[1:], strict=False))
 
 
 def test_module_widths_are_at_least_a_quarter_millimetre_and_match_printer_dots():

@@ -44,7 +44,10 @@ def test_every_code_on_a_full_a4_sheet_decodes_at_300_and_203_dpi(pdf_tools, ful
 def test_each_thermal_label_is_one_page_that_decodes_to_its_own_code(pdf_tools, thermal, dpi):
     pages = pdf_tools.rasterise(thermal, dpi)
     assert [pdf_tools.decode(page) for page in pages] == [
-        ["P00000007K"], ["P00000008K"], ["P00000009K"], ["ABCDEFGHIJKL"]
+        ["P00000007K"],
+        ["P00000008K"],
+        ["P00000009K"],
+        ["ABCDEFGHIJKL"],
     ]
 
 

@@ -56,10 +56,21 @@ def test_the_batch_barcode_of_a_dispatch_slip_decodes_at_300_and_203_dpi(pdf_too
 def test_a_dispatch_slip_shows_parties_carriage_the_extra_mark_fee_and_total(pdf_tools, dispatch_slip):
     text = pdf_tools.text(dispatch_slip)
     for expected in (
-        "发货单 Dispatch slip", "上海南京东路店", "王小明", "021-12345678", "中央维修车间 Central workshop",
-        "周 Week 2026-W48", "2026-11-23", "顺丰 SF Express", "SF1234567890", "EXTRA / 额外批次",
-        "运费 Shipping fee: ¥1,234.50", "合计 Total: 3 件 pieces", "女士真丝衬衫",
-        "发件方签名/日期 Sender signature/date", "收件方签名/日期 Receiver signature/date",
+        "发货单 Dispatch slip",
+        "上海南京东路店",
+        "王小明",
+        "021-12345678",
+        "中央维修车间 Central workshop",
+        "周 Week 2026-W48",
+        "2026-11-23",
+        "顺丰 SF Express",
+        "SF1234567890",
+        "EXTRA / 额外批次",
+        "运费 Shipping fee: ¥1,234.50",
+        "合计 Total: 3 件 pieces",
+        "女士真丝衬衫",
+        "发件方签名/日期 Sender signature/date",
+        "收件方签名/日期 Receiver signature/date",
         "第 1 / 1 页 Page 1 / 1",
     ):
         assert expected in text

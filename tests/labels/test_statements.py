@@ -18,8 +18,11 @@ def make_statement(kind="claim", pieces=40, sections=(), **overrides):
         period="2026-11",
         lines=tuple(
             StatementLine(
-                f"P{n:08d}K", "男士加绒加厚防风保暖连帽羽绒服外套（长款）", "脱线 Open seam",
-                "供应商责任 Supplier fault: 缝线质量", Decimal(n * 137) / 100 + Decimal("999"),
+                f"P{n:08d}K",
+                "男士加绒加厚防风保暖连帽羽绒服外套（长款）",
+                "脱线 Open seam",
+                "供应商责任 Supplier fault: 缝线质量",
+                Decimal(n * 137) / 100 + Decimal("999"),
             )
             for n in range(1, pieces + 1)
         ),

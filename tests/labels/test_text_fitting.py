@@ -1,9 +1,8 @@
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import pytest
 
 from labels.fonts import ELLIPSIS, fit_text, text_width, wrap_text
 from labels.money import format_money

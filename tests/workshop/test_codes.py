@@ -1,7 +1,18 @@
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from workshop.codes import ALPHABET, DIGITS, LENGTH, MAX_NUMBER, CodeKind, batch_code, format_code, parse_code, piece_code
+from workshop.codes import (
+    ALPHABET,
+    DIGITS,
+    LENGTH,
+    MAX_NUMBER,
+    CodeKind,
+    batch_code,
+    format_code,
+    parse_code,
+    piece_code,
+)
 from workshop.errors import InvalidCode
 
 numbers = st.integers(min_value=1, max_value=MAX_NUMBER)
@@ -30,7 +41,7 @@ def test_every_single_character_change_to_a_valid_code_is_rejected(kind, number,
     text = format_code(kind, number)
     position = data.draw(st.integers(0, len(text) - 1))
     replacement = data.draw(st.sampled_from(ALPHABET).filter(lambda c: c != text[position]))
-    changed = text[:position] + replacement + text[position + 1:]
+    changed = text[:position] + replacement + text[position + 1 :]
     with pytest.raises(InvalidCode):
         parse_code(changed)
 
@@ -41,7 +52,7 @@ def test_every_single_character_change_of_one_code_is_rejected_exhaustively():
         for replacement in ALPHABET:
             if replacement != text[position]:
                 with pytest.raises(InvalidCode):
-                    parse_code(text[:position] + replacement + text[position + 1:])
+                    parse_code(text[:position] + replacement + text[position + 1 :])
 
 
 @given(kinds, numbers)
@@ -49,7 +60,7 @@ def test_a_dropped_or_doubled_character_is_rejected(kind, number):
     text = format_code(kind, number)
     for i in range(len(text)):
         with pytest.raises(InvalidCode):
-            parse_code(text[:i] + text[i + 1:])
+            parse_code(text[:i] + text[i + 1 :])
         with pytest.raises(InvalidCode):
             parse_code(text[:i] + text[i] + text[i:])
 
@@ -62,7 +73,9 @@ def test_scanner_and_input_method_differences_are_forgiven():
     assert parse_code("\u3000" + code + "\u3000").number == 123
 
 
-@pytest.mark.parametrize("text", ["", "   ", "P123", "X00000123A", "P0000012A3B", "P-0000123X", "P0000¹²³4X", "P00000000" + "0"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "P123", "X00000123A", "P0000012A3B", "P-0000123X", "P0000¹²³4X", "P00000000" + "0"]
+)
 def test_anything_else_is_refused_with_a_sentence(text):
     with pytest.raises(InvalidCode) as e:
         parse_code(text)

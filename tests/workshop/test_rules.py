@@ -3,7 +3,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from workshop.blame import days_late_for_inspection, inspection_warning, suggest_blame
 from workshop.clock import ClockState, clock_state, days_left, due_date, local_date, on_time_rate
@@ -34,13 +35,16 @@ def test_a_naive_time_is_refused_rather_than_guessed():
         local_date(datetime(2026, 1, 1, 12), SHANGHAI)
 
 
-@pytest.mark.parametrize("today, state", [
-    (date(2026, 3, 10), ClockState.ON_TRACK),   # 7 days left
-    (date(2026, 3, 13), ClockState.ON_TRACK),   # 4 days left
-    (date(2026, 3, 14), ClockState.AT_RISK),    # 3 days left: at risk
-    (date(2026, 3, 17), ClockState.AT_RISK),    # due today: still not late
-    (date(2026, 3, 18), ClockState.OVERDUE),    # one day late
-])
+@pytest.mark.parametrize(
+    "today, state",
+    [
+        (date(2026, 3, 10), ClockState.ON_TRACK),  # 7 days left
+        (date(2026, 3, 13), ClockState.ON_TRACK),  # 4 days left
+        (date(2026, 3, 14), ClockState.AT_RISK),  # 3 days left: at risk
+        (date(2026, 3, 17), ClockState.AT_RISK),  # due today: still not late
+        (date(2026, 3, 18), ClockState.OVERDUE),  # one day late
+    ],
+)
 def test_the_clock_is_on_track_at_risk_or_overdue_at_its_boundaries(today, state):
     assert clock_state(date(2026, 3, 17), today, at_risk_days=3) == state
 
@@ -60,13 +64,16 @@ def test_the_on_time_rate_is_the_share_back_by_their_due_date_against_ninety_per
 
 
 # Rule 2 — one batch per ISO week
-@pytest.mark.parametrize("day, week", [
-    (date(2026, 12, 31), "2026-W53"),   # 2026 has 53 ISO weeks
-    (date(2027, 1, 3), "2026-W53"),     # a Sunday in January still in last year's week 53
-    (date(2027, 1, 4), "2027-W01"),
-    (date(2024, 12, 30), "2025-W01"),   # a Monday in December already in next year's week 1
-    (date(2025, 12, 29), "2026-W01"),
-])
+@pytest.mark.parametrize(
+    "day, week",
+    [
+        (date(2026, 12, 31), "2026-W53"),  # 2026 has 53 ISO weeks
+        (date(2027, 1, 3), "2026-W53"),  # a Sunday in January still in last year's week 53
+        (date(2027, 1, 4), "2027-W01"),
+        (date(2024, 12, 30), "2025-W01"),  # a Monday in December already in next year's week 1
+        (date(2025, 12, 29), "2026-W01"),
+    ],
+)
 def test_iso_weeks_across_the_turn_of_the_year(day, week):
     assert str(IsoWeek.of(day)) == week
 
@@ -93,8 +100,13 @@ def test_an_iso_week_key_round_trips():
 # Rule 3 — inspect a delivery within seven days
 def _suggest(kind, days_after, source=Source.DELIVERY, defect_blame=None):
     delivered = date(2026, 5, 1)
-    return suggest_blame(defect_kind=kind, defect_blame=defect_blame, source=source,
-                         delivery_received_on=delivered, registered_on=delivered + timedelta(days=days_after))
+    return suggest_blame(
+        defect_kind=kind,
+        defect_blame=defect_blame,
+        source=source,
+        delivery_received_on=delivered,
+        registered_on=delivered + timedelta(days=days_after),
+    )
 
 
 def test_a_piece_registered_eight_days_after_delivery_with_a_stain_suggests_store_blame():

@@ -1,11 +1,19 @@
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workshop.errors import AlreadyDone, InvalidTransition, NotPermitted
 from workshop.roles import Role
-from workshop.statuses import BatchStatus, Direction, PieceStatus as S
+from workshop.statuses import BatchStatus, Direction
+from workshop.statuses import PieceStatus as S
 from workshop.transitions import (
-    BATCH_TABLE, PIECE_TABLE, BatchAction, PieceAction, allowed_piece_actions, move_batch, move_piece,
+    BATCH_TABLE,
+    PIECE_TABLE,
+    BatchAction,
+    PieceAction,
+    allowed_piece_actions,
+    move_batch,
+    move_piece,
 )
 
 
@@ -61,7 +69,10 @@ def test_changing_the_blame_keeps_a_scrapped_piece_scrapped():
 
 
 def test_an_outbound_batch_is_dispatched_by_its_store_and_checked_by_the_workshop():
-    assert move_batch("B1", Direction.OUTBOUND, BatchStatus.OPEN, BatchAction.DISPATCH, Role.STORE).to_status == "dispatched"
+    assert (
+        move_batch("B1", Direction.OUTBOUND, BatchStatus.OPEN, BatchAction.DISPATCH, Role.STORE).to_status
+        == "dispatched"
+    )
     with pytest.raises(NotPermitted):
         move_batch("B1", Direction.OUTBOUND, BatchStatus.OPEN, BatchAction.DISPATCH, Role.TECHNICIAN)
     with pytest.raises(NotPermitted):
@@ -69,8 +80,14 @@ def test_an_outbound_batch_is_dispatched_by_its_store_and_checked_by_the_worksho
 
 
 def test_a_return_batch_is_dispatched_by_the_workshop_and_checked_by_the_store():
-    assert move_batch("B1", Direction.RETURN, BatchStatus.OPEN, BatchAction.DISPATCH, Role.TECHNICIAN).to_status == "dispatched"
-    assert move_batch("B1", Direction.RETURN, BatchStatus.CHECKING, BatchAction.CLOSE_CHECK, Role.STORE).to_status == "closed"
+    assert (
+        move_batch("B1", Direction.RETURN, BatchStatus.OPEN, BatchAction.DISPATCH, Role.TECHNICIAN).to_status
+        == "dispatched"
+    )
+    assert (
+        move_batch("B1", Direction.RETURN, BatchStatus.CHECKING, BatchAction.CLOSE_CHECK, Role.STORE).to_status
+        == "closed"
+    )
 
 
 def test_a_dispatched_batch_cannot_be_dispatched_again():
@@ -80,17 +97,37 @@ def test_a_dispatched_batch_cannot_be_dispatched_again():
 
 # The statuses reachable in DOMAIN.md's drawing of a piece's life, and how.
 DRAWN = {
-    (None, S.REGISTERED), (None, S.UNEXPECTED), (S.REGISTERED, S.PACKED), (S.PACKED, S.REGISTERED),
-    (S.PACKED, S.IN_TRANSIT), (S.IN_TRANSIT, S.RECEIVED), (S.IN_TRANSIT, S.MISSING), (S.MISSING, S.RECEIVED),
-    (S.UNEXPECTED, S.RECEIVED), (S.RECEIVED, S.REPAIRABLE), (S.RECEIVED, S.NO_FAULT), (S.RECEIVED, S.SCRAPPED),
-    (S.REPAIRABLE, S.REPAIRED), (S.REPAIRABLE, S.SCRAPPED), (S.REPAIRED, S.PACKED_FOR_RETURN),
-    (S.NO_FAULT, S.PACKED_FOR_RETURN), (S.PACKED_FOR_RETURN, S.REPAIRED), (S.PACKED_FOR_RETURN, S.NO_FAULT),
-    (S.PACKED_FOR_RETURN, S.RETURNING), (S.RETURNING, S.BACK_AT_STORE), (S.BACK_AT_STORE, S.REGISTERED),
+    (None, S.REGISTERED),
+    (None, S.UNEXPECTED),
+    (S.REGISTERED, S.PACKED),
+    (S.PACKED, S.REGISTERED),
+    (S.PACKED, S.IN_TRANSIT),
+    (S.IN_TRANSIT, S.RECEIVED),
+    (S.IN_TRANSIT, S.MISSING),
+    (S.MISSING, S.RECEIVED),
+    (S.UNEXPECTED, S.RECEIVED),
+    (S.RECEIVED, S.REPAIRABLE),
+    (S.RECEIVED, S.NO_FAULT),
+    (S.RECEIVED, S.SCRAPPED),
+    (S.REPAIRABLE, S.REPAIRED),
+    (S.REPAIRABLE, S.SCRAPPED),
+    (S.REPAIRED, S.PACKED_FOR_RETURN),
+    (S.NO_FAULT, S.PACKED_FOR_RETURN),
+    (S.PACKED_FOR_RETURN, S.REPAIRED),
+    (S.PACKED_FOR_RETURN, S.NO_FAULT),
+    (S.PACKED_FOR_RETURN, S.RETURNING),
+    (S.RETURNING, S.BACK_AT_STORE),
+    (S.BACK_AT_STORE, S.REGISTERED),
 }
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(list(PieceAction)), st.sampled_from(list(Role)), st.sampled_from([None, *S])), max_size=40))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(list(PieceAction)), st.sampled_from(list(Role)), st.sampled_from([None, *S])),
+        max_size=40,
+    )
+)
 def test_no_sequence_of_moves_reaches_a_status_the_table_does_not_allow(steps):
     status = None
     for action, role, target in steps:
@@ -109,7 +146,7 @@ def test_every_status_is_reachable_from_registration():
     seen, frontier = set(), {None}
     while frontier:
         current = frontier.pop()
-        for action, rule in PIECE_TABLE.items():
+        for rule in PIECE_TABLE.values():
             if current in rule.sources:
                 for target in rule.targets:
                     if target not in seen:
@@ -119,5 +156,5 @@ def test_every_status_is_reachable_from_registration():
 
 
 def test_every_batch_action_names_a_role_for_both_directions():
-    for action, (_, _, roles) in BATCH_TABLE.items():
+    for _, _, roles in BATCH_TABLE.values():
         assert set(roles) == set(Direction)
