@@ -6,6 +6,9 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do $$p -c '
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi.py
+# gunicorn's access log, with the request id the app gives every request (X-Request-ID).
+ACCESS_LOG_FORMAT := '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+
 
 .PHONY: run test translations extract-messages clean
 
@@ -22,8 +25,8 @@ translations: $(STAMP)
 
 # After changing strings: extract them and update the catalogues (then translate zh_Hans).
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F app/translations/babel.cfg -k _l -k N_ --no-location --sort-output -o app/translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
+	$(BIN)/pybabel extract --no-wrap -F app/translations/babel.cfg -k _l -k N_ --no-location --sort-output -o app/translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
 
 run: $(STAMP) translations
 	@$(BIN)/flask db upgrade
@@ -32,11 +35,12 @@ run: $(STAMP) translations
 	@echo "  Repair workshop: http://127.0.0.1:$(PORT)/  (stop with Ctrl-C)"
 	@echo "  Demo accounts (password demo1234): store, store2 (store staff), region, tech, finance, admin"
 	@echo
-	@$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - wsgi:app
+	@$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - --access-logformat $(ACCESS_LOG_FORMAT) wsgi:app
 
 test: $(STAMP) translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
 

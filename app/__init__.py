@@ -24,15 +24,23 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.config.setdefault("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads"))
 
+    register_logging(app)
     register_extensions(app)
     register_database(app)
     register_inputs(app)
     register_i18n(app)
     register_blueprints(app)
+    register_boundary(app)
     register_errors(app)
     register_templates(app)
     register_cli(app)
     return app
+
+
+def register_logging(app: Flask) -> None:
+    from app import logs
+
+    logs.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -43,9 +51,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    from app.services import month_guard
+    from app.services import files, month_guard
 
     month_guard.install()  # rule 5: no session may change a closed month's figures
+    files.install()  # files written in a transaction go with it when it rolls back
 
 
 def register_database(app: Flask) -> None:
@@ -84,6 +93,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(finance_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
+
+
+def register_boundary(app: Flask) -> None:
+    from app import boundary
+
+    boundary.init_app(app)  # every view: one commit, or nothing kept and a clear refusal
 
 
 def register_errors(app: Flask) -> None:

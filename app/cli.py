@@ -5,12 +5,16 @@ from decimal import Decimal, InvalidOperation
 
 import click
 from flask import Flask
+from flask_babel import force_locale
 from flask_migrate import upgrade
 from sqlalchemy import select
 
 from app.database import write_intent
 from app.extensions import db
-from app.models import Product, Region, Store, Supplier, User
+from app.i18n import error_text
+from app.models import Product, Region, Store, Supplier
+from app.services import users
+from workshop.errors import DomainError
 from workshop.roles import Role
 
 
@@ -57,26 +61,30 @@ def init_app(app: Flask) -> None:
         """Create a user."""
         write_intent.set(True)
         role = Role(role)
-        store = region = None
-        if role == Role.STORE:
-            store = db.session.scalars(select(Store).where(Store.code == (store_code or ""))).one_or_none()
-            if store is None:
-                raise click.UsageError("Store staff need --store with an existing store code.")
-        if role == Role.REGION:
-            region = db.session.scalars(select(Region).where(Region.code == (region_code or ""))).one_or_none()
-            if region is None:
-                raise click.UsageError("A region manager needs --region with an existing region code.")
-        if db.session.scalars(select(User).where(User.username == username)).first() is not None:
-            raise click.UsageError(f"User {username} already exists.")
+        store = db.session.scalars(select(Store).where(Store.code == (store_code or ""))).one_or_none()
+        region = db.session.scalars(select(Region).where(Region.code == (region_code or ""))).one_or_none()
+        if role == Role.STORE and store is None:
+            raise click.UsageError("Store staff need --store with an existing store code.")
+        if role == Role.REGION and region is None:
+            raise click.UsageError("A region manager needs --region with an existing region code.")
         if not password:
             password = getpass.getpass("Password: ")
             if password != getpass.getpass("Repeat: "):
                 raise click.UsageError("The passwords differ.")
-        if len(password) < 8:
-            raise click.UsageError("A password needs at least 8 characters.")
-        user = User(username=username, display_name=display_name, role=role, store=store, region=region, locale=locale)
-        user.set_password(password)
-        db.session.add(user)
+        try:
+            users.create_user(
+                username=username,
+                display_name=display_name,
+                role=role,
+                password=password,
+                store=store,
+                region=region,
+                locale=locale,
+            )
+        except DomainError as e:
+            db.session.rollback()
+            with force_locale("en"):
+                raise click.UsageError(error_text(e)) from None
         _commit_or_fail("Could not create the user")
         click.echo(f"User {username} ({role.value}) created.")
 

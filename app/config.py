@@ -60,6 +60,8 @@ def from_environment(instance_path: Path) -> dict:
         "API_AUTH_FAILURE_LIMIT": os.environ.get("API_AUTH_FAILURE_LIMIT", "20 per minute"),
         "SESSION_COOKIE_SECURE": production and os.environ.get("SESSION_COOKIE_SECURE", "1") == "1",
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text").strip().lower(),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").strip().upper(),
     }
 
 
@@ -77,5 +79,7 @@ DEFAULTS = {
     "CHAIN_TIMEZONE": "Asia/Shanghai",
     "API_RATE_LIMIT": "600 per minute",
     "API_AUTH_FAILURE_LIMIT": "20 per minute",
+    "LOG_FORMAT": "text",  # "json": one JSON object per line, for log shippers
+    "LOG_LEVEL": "INFO",
     "CHAIN_NAME": "总公司售后服务部",  # the receiver on dispatch slips; overridden by CHAIN_NAME in the environment
 }

@@ -5,8 +5,9 @@ import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from app import clock
 from app.extensions import db
-from app.models import DefectCode, Product, Region, RepairOperation, SparePart, Store, Supplier, User, utcnow
+from app.models import DefectCode, Product, Region, RepairOperation, SparePart, Store, Supplier, User
 from app.services import batches, grading, registration, returns, scanning
 from app.services.settings import rules as current_rules
 from workshop.statuses import Blame, DefectKind, Direction, Grade, Source
@@ -149,7 +150,7 @@ def _users(stores: dict[str, Store], regions: dict[str, Region]) -> list[tuple[U
 
 def load(now: datetime | None = None, seed: int = 7) -> list[tuple[str, str, str]]:
     """Load the demo chain; returns (username, role, password) of the demo accounts."""
-    now = now or utcnow()
+    now = now or clock.now()
     rng = random.Random(seed)
     regions = {code: Region(code=code, name=name) for code, name in REGIONS}
     db.session.add_all(regions.values())
@@ -227,7 +228,7 @@ def _history(rng, now, stores, products, defects, by_role, store_users) -> None:
                 data, source = _new_piece(rng, products, defects)
                 at = start + timedelta(hours=i)
                 if source == Source.DELIVERY:
-                    delivered = (at - timedelta(days=rng.choice([1, 3, 9]))).astimezone(rules.tz).date()
+                    delivered = clock.local_date(at - timedelta(days=rng.choice([1, 3, 9])))
                     data = registration.NewPiece(**{**data.__dict__, "delivery_received_on": delivered})
                 pieces.append(registration.register_piece(clerk, store, data, rules, at=at))
             batch = batches.open_or_create_batch(clerk, store, Direction.OUTBOUND, at=start)
@@ -288,7 +289,7 @@ def _history(rng, now, stores, products, defects, by_role, store_users) -> None:
             data, source = _new_piece(rng, products, defects)
             if source == Source.DELIVERY:
                 data = registration.NewPiece(
-                    **{**data.__dict__, "delivery_received_on": (now - timedelta(days=2)).astimezone(rules.tz).date()}
+                    **{**data.__dict__, "delivery_received_on": clock.local_date(now - timedelta(days=2))}
                 )
             piece = registration.register_piece(clerk, store, data, rules, at=now - timedelta(hours=6 - i))
             if i % 2 == 0:

@@ -1,9 +1,10 @@
 """Friendly error pages in the user's language — never a stack trace, never a bare 500."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from app import logs
 from app.extensions import db
 from workshop.text import N_
 
@@ -47,11 +48,25 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def json_error(status: int, code: str, message: str, field: str | None = None, headers: dict | None = None) -> Response:
+    """The one JSON shape of every refusal and error: a stable code and a sentence."""
+    body = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    response = jsonify({"error": body})
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
 def render_error(status: int, detail: str | None = None):
     title, message = MESSAGES.get(status, MESSAGES[500])
     if wants_json():
-        return jsonify({"error": {"code": JSON_CODES.get(status, "error"), "message": detail or _(message)}}), status
-    return render_template("errors/error.html", status=status, title=_(title), message=detail or _(message)), status
+        return json_error(status, JSON_CODES.get(status, "error"), detail or _(message))
+    return render_template(
+        "errors/error.html", status=status, title=_(title), message=detail or _(message), request_id=logs.request_id()
+    ), status
 
 
 def init_app(app: Flask) -> None:

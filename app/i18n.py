@@ -45,8 +45,14 @@ def translate(message: str, params: dict | None = None) -> str:
     text = gettext(message) if message else ""
     if not params:
         return text
-    filled = {k: gettext(v) if isinstance(v, str) and v else v for k, v in params.items()}
+    filled = {k: _param(v) for k, v in params.items()}
     return text % filled
+
+
+def _param(value: object) -> object:
+    if isinstance(value, DomainError):
+        return error_text(value)
+    return gettext(value) if isinstance(value, str) and value else value
 
 
 def error_text(error: DomainError) -> str:

@@ -8,10 +8,12 @@ from flask_babel import format_decimal, get_locale, gettext
 from flask_login import current_user
 
 from app import navigation
+from app.clock import chain_tz, local_date
 from app.i18n import SUPPORTED
-from app.services.settings import chain_tz
+from app.models import Batch, Claim, Piece
 from workshop.roles import Role
 from workshop.statuses import BatchStatus, PieceStatus
+from workshop.transitions import allowed_batch_actions, allowed_claim_actions, allowed_piece_actions
 
 
 def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -24,7 +26,7 @@ def localdate(value: datetime | date | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(chain_tz()).date()
+        value = local_date(value)
     return value.isoformat()
 
 
@@ -51,11 +53,28 @@ def status_label(value: str | None) -> str:
     return value or ""
 
 
+def actions(thing) -> set[str]:
+    """What the person looking at the page may do to this piece, batch or claim now: pages
+    offer exactly these (the transition tables decide; templates never compare statuses)."""
+    role = getattr(current_user, "role", None)
+    if role is None:
+        return set()
+    if isinstance(thing, Piece):
+        found = allowed_piece_actions(thing.status, role)
+    elif isinstance(thing, Batch):
+        found = allowed_batch_actions(thing.direction, thing.status, role)
+    elif isinstance(thing, Claim):
+        found = allowed_claim_actions(thing.status, role)
+    else:
+        raise TypeError(f"no transition table for {type(thing).__name__}")
+    return {action.value for action in found}
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         localtime=localtime, localdate=localdate, money=money, label=label, status_label=status_label
     )
-    app.jinja_env.globals.update(Role=Role)
+    app.jinja_env.globals.update(Role=Role, actions=actions)
 
     @app.context_processor
     def _globals():

@@ -4,6 +4,7 @@ The defect code and the inspection window *suggest*; the technician decides and 
 override with a written reason.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,11 +18,12 @@ INSPECTION_WINDOW_DAYS = 7
 class Suggestion:
     blame: Blame
     reason: str  # an untranslated sentence with %(name)s placeholders
-    params: dict = field(default_factory=dict)
+    params: dict[str, object] = field(default_factory=dict)
     rule: str = "rule4"
 
-    def text(self, translate=lambda s: s) -> str:
-        return translate(self.reason) % self.params if self.params else translate(self.reason)
+    def text(self, translate: Callable[[str], str] = lambda s: s) -> str:
+        sentence: str = translate(self.reason)
+        return sentence % self.params if self.params else sentence
 
 
 def days_late_for_inspection(

@@ -48,17 +48,39 @@ class ClockState(StrEnum):
         }[self]
 
 
+RUNNING_STATES = (ClockState.OVERDUE, ClockState.AT_RISK, ClockState.ON_TRACK)
+
+
+@dataclass(frozen=True)
+class DueWindow:
+    """The due dates of running clocks in one state, today: ``first <= due <= last`` (None: open-ended)."""
+
+    first: date | None
+    last: date | None
+
+    def __contains__(self, due: date) -> bool:
+        return (self.first is None or due >= self.first) and (self.last is None or due <= self.last)
+
+
+def due_window(state: ClockState, today: date, at_risk_days: int = DEFAULT_AT_RISK_DAYS) -> DueWindow:
+    """Rule 1 in one place: overdue once the due date has passed, at risk within the last
+    ``at_risk_days`` days (the due date itself included), on track before that. Queries
+    filter by this window; :func:`clock_state` reads one piece by the same window."""
+    if state == ClockState.OVERDUE:
+        return DueWindow(None, today - timedelta(days=1))
+    if state == ClockState.AT_RISK:
+        return DueWindow(today, today + timedelta(days=at_risk_days))
+    if state == ClockState.ON_TRACK:
+        return DueWindow(today + timedelta(days=at_risk_days + 1), None)
+    raise ValueError(f"{state} is not the state of a running clock")
+
+
 def clock_state(
     due: date, today: date, at_risk_days: int = DEFAULT_AT_RISK_DAYS, back_on: date | None = None
 ) -> ClockState:
     if back_on is not None:
         return ClockState.BACK_ON_TIME if back_on <= due else ClockState.BACK_LATE
-    left = days_left(due, today)
-    if left < 0:
-        return ClockState.OVERDUE
-    if left <= at_risk_days:
-        return ClockState.AT_RISK
-    return ClockState.ON_TRACK
+    return next(state for state in RUNNING_STATES if due in due_window(state, today, at_risk_days))
 
 
 @dataclass(frozen=True)

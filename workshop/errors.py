@@ -10,6 +10,7 @@ from workshop.text import N_
 
 class DomainError(Exception):
     code = "domain_error"
+    field: str | None = None  # the input it is about, when there is one (the API says so)
 
     def __init__(self, message: str, **params: object) -> None:
         super().__init__(message % params if params else message)
@@ -17,7 +18,15 @@ class DomainError(Exception):
         self.params = params
 
 
-class InvalidTransition(DomainError):
+class RuleViolation(DomainError):
+    """A rule of the domain refuses this; the sentence says which and what to do."""
+
+    code = "invalid"
+
+
+class InvalidTransition(RuleViolation):
+    """A move the transition table does not allow from where the thing is now."""
+
     code = "invalid_transition"
 
 
@@ -52,5 +61,22 @@ class MonthClosed(DomainError):
         )
 
 
-class RuleViolation(DomainError):
-    code = "invalid"
+class NotFound(DomainError):
+    """Nothing here, or nothing this person may see: a store never learns that another
+    store's piece exists, so both read the same."""
+
+    code = "not_found"
+
+    def __init__(
+        self, message: str = N_("There is nothing here, or it is not yours to see."), **params: object
+    ) -> None:
+        super().__init__(message, **params)
+
+
+class RowRefused(RuleViolation):
+    """One item of a list was refused, so none was taken: which one, and why."""
+
+    def __init__(self, index: int, error: DomainError, field: str) -> None:
+        super().__init__(N_("Piece %(index)d: %(reason)s"), index=index, reason=error)
+        self.code = error.code
+        self.field = field

@@ -58,18 +58,23 @@ PIECE_STATUS_HINTS = {
     PieceStatus.BACK_AT_STORE: N_("It is back at its store; its trip is over."),
 }
 
-# Statuses in which the piece is in the workshop's hands (its clock is running there).
-IN_WORKSHOP = frozenset(
-    {
-        PieceStatus.RECEIVED,
-        PieceStatus.REPAIRABLE,
-        PieceStatus.REPAIRED,
-        PieceStatus.NO_FAULT,
-        PieceStatus.PACKED_FOR_RETURN,
-    }
-)
+# What the statuses mean, named once: pages, services and queries use these sets, never a
+# list of their own.
+
+# At its store, before the parcel leaves.
+AT_STORE = frozenset({PieceStatus.REGISTERED, PieceStatus.PACKED})
+# On its way to the workshop (a missing piece is followed up as still on its way).
+ON_THE_WAY_IN = frozenset({PieceStatus.IN_TRANSIT, PieceStatus.MISSING})
+# Waiting at the bench: to be graded, or graded repairable and waiting for its repair.
+ON_THE_BENCH = frozenset({PieceStatus.RECEIVED, PieceStatus.REPAIRABLE})
+# Done at the bench and ready to be packed into a return parcel.
+READY_TO_GO_BACK = frozenset({PieceStatus.REPAIRED, PieceStatus.NO_FAULT})
+# In the workshop's hands (its clock is running there).
+IN_WORKSHOP = ON_THE_BENCH | READY_TO_GO_BACK | {PieceStatus.PACKED_FOR_RETURN}
+# Once received, a piece has arrived at the workshop for good, whatever happened next.
+ARRIVED_AT_WORKSHOP = IN_WORKSHOP | {PieceStatus.SCRAPPED, PieceStatus.RETURNING, PieceStatus.BACK_AT_STORE}
 # Statuses whose 15-day clock is running: dispatched and not yet back (scrap stops it).
-CLOCK_RUNNING = frozenset({PieceStatus.IN_TRANSIT, PieceStatus.MISSING, PieceStatus.RETURNING} | IN_WORKSHOP)
+CLOCK_RUNNING = ON_THE_WAY_IN | IN_WORKSHOP | {PieceStatus.RETURNING}
 
 
 class BatchStatus(StrEnum):
@@ -114,6 +119,15 @@ class Grade(StrEnum):
         }[self]
 
 
+# Where a grade sends a piece, and where a piece of each grade waits to go back.
+GRADED_STATUS = {
+    Grade.REPAIRABLE: PieceStatus.REPAIRABLE,
+    Grade.NO_FAULT: PieceStatus.NO_FAULT,
+    Grade.SCRAP: PieceStatus.SCRAPPED,
+}
+READY_STATUS = {Grade.REPAIRABLE: PieceStatus.REPAIRED, Grade.NO_FAULT: PieceStatus.NO_FAULT}
+
+
 class Blame(StrEnum):
     SUPPLIER = "supplier"
     STORE = "store"
@@ -145,6 +159,15 @@ class DefectKind(StrEnum):
     @property
     def label(self) -> str:
         return {DefectKind.QUALITY: N_("quality defect"), DefectKind.NON_QUALITY: N_("non-quality")}[self]
+
+
+class MonthStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {MonthStatus.OPEN: N_("open"), MonthStatus.CLOSED: N_("closed")}[self]
 
 
 class ClaimStatus(StrEnum):

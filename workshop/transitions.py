@@ -5,20 +5,98 @@ Every change of a piece's or a batch's status goes through :func:`move_piece` or
 event to record. Nothing else decides whether a move is allowed.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from workshop.errors import AlreadyDone, InvalidTransition, NotPermitted
+from workshop.errors import AlreadyDone, InvalidTransition, NotPermitted, RuleViolation
 from workshop.roles import Role
-from workshop.statuses import (
-    PIECE_STATUS_HINTS,
-    BatchStatus,
-    Direction,
-)
-from workshop.statuses import (
-    PieceStatus as S,
-)
+from workshop.statuses import PIECE_STATUS_HINTS, BatchStatus, ClaimStatus, Direction, MonthStatus
+from workshop.statuses import PieceStatus as S
 from workshop.text import N_
+
+
+class EventAction(StrEnum):
+    """Every kind of history event, as stored in ``event.action``: one vocabulary, one map of labels."""
+
+    # moves of a piece
+    REGISTER = "register"
+    REGISTER_UNEXPECTED = "register_unexpected"
+    EDIT = "edit"
+    PACK = "pack"
+    UNPACK = "unpack"
+    DISPATCH = "dispatch"
+    RECEIVE = "receive"
+    MARK_MISSING = "mark_missing"
+    GRADE = "grade"
+    REPAIR = "repair"
+    SCRAP = "scrap"
+    CHANGE_BLAME = "change_blame"
+    PACK_RETURN = "pack_return"
+    UNPACK_RETURN = "unpack_return"
+    DISPATCH_RETURN = "dispatch_return"
+    RECEIVE_BACK = "receive_back"
+    REOPEN = "reopen"
+    ADD_PHOTO = "add_photo"
+    PRINT_LABEL = "print_label"
+    # moves of a batch
+    BATCH_OPEN = "batch_open"
+    BATCH_DISPATCH = "batch_dispatch"
+    BATCH_START_CHECK = "batch_start_check"
+    BATCH_CLOSE_CHECK = "batch_close_check"
+    # finance
+    MONTH_CLOSE = "month_close"
+    MONTH_REOPEN = "month_reopen"
+    ADJUSTMENT = "adjustment"
+    CLAIM_OPEN = "claim_open"
+    CLAIM_SENT = "claim_sent"
+    CLAIM_SETTLED = "claim_settled"
+
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS[self]
+
+    @classmethod
+    def label_of(cls, stored: str) -> str:
+        """The readable name of a stored action (an unknown one reads as itself)."""
+        try:
+            return cls(stored).label
+        except ValueError:
+            return stored
+
+
+E = EventAction
+EVENT_LABELS: dict[EventAction, str] = {
+    E.REGISTER: N_("registered"),
+    E.REGISTER_UNEXPECTED: N_("registered as unexpected at the workshop"),
+    E.EDIT: N_("details corrected"),
+    E.PACK: N_("packed into a batch"),
+    E.UNPACK: N_("taken out of its batch"),
+    E.DISPATCH: N_("dispatched to the workshop"),
+    E.RECEIVE: N_("received at the workshop"),
+    E.MARK_MISSING: N_("marked missing"),
+    E.GRADE: N_("graded"),
+    E.REPAIR: N_("repaired"),
+    E.SCRAP: N_("scrapped"),
+    E.CHANGE_BLAME: N_("blame changed"),
+    E.PACK_RETURN: N_("packed into a return batch"),
+    E.UNPACK_RETURN: N_("taken out of its return batch"),
+    E.DISPATCH_RETURN: N_("sent back to the store"),
+    E.RECEIVE_BACK: N_("received back at the store"),
+    E.REOPEN: N_("came back again and was registered anew"),
+    E.ADD_PHOTO: N_("photo added"),
+    E.PRINT_LABEL: N_("label printed"),
+    E.BATCH_OPEN: N_("opened"),
+    E.BATCH_DISPATCH: N_("dispatched"),
+    E.BATCH_START_CHECK: N_("check started"),
+    E.BATCH_CLOSE_CHECK: N_("check closed"),
+    E.MONTH_CLOSE: N_("month closed"),
+    E.MONTH_REOPEN: N_("month reopened"),
+    E.ADJUSTMENT: N_("cost adjusted in an open month"),
+    E.CLAIM_OPEN: N_("claim opened"),
+    E.CLAIM_SENT: N_("claim sent"),
+    E.CLAIM_SETTLED: N_("claim settled"),
+}
 
 
 class PieceAction(StrEnum):
@@ -43,31 +121,12 @@ class PieceAction(StrEnum):
     PRINT_LABEL = "print_label"
 
     @property
+    def event(self) -> EventAction:
+        return EventAction(self.value)
+
+    @property
     def label(self) -> str:
-        return PIECE_ACTION_LABELS[self]
-
-
-PIECE_ACTION_LABELS = {
-    PieceAction.REGISTER: N_("registered"),
-    PieceAction.REGISTER_UNEXPECTED: N_("registered as unexpected at the workshop"),
-    PieceAction.EDIT: N_("details corrected"),
-    PieceAction.PACK: N_("packed into a batch"),
-    PieceAction.UNPACK: N_("taken out of its batch"),
-    PieceAction.DISPATCH: N_("dispatched to the workshop"),
-    PieceAction.RECEIVE: N_("received at the workshop"),
-    PieceAction.MARK_MISSING: N_("marked missing"),
-    PieceAction.GRADE: N_("graded"),
-    PieceAction.REPAIR: N_("repaired"),
-    PieceAction.SCRAP: N_("scrapped"),
-    PieceAction.CHANGE_BLAME: N_("blame changed"),
-    PieceAction.PACK_RETURN: N_("packed into a return batch"),
-    PieceAction.UNPACK_RETURN: N_("taken out of its return batch"),
-    PieceAction.DISPATCH_RETURN: N_("sent back to the store"),
-    PieceAction.RECEIVE_BACK: N_("received back at the store"),
-    PieceAction.REOPEN: N_("came back again and was registered anew"),
-    PieceAction.ADD_PHOTO: N_("photo added"),
-    PieceAction.PRINT_LABEL: N_("label printed"),
-}
+        return EVENT_LABELS[self.event]
 
 
 class BatchAction(StrEnum):
@@ -77,23 +136,22 @@ class BatchAction(StrEnum):
     CLOSE_CHECK = "close_check"
 
     @property
+    def event(self) -> EventAction:
+        return EventAction("batch_" + self.value)
+
+    @property
     def label(self) -> str:
-        return {
-            BatchAction.OPEN: N_("opened"),
-            BatchAction.DISPATCH: N_("dispatched"),
-            BatchAction.START_CHECK: N_("check started"),
-            BatchAction.CLOSE_CHECK: N_("check closed"),
-        }[self]
+        return EVENT_LABELS[self.event]
 
 
 @dataclass(frozen=True)
 class Rule:
-    sources: frozenset
-    targets: tuple
+    sources: frozenset[S | None]
+    targets: tuple[S, ...]
     roles: frozenset[Role]
 
 
-def _rule(sources, targets, *roles: Role) -> Rule:
+def _rule(sources: Iterable[S | None], targets: Iterable[S], *roles: Role) -> Rule:
     return Rule(frozenset(sources), tuple(targets), frozenset(roles) | {Role.ADMIN})
 
 
@@ -151,10 +209,11 @@ class Move:
     action: str
     from_status: str | None
     to_status: str | None
-    data: dict = field(default_factory=dict)
+    data: dict[str, object] = field(default_factory=dict)
 
 
 def allowed_piece_actions(status: S | None, role: Role) -> list[PieceAction]:
+    """What this role may do to a piece in this status now (pages offer exactly these)."""
     return [a for a, r in PIECE_TABLE.items() if status in r.sources and role in r.roles]
 
 
@@ -187,6 +246,7 @@ def move_piece(
             hint=PIECE_STATUS_HINTS[status],
         )
     if not rule.targets:
+        assert status is not None  # a move that keeps its status starts from one
         to = status
     elif len(rule.targets) == 1:
         to = next(iter(rule.targets))
@@ -196,14 +256,14 @@ def move_piece(
         if target not in rule.targets:
             raise ValueError(f"{action} needs a target among {rule.targets}, got {target}")
         to = target
-    return Move(action.value, status.value if status else None, to.value)
+    return Move(action.event, status.value if status else None, to.value)
 
 
 # Batches: who may move a batch depends on its direction. The store packs and dispatches
 # its outbound batch and the workshop checks it; the workshop packs and dispatches a
 # return batch and the store checks it.
 _B = BatchStatus
-BATCH_TABLE: dict[BatchAction, tuple[frozenset, BatchStatus, dict[Direction, frozenset[Role]]]] = {
+BATCH_TABLE: dict[BatchAction, tuple[frozenset[BatchStatus | None], BatchStatus, dict[Direction, frozenset[Role]]]] = {
     BatchAction.OPEN: (
         frozenset({None}),
         _B.OPEN,
@@ -250,4 +310,119 @@ def move_batch(code: str, direction: Direction, status: BatchStatus | None, acti
             action=action.label,
             hint=BATCH_HINTS[status] if status else "",
         )
-    return Move(action.value, status.value if status else None, target.value)
+    return Move(action.event, status.value if status else None, target.value)
+
+
+def allowed_batch_actions(direction: Direction, status: BatchStatus | None, role: Role) -> list[BatchAction]:
+    """What this role may do to a batch of this direction in this status now."""
+    return [
+        action
+        for action, (sources, _target, roles) in BATCH_TABLE.items()
+        if status in sources and (role in roles[direction] or role == Role.ADMIN)
+    ]
+
+
+# Finance's two small lives: a month is open until finance closes it (only an administrator
+# reopens it), and a supplier's claim goes open → sent → settled.
+
+
+class MonthAction(StrEnum):
+    CLOSE = "close"
+    REOPEN = "reopen"
+
+    @property
+    def event(self) -> EventAction:
+        return EventAction("month_" + self.value)
+
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS[self.event]
+
+
+class ClaimAction(StrEnum):
+    OPEN = "open"
+    SEND = "send"
+    SETTLE = "settle"
+
+    @property
+    def event(self) -> EventAction:
+        return {ClaimAction.OPEN: E.CLAIM_OPEN, ClaimAction.SEND: E.CLAIM_SENT, ClaimAction.SETTLE: E.CLAIM_SETTLED}[
+            self
+        ]
+
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS[self.event]
+
+
+@dataclass(frozen=True)
+class Step:
+    sources: frozenset[StrEnum | None]
+    target: StrEnum
+    roles: frozenset[Role]
+    reason_prompt: str = ""  # when set, the move needs a written reason, and this asks for it
+
+
+FINANCE = Role.FINANCE
+MONTH_TABLE: dict[MonthAction, Step] = {
+    MonthAction.CLOSE: Step(frozenset({MonthStatus.OPEN}), MonthStatus.CLOSED, frozenset({FINANCE, Role.ADMIN})),
+    MonthAction.REOPEN: Step(
+        frozenset({MonthStatus.CLOSED}),
+        MonthStatus.OPEN,
+        frozenset({Role.ADMIN}),
+        reason_prompt=N_("Write why the month is reopened."),
+    ),
+}
+CLAIM_TABLE: dict[ClaimAction, Step] = {
+    ClaimAction.OPEN: Step(frozenset({None}), ClaimStatus.OPEN, frozenset({FINANCE, Role.ADMIN})),
+    ClaimAction.SEND: Step(frozenset({ClaimStatus.OPEN}), ClaimStatus.SENT, frozenset({FINANCE, Role.ADMIN})),
+    ClaimAction.SETTLE: Step(frozenset({ClaimStatus.SENT}), ClaimStatus.SETTLED, frozenset({FINANCE, Role.ADMIN})),
+}
+
+
+def move_month(month: str, status: MonthStatus, action: MonthAction, role: Role, reason: str = "") -> Move:
+    step = MONTH_TABLE[action]
+    if role not in step.roles:
+        if action == MonthAction.REOPEN:
+            raise NotPermitted(N_("Only an administrator may reopen a closed month."))
+        raise NotPermitted(N_("Your role (%(role)s) may not close a month."), role=role.label)
+    if step.reason_prompt and not reason.strip():
+        raise RuleViolation(step.reason_prompt)
+    if status not in step.sources:
+        if action == MonthAction.CLOSE:
+            raise AlreadyDone(N_("%(month)s is already closed."), month=month)
+        raise AlreadyDone(N_("%(month)s is not closed."), month=month)
+    return Move(action.event, status.value, step.target.value)
+
+
+def move_claim(status: ClaimStatus | None, action: ClaimAction, role: Role) -> Move:
+    step = CLAIM_TABLE[action]
+    target = ClaimStatus(step.target)
+    if role not in step.roles:
+        raise NotPermitted(N_("Your role (%(role)s) may not change a supplier's claim."), role=role.label)
+    if status not in step.sources:
+        if status == target:
+            raise AlreadyDone(N_("This claim is already %(status)s. Nothing was changed."), status=target.label)
+        raise InvalidTransition(
+            N_("This claim is %(status)s: it cannot become %(target)s."),
+            status=status.label if status else "",
+            target=target.label,
+        )
+    return Move(action.event, status.value if status else None, target.value)
+
+
+def allowed_claim_actions(status: ClaimStatus | None, role: Role) -> list[ClaimAction]:
+    return [a for a, step in CLAIM_TABLE.items() if status in step.sources and role in step.roles]
+
+
+def allowed_month_actions(status: MonthStatus, role: Role) -> list[MonthAction]:
+    return [a for a, step in MONTH_TABLE.items() if status in step.sources and role in step.roles]
+
+
+def ensure_batch_open(code: str, status: BatchStatus | None, *, taking_out: bool = False) -> None:
+    """Only an open batch takes pieces in or gives them back; a dispatched one is locked."""
+    if status == BatchStatus.OPEN:
+        return
+    if taking_out:
+        raise InvalidTransition(N_("Batch %(code)s is already dispatched: nothing can be taken out of it."), code=code)
+    raise InvalidTransition(N_("Batch %(code)s is already dispatched: nothing can be added to it."), code=code)

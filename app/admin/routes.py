@@ -7,14 +7,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from app import navigation
 from app.access import role_required
 from app.admin import forms
+from app.boundary import on_refusal
 from app.extensions import db
 from app.models import DefectCode, Product, Region, RepairOperation, SparePart, Store, Supplier, User
+from app.services import reference
 from app.services import settings as settings_service
 from workshop.roles import Role
 from workshop.statuses import Blame, DefectKind
@@ -69,34 +70,8 @@ class Catalogue:
     columns: tuple[tuple[str, str], ...]  # (label, attribute)
     search: tuple[str, ...]
     prepare: Callable | None = None
-    extra_save: Callable | None = None
+    save: Callable | None = None  # (item, values) -> entry; reference.save_entry by default
     hints: dict = field(default_factory=dict)
-
-
-def _save_user(form, user: User, creating: bool) -> str | None:
-    role = Role(form.role.data)
-    store_id = form.store_id.data or None
-    region_id = form.region_id.data or None
-    if role == Role.STORE and not store_id:
-        return _("Store staff must belong to a store.")
-    if role == Role.REGION and not region_id:
-        return _("A region manager must have a region.")
-    if creating and not form.password.data:
-        return _("Give the new user a password (at least 8 characters).")
-    if user.id == current_user.id and (not form.active.data or role != Role.ADMIN):
-        return _("You cannot take away your own administrator access.")
-    user.role = role
-    user.store_id = store_id if role == Role.STORE else None
-    user.region_id = region_id if role == Role.REGION else None
-    if form.password.data:
-        user.set_password(form.password.data)
-    return None
-
-
-def _save_defect(form, defect: DefectCode, creating: bool) -> str | None:
-    defect.kind = DefectKind(form.kind.data)
-    defect.suggested_blame = Blame(form.suggested_blame.data) if form.suggested_blame.data else None
-    return None
 
 
 CATALOGUES = {
@@ -178,7 +153,7 @@ CATALOGUES = {
             ),
             ("code", "name_zh", "name_en"),
             _defect_choices,
-            _save_defect,
+            lambda item, values: reference.save_defect(item, values),
         ),
         Catalogue(
             "operations",
@@ -225,7 +200,7 @@ CATALOGUES = {
             ),
             ("username", "display_name"),
             _user_choices,
-            _save_user,
+            lambda item, values: reference.save_user(item, values, current_user),
         ),
     )
 }
@@ -257,16 +232,31 @@ def listing(slug: str):
     return render_template("admin/list.html", catalogue=catalogue, page=page, q=q)
 
 
-@bp.route("/<slug>/new", methods=["GET", "POST"])
-@bp.route("/<slug>/<int:item_id>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
-def edit(slug: str, item_id: int | None = None):
-    catalogue = catalogue_or_404(slug)
-    item = db.get_or_404(catalogue.model, item_id) if item_id else None
-    creating = item is None
+def _edit_page(catalogue: Catalogue, item, form, status: int = 200):
+    return render_template("admin/edit.html", catalogue=catalogue, form=form, item=item), status
+
+
+def _form(catalogue: Catalogue, item):
     form = catalogue.form(obj=item)
     if catalogue.prepare:
         catalogue.prepare(form)
+    return form
+
+
+def _edit_refused(error, slug: str, item_id: int | None = None):
+    catalogue = catalogue_or_404(slug)
+    item = db.get_or_404(catalogue.model, item_id) if item_id else None
+    return _edit_page(catalogue, item, _form(catalogue, item), 400)
+
+
+@bp.route("/<slug>/new", methods=["GET", "POST"])
+@bp.route("/<slug>/<int:item_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+@on_refusal(_edit_refused)
+def edit(slug: str, item_id: int | None = None):
+    catalogue = catalogue_or_404(slug)
+    item = db.get_or_404(catalogue.model, item_id) if item_id else None
+    form = _form(catalogue, item)
     if request.method == "GET" and item is not None and slug == "users":
         form.role.data = item.role.value
         form.store_id.data = item.store_id or 0
@@ -274,37 +264,15 @@ def edit(slug: str, item_id: int | None = None):
     if request.method == "GET" and item is not None and slug == "defects":
         form.kind.data = item.kind.value
         form.suggested_blame.data = item.suggested_blame.value if item.suggested_blame else ""
-    status = 200
-    if request.method == "POST":
-        status = 400  # unless it is saved below
-    if form.validate_on_submit():
-        key_value = getattr(form, catalogue.key).data.strip()
-        taken = db.session.scalar(select(catalogue.model).where(getattr(catalogue.model, catalogue.key) == key_value))
-        if taken is not None and taken is not item:
-            getattr(form, catalogue.key).errors.append(_("This code is already used."))
-        else:
-            target = item or catalogue.model()
-            for name, fld in form._fields.items():
-                if name in ("csrf_token", "password") or not hasattr(target, name):
-                    continue
-                if catalogue.extra_save and name in ("role", "store_id", "region_id", "kind", "suggested_blame"):
-                    continue
-                setattr(target, name, fld.data.strip() if isinstance(fld.data, str) else fld.data)
-            problem = catalogue.extra_save(form, target, creating) if catalogue.extra_save else None
-            if problem:
-                db.session.rollback()
-                flash(problem, "error")
-            else:
-                db.session.add(target)
-                try:
-                    db.session.commit()
-                except IntegrityError:
-                    db.session.rollback()
-                    flash(_("This could not be saved: it conflicts with existing data. Nothing was changed."), "error")
-                else:
-                    flash(_("Saved."), "ok")
-                    return redirect(url_for("admin.listing", slug=slug))
-    return render_template("admin/edit.html", catalogue=catalogue, form=form, item=item), status
+    if not form.validate_on_submit():
+        return _edit_page(catalogue, item, form, 400 if request.method == "POST" else 200)
+    values = {name: fld.data for name, fld in form._fields.items() if name != "csrf_token"}
+    if catalogue.save is not None:
+        catalogue.save(item, values)
+    else:
+        reference.save_entry(catalogue.model, item, values, catalogue.key)
+    flash(_("Saved."), "ok")
+    return redirect(url_for("admin.listing", slug=slug))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -323,7 +291,6 @@ def settings():
     if form.validate_on_submit():
         for key in settings_service.INTEGER_SETTINGS:
             settings_service.set_value(key, getattr(form, key).data)
-        db.session.commit()
         flash(_("Settings saved. They apply to what happens from now on."), "ok")
         return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form, tz=rules.tz.key), 200 if not form.errors else 400

@@ -4,17 +4,18 @@ check; return batches are packed and dispatched through the same addresses."""
 from flask import jsonify
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app import clock
 from app.api import idempotency, inputs
 from app.api.auth import require_role
 from app.api.errors import ApiError
 from app.api.routes import bp
 from app.api.schemas import batch_json, member_json, scan_json
+from app.boundary import discard
 from app.extensions import db
 from app.models import Batch, Piece
-from app.services import batches, clock, returns, scanning, scope
+from app.services import batches, returns, scanning, scope
 from app.services.settings import rules as current_rules
 from workshop.roles import Role
 from workshop.statuses import BatchStatus, Direction
@@ -93,13 +94,8 @@ def open_batch():
     existing = batches.open_batch(current_user.store, Direction.OUTBOUND)
     if existing is not None:
         return jsonify(full_json(existing)), 200
-    try:
-        batch = batches.open_or_create_batch(current_user, current_user.store, Direction.OUTBOUND, at=clock.now())
-        db.session.flush()
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ApiError(409) from None
+    batch = batches.open_or_create_batch(current_user, current_user.store, Direction.OUTBOUND, at=clock.now())
+    db.session.flush()
     return jsonify(full_json(batch)), 201
 
 
@@ -122,7 +118,6 @@ def add_to_batch(batch_id: int):
     else:
         returns.pack_return(current_user, batch, piece, at=clock.now())
     db.session.flush()
-    db.session.commit()
     return jsonify(full_json(batch))
 
 
@@ -135,7 +130,6 @@ def remove_from_batch(batch_id: int, piece_id: int):
     else:
         returns.unpack_return(current_user, batch, piece, at=clock.now())
     db.session.flush()
-    db.session.commit()
     return jsonify(full_json(batch))
 
 
@@ -179,9 +173,7 @@ def receive(batch_id: int):
         else:
             result = returns.receive_back_scan(current_user, batch, code, current_rules(), at=clock.now())
     if result.outcome == scanning.REFUSED:
-        db.session.rollback()
-    else:
-        db.session.commit()
+        discard()
     return jsonify(scan_json(result, "receive"))
 
 
@@ -190,7 +182,6 @@ def close_check(batch_id: int):
     batch = scope.get_batch(current_user, batch_id, for_update=True)
     scanning.close_check(current_user, batch, at=clock.now())
     db.session.flush()
-    db.session.commit()
     return jsonify(full_json(batch))
 
 
@@ -202,5 +193,4 @@ def pack_return():
     batch = batches.open_or_create_batch(current_user, piece.store, Direction.RETURN, at=clock.now())
     returns.pack_return(current_user, batch, piece, at=clock.now())
     db.session.flush()
-    db.session.commit()
     return jsonify(full_json(batch))

@@ -1,19 +1,10 @@
 """Errors under /api/: one JSON shape with a stable machine code and a sentence in the
 request's language — never an HTML page, never a stack trace."""
 
-from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
-from app.i18n import error_text, translate
-from workshop.errors import (
-    AlreadyDone,
-    DomainError,
-    InvalidCode,
-    InvalidTransition,
-    MonthClosed,
-    NotPermitted,
-    WrongBatch,
-)
+from app.errors import json_error as error_response
+from app.i18n import translate
 from workshop.text import N_
 
 # The generic sentence and code for each status the API answers with.
@@ -49,31 +40,6 @@ class ApiError(Exception):
         self.message = message or STATUS_TEXT.get(status, STATUS_TEXT[500])[1]
         self.params = params
         self.field = field
-
-
-def error_response(status: int, code: str, message: str, field: str | None = None, headers: dict | None = None):
-    body = {"code": code, "message": message}
-    if field:
-        body["field"] = field
-    response = jsonify({"error": body})
-    response.status_code = status
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
-
-
-def domain_status(error: DomainError) -> int:
-    if isinstance(error, NotPermitted):
-        return 403
-    if isinstance(error, (AlreadyDone, InvalidTransition, WrongBatch, MonthClosed)):
-        return 409
-    if isinstance(error, InvalidCode):
-        return 422
-    return 422
-
-
-def from_domain(error: DomainError):
-    return error_response(domain_status(error), error.code, error_text(error))
 
 
 def from_api_error(error: ApiError):

@@ -66,16 +66,15 @@ def _record(idem_key: str) -> IdempotencyRecord | None:
 
 
 def run(work) -> Response:
-    """Call ``work()`` (which flushes, never commits) once per key; commit its answer."""
+    """Call ``work()`` (which flushes, never commits) once per key. The record of its answer
+    is flushed with its work, so the request's one commit (app.boundary) keeps both or
+    neither."""
     idem_key = key()
     if idem_key is None:
-        response = work()
-        db.session.commit()
-        return response
+        return work()
     fp = fingerprint()
     found = _record(idem_key)
     if found is not None:
-        db.session.rollback()
         return _replay(found, fp)
     try:
         response = work()
@@ -97,10 +96,10 @@ def run(work) -> Response:
                 body=response.get_data(as_text=True),
             )
         )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same key raced in from another request and won: answer with its result.
-        db.session.rollback()
-        return _replay(_record(idem_key), fp)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # The same key raced in from another request and won: answer with its result.
+            db.session.rollback()
+            return _replay(_record(idem_key), fp)
     return response

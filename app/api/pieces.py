@@ -1,13 +1,13 @@
 """Pieces: list, read, register (single and bulk), history, photos, grading, repair, scrap."""
 
 from datetime import datetime, time, timedelta
-from pathlib import Path
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app import clock
 from app.api import idempotency, inputs
 from app.api.auth import require_role
 from app.api.errors import ApiError
@@ -15,10 +15,9 @@ from app.api.routes import bp
 from app.api.schemas import event_json, photo_json, piece_json
 from app.extensions import db
 from app.i18n import translate
-from app.models import DefectCode, Piece, Product, RepairOperation, Store
-from app.services import clock, grading, photos, registration, scope, timeline
+from app.models import Piece, RepairOperation, Store
+from app.services import catalogue, grading, photos, registration, scope, timeline
 from app.services.settings import rules as current_rules
-from workshop.errors import DomainError
 from workshop.roles import Role
 from workshop.statuses import Blame, Grade, PieceStatus, Source
 from workshop.text import N_
@@ -88,15 +87,13 @@ def new_piece(data, prefix: str = "") -> registration.NewPiece:
         raise ApiError(422, "invalid", N_("Each piece must be a JSON object."), field=prefix or None)
     try:
         style = inputs.text(data, "product", max_length=60, required_=True)
-        product = db.session.scalars(
-            select(Product).where(func.upper(Product.style_code) == style.upper())
-        ).one_or_none()
+        product = catalogue.product_by_style_code(style)
         if product is None:
             raise ApiError(
                 422, "unknown_product", N_("No product has the style code %(style)s."), field="product", style=style
             )
         defect_code = inputs.text(data, "defect", max_length=20, required_=True)
-        defect = db.session.scalars(select(DefectCode).where(DefectCode.code == defect_code)).one_or_none()
+        defect = catalogue.defect_by_code(defect_code)
         if defect is None:
             raise ApiError(
                 422, "unknown_defect", N_("No defect has the code %(defect)s."), field="defect", defect=defect_code
@@ -133,7 +130,7 @@ def register_piece():
         piece = registration.register_piece(current_user, store, data, rules, at=now)
         db.session.flush()
         answer = piece_json(piece)
-        answer["warning"] = warning_json(data, rules, now.astimezone(rules.tz).date())
+        answer["warning"] = warning_json(data, rules, clock.local_date(now))
         return jsonify(answer), 201
 
     return idempotency.run(lambda: _response(work()))
@@ -150,21 +147,8 @@ def register_pieces():
 
     def work():
         rules = current_rules()
-        now = clock.now()
-        made = []
-        for index, item in enumerate(items):
-            data = new_piece(item, prefix=f"pieces[{index}]")
-            try:
-                made.append(registration.register_piece(current_user, store, data, rules, at=now))
-            except DomainError as e:
-                raise ApiError(
-                    422,
-                    e.code,
-                    N_("Piece %(index)d: %(reason)s"),
-                    field=f"pieces[{index}]",
-                    index=index,
-                    reason=translate(e.message, e.params),
-                ) from None
+        datas = [new_piece(item, prefix=f"pieces[{index}]") for index, item in enumerate(items)]
+        made = registration.register_all(current_user, store, datas, rules, at=clock.now())
         db.session.flush()
         return jsonify({"items": [piece_json(p) for p in made]}), 201
 
@@ -188,16 +172,8 @@ def add_photos(piece_id: int):
         raise ApiError(
             422, "invalid", N_("Send one or more photos as multipart form fields named “photo”."), field="photo"
         )
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    added = []
-    try:
-        uploads = [photos.read_upload(f.stream, f.filename) for f in files]
-        added = photos.add_photos(current_user, piece, uploads, folder, at=clock.now())
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        photos.remove_files(photos.files_of(added, folder))
-        raise
+    uploads = [photos.read_upload(f.stream, f.filename) for f in files]
+    added = photos.add_photos(current_user, piece, uploads, at=clock.now())
     return jsonify({"piece_id": piece.id, "photos": [photo_json(p) for p in added]}), 201
 
 
@@ -224,7 +200,6 @@ def grade_piece(piece_id: int):
         current_user, piece, grade, current_rules(), blame=blame, note=note, at=clock.now(), translate=translate
     )
     db.session.flush()
-    db.session.commit()
     return jsonify(piece_json(piece))
 
 
@@ -266,7 +241,6 @@ def repair_piece(piece_id: int):
     )
     grading.record_repair(current_user, piece, record, at=clock.now())
     db.session.flush()
-    db.session.commit()
     return jsonify(piece_json(piece))
 
 
@@ -279,5 +253,4 @@ def scrap_piece(piece_id: int):
     blame = blame_choice(body, required_=True)
     grading.scrap_after_all(current_user, piece, current_rules(), blame, at=clock.now(), translate=translate)
     db.session.flush()
-    db.session.commit()
     return jsonify(piece_json(piece))

@@ -6,13 +6,11 @@ sessions, rate limits, JSON errors).
 """
 
 from flask import Blueprint, current_app
-from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.api import auth
-from app.api.errors import ApiError, from_api_error, from_domain, from_http
-from app.extensions import csrf, db, limiter
-from workshop.errors import DomainError
+from app.api.errors import ApiError, from_api_error, from_http
+from app.extensions import csrf, limiter
 
 bp = Blueprint("api", __name__, template_folder="templates", url_prefix="/api/v1")
 
@@ -48,29 +46,14 @@ bp.before_request(auth.authenticate)
 bp.after_request(auth.keep_token_requests_stateless)
 
 
+# app.boundary has already rolled back whatever the view did.
 @bp.errorhandler(ApiError)
 def _api_error(e: ApiError):
-    db.session.rollback()
     return from_api_error(e)
-
-
-@bp.errorhandler(DomainError)
-def _domain_error(e: DomainError):
-    db.session.rollback()
-    return from_domain(e)
-
-
-@bp.errorhandler(IntegrityError)
-@bp.errorhandler(OperationalError)
-def _conflict(e):
-    # Two requests changed the same thing at the same instant (as the bench page says it).
-    db.session.rollback()
-    return from_api_error(ApiError(409))
 
 
 @bp.errorhandler(HTTPException)
 def _http_error(e: HTTPException):
-    db.session.rollback()
     return from_http(e)
 
 

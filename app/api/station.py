@@ -1,25 +1,24 @@
 """The caller, the scan station, the deadline board and finance figures (read)."""
 
 import re
-from datetime import timedelta
 
 from flask import jsonify, request
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
+from app import clock
 from app.api import inputs
 from app.api.auth import require_role
 from app.api.errors import ApiError
 from app.api.routes import bp
 from app.api.schemas import amount, day, scan_json, store_ref, when
+from app.boundary import discard
 from app.extensions import db
-from app.models import Piece
-from app.services import clock, dashboard, finance, scan_station, scanning, scope
+from app.services import deadlines, finance, scan_station, scanning
 from app.services.settings import rules as current_rules
-from workshop.clock import ClockState, clock_state, days_left
+from workshop.clock import RUNNING_STATES, ClockState, clock_state, days_left
 from workshop.money import Month
 from workshop.roles import Role
-from workshop.statuses import CLOCK_RUNNING, ClaimStatus, PieceStatus
+from workshop.statuses import ClaimStatus, PieceStatus
 from workshop.text import N_
 
 MONTH_TEXT = re.compile(r"^\d{4}-\d{2}$")
@@ -61,51 +60,36 @@ def scan():
         answer = scan_station.close(current_user, batch_id)
     else:
         answer = scan_station.scan(current_user, code, mode, batch_id)
-    if answer.result.outcome == scanning.OK:
-        db.session.commit()
-    else:
-        db.session.rollback()
+    if answer.result.outcome != scanning.OK:
+        discard()
     return jsonify(scan_json(answer.result, answer.mode, answer))
 
 
-@bp.get("/deadlines")
-def deadlines():
+@bp.get("/deadlines", endpoint="deadlines")
+def deadline_board():
     """Rule 1's board: pieces whose 15-day clock runs, the earliest due first."""
     rules = current_rules()
-    today = dashboard.today_in(rules, clock.now())
-    risk_until = today + timedelta(days=rules.at_risk_days)
+    today = clock.today()
     page = inputs.query_int("page", minimum=1, maximum=100000, default=1)
     size = inputs.query_int("size", minimum=1, maximum=200, default=50)
-    query = scope.pieces(current_user).where(Piece.status.in_(list(CLOCK_RUNNING)), Piece.due_on.is_not(None))
     store_id = inputs.query_int("store_id", minimum=1, maximum=2**31 - 1, default=None)
-    if store_id is not None:
-        query = query.where(Piece.store_id == store_id)
     status = inputs.query_choice("status", PieceStatus)
-    if status is not None:
-        query = query.where(Piece.status == status)
     state = request.args.get("clock") or None
-    if state not in (None, ClockState.OVERDUE, ClockState.AT_RISK, ClockState.ON_TRACK):
+    if state not in (None, *RUNNING_STATES):
         raise ApiError(
             422,
             "invalid",
             N_("clock must be one of: %(choices)s."),
             field="clock",
-            choices="overdue, at_risk, on_track",
+            choices=", ".join(s.value for s in RUNNING_STATES),
         )
-    if state == ClockState.OVERDUE:
-        query = query.where(Piece.due_on < today)
-    elif state == ClockState.AT_RISK:
-        query = query.where(Piece.due_on >= today, Piece.due_on <= risk_until)
-    elif state == ClockState.ON_TRACK:
-        query = query.where(Piece.due_on > risk_until)
-    found = db.paginate(
-        query.options(joinedload(Piece.store)).order_by(Piece.due_on, Piece.id),
-        page=page,
-        per_page=size,
-        error_out=False,
+    query = deadlines.board(
+        current_user, rules, today, store_id=store_id, status=status, state=ClockState(state) if state else None
     )
-    at_risk, overdue = dashboard.deadline_counts(current_user, rules, today)
-    rate = dashboard.on_time(current_user, rules, today)
+    found = db.paginate(query, page=page, per_page=size, error_out=False)
+    counts = deadlines.counts(current_user, rules, today)
+    at_risk, overdue = counts.at_risk, counts.overdue
+    rate = deadlines.on_time(current_user, rules, today)
     return jsonify(
         {
             "today": day(today),

@@ -6,11 +6,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from app.auth.forms import LanguageForm, LoginForm, RevokeTokenForm, TokenForm
+from app.boundary import on_refusal
 from app.extensions import db, limiter, login_manager
-from app.i18n import error_text
 from app.models import User
 from app.services import tokens
-from workshop.errors import DomainError
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -61,7 +60,6 @@ def language():
         session["locale"] = form.locale.data
         if current_user.is_authenticated:
             current_user.locale = form.locale.data
-            db.session.commit()
     return redirect(safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path))
 
 
@@ -89,17 +87,12 @@ def render_profile(status: int = 200, token_form: TokenForm | None = None, new_t
 
 @bp.route("/profile/tokens", methods=["POST"])
 @login_required
+@on_refusal(lambda error: render_profile(422, TokenForm()))
 def create_token():
     form = TokenForm()
     if not form.validate_on_submit():
         return render_profile(422, form)
-    try:
-        token, clear = tokens.create_token(current_user, form.name.data)
-        db.session.commit()
-    except DomainError as e:
-        db.session.rollback()
-        flash(error_text(e), "error")
-        return render_profile(422, form)
+    token, clear = tokens.create_token(current_user, form.name.data)
     flash(_("Token “%(name)s” created. Copy it now: it is shown only once.", name=token.name), "ok")
     return render_profile(201, new_token=clear)
 
@@ -112,6 +105,5 @@ def revoke_token(token_id: int):
     token = tokens.revoke_token(current_user, token_id)
     if token is None:
         abort(404)
-    db.session.commit()
     flash(_("Token “%(name)s” revoked: it no longer works.", name=token.name), "ok")
     return redirect(url_for("auth.profile"))

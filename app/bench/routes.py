@@ -1,22 +1,20 @@
 """The workshop bench: the scan station, the grading card, repairs, return parcels, deadlines.
 
 The scan station keeps its state (mode, current batch) in the page and sends it with each
-scan, so the server stays stateless and any worker can answer any scan.
+scan, so the server stays stateless and any worker can answer any scan. Views call one
+service each; app.boundary commits or turns a refusal into the person's message.
 """
-
-from datetime import timedelta
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 import labels
-from app import navigation
+from app import clock, navigation
 from app.access import role_required
 from app.bench.forms import (
     BlameChangeForm,
@@ -27,18 +25,16 @@ from app.bench.forms import (
     ScrapForm,
     UnexpectedForm,
 )
-from app.database import write_intent
+from app.boundary import CONFLICT, discard, on_refusal
 from app.extensions import db
-from app.i18n import error_text, translate
-from app.models import Batch, DefectCode, Piece, Product, RepairOperation, SparePart, Store, utcnow
-from app.services import dashboard, grading, returns, scan_station, scanning, scope, timeline
+from app.i18n import translate
+from app.models import Batch, DefectCode, Piece, RepairOperation, SparePart
+from app.services import catalogue, deadlines, grading, paper, returns, scan_station, scanning, scope, timeline
 from app.services.settings import rules as current_rules
-from workshop.clock import ClockState, clock_state, days_left
-from workshop.errors import DomainError, InvalidTransition
+from workshop.clock import RUNNING_STATES, ClockState, clock_state, days_left
 from workshop.money import Month
-from workshop.quota import IsoWeek
 from workshop.roles import Role
-from workshop.statuses import CLOCK_RUNNING, BatchStatus, Blame, Direction, Grade, PieceStatus
+from workshop.statuses import CLOCK_RUNNING, ON_THE_BENCH, READY_TO_GO_BACK, Blame, Grade, PieceStatus
 from workshop.text import N_
 
 bp = Blueprint("bench", __name__, template_folder="templates", url_prefix="/bench")
@@ -70,12 +66,7 @@ def scan():
     mode = request.args.get("mode", "receive")
     if mode not in MODES:
         mode = "receive"
-    batch = None
-    batch_id = request.args.get("batch", type=int)
-    if batch_id:
-        batch = scope.get_batch(current_user, batch_id)
-        if batch.direction != Direction.OUTBOUND:
-            batch = None
+    batch = scan_station.current_batch(current_user, request.args.get("batch", type=int))
     return render_template(
         "bench/scan.html",
         mode=mode,
@@ -89,60 +80,37 @@ def scan():
     )
 
 
+def station_conflict(error):
+    """Two people changed the same thing at the same instant: the station says so, nothing kept."""
+    payload = request.get_json(silent=True) or {}
+    mode = payload.get("mode") if payload.get("mode") in MODES else "receive"
+    result = scanning.ScanResult(scanning.REFUSED, CONFLICT, code="conflict")
+    return jsonify(_answer(result, mode)), 409
+
+
 @bp.route("/scan.json", methods=["POST"])
 @role_required(*BENCH_ROLES)
+@on_refusal(station_conflict)
 def scan_json():
     payload = request.get_json(silent=True) or {}
     text = str(payload.get("text") or "")[:200]
     mode = payload.get("mode") if payload.get("mode") in MODES else "receive"
     batch_id = payload.get("batch_id")
     batch_id = int(batch_id) if isinstance(batch_id, (int, str)) and str(batch_id).isdigit() else None
-    try:
-        if payload.get("action") == "close" or scan_station.is_close_command(text):
-            answer = _close(batch_id)
-        else:
-            answer = _scan(text, mode, batch_id)
-        if answer["outcome"] == scanning.OK:
-            db.session.commit()
-        else:
-            db.session.rollback()
-    except (IntegrityError, OperationalError):
-        # Two people changed the same thing at the same instant: nothing was saved.
-        db.session.rollback()
-        answer = _answer(
-            scanning.ScanResult(
-                scanning.REFUSED,
-                N_("Someone else changed this at the same moment; nothing was saved. Scan again."),
-                code="conflict",
-            ),
-            mode,
-        )
-    list_batch = answer.pop("list_batch", None)
-    if list_batch is not None:
-        # The parcel's list is only read: build it after the commit, so that on SQLite
-        # the write lock is not held while hundreds of rows are turned into JSON.
-        write_intent.set(False)
-        answer["expected"] = expected_rows(db.session.get(Batch, list_batch))
+    if payload.get("action") == "close" or scan_station.is_close_command(text):
+        station = scan_station.close(current_user, batch_id)
+    else:
+        station = scan_station.scan(current_user, text, mode, batch_id)
+    if station.result.outcome != scanning.OK:
+        discard()
+    answer = _station_answer(station)
+    if station.list_batch is not None:
+        answer["expected"] = expected_rows(db.session.get(Batch, station.list_batch))
     return jsonify(answer)
-
-
-def _scan(text: str, mode: str, batch_id: int | None) -> dict:
-    # The decision is app.services.scan_station's, shared with POST /api/v1/scan.
-    return _station_answer(scan_station.scan(current_user, text, mode, batch_id))
-
-
-def _current_batch(batch_id: int | None) -> Batch | None:
-    return scan_station.current_batch(current_user, batch_id)
-
-
-def _close(batch_id: int | None) -> dict:
-    return _station_answer(scan_station.close(current_user, batch_id))
 
 
 def _station_answer(station: scan_station.StationAnswer) -> dict:
     answer = _answer(station.result, station.mode)
-    if station.list_batch is not None:
-        answer["list_batch"] = station.list_batch
     if station.register_unexpected is not None:
         answer["register_unexpected"] = station.register_unexpected
     if station.open_card:
@@ -166,8 +134,7 @@ def _answer(result: scanning.ScanResult, mode: str) -> dict:
         "piece": None,
     }
     if result.batch_id is not None:
-        batch = db.session.get(Batch, result.batch_id)
-        answer["batch"] = batch_json(batch)
+        answer["batch"] = batch_json(db.session.get(Batch, result.batch_id))
     if result.piece_id is not None:
         piece = db.session.get(Piece, result.piece_id)
         answer["piece"] = {
@@ -207,8 +174,19 @@ def expected_rows(batch: Batch) -> list[dict]:
     ]
 
 
+def unexpected_refused(error):
+    form = UnexpectedForm()
+    batch = scan_station.current_batch(current_user, form.batch_id.data)
+    message, params, code = (error.message, error.params, error.code) if error else (CONFLICT, {}, "conflict")
+    result = scanning.ScanResult(scanning.REFUSED, message, params, code=code)
+    if batch is not None:
+        result = scanning.with_counts(batch, result)
+    return jsonify(_answer(result, "receive")), 409
+
+
 @bp.route("/unexpected.json", methods=["POST"])
 @role_required(*BENCH_ROLES)
+@on_refusal(unexpected_refused)
 def unexpected_json():
     form = UnexpectedForm()
     form.defect.choices = [
@@ -219,10 +197,10 @@ def unexpected_json():
             iter(e for errors in form.errors.values() for e in errors), _("Fill in the product and the defect.")
         )
         return jsonify({"outcome": scanning.REFUSED, "code": "invalid", "message": str(message), "counts": None}), 422
-    batch = _current_batch(form.batch_id.data)
+    batch = scan_station.current_batch(current_user, form.batch_id.data)
     if batch is None:
         abort(404)
-    product = db.session.scalars(select(Product).where(Product.style_code == form.product.data.strip())).one_or_none()
+    product = catalogue.product_by_style_code(form.product.data)
     if product is None:
         message = _(
             "There is no product with style code %(style)s: check the garment's tag.", style=form.product.data.strip()
@@ -231,17 +209,8 @@ def unexpected_json():
             {"outcome": scanning.REFUSED, "code": "unknown_product", "message": message, "counts": None}
         ), 422
     defect = db.session.get(DefectCode, form.defect.data)
-    try:
-        piece = scanning.register_unexpected(current_user, batch, form.code.data, product=product, defect=defect)
-    except DomainError as e:
-        db.session.rollback()
-        return jsonify(
-            _answer(
-                scanning._with_counts(batch, scanning.ScanResult(scanning.REFUSED, e.message, e.params, code=e.code)),
-                "receive",
-            )
-        ), 409
-    result = scanning._with_counts(
+    piece = scanning.register_unexpected(current_user, batch, form.code.data, product=product, defect=defect)
+    result = scanning.with_counts(
         batch,
         scanning.ScanResult(
             scanning.OK,
@@ -253,7 +222,6 @@ def unexpected_json():
     )
     answer = _answer(result, "receive")
     answer["expected"] = expected_rows(batch)
-    db.session.commit()
     return jsonify(answer)
 
 
@@ -263,15 +231,13 @@ def unexpected_json():
 @bp.route("/pieces/<int:piece_id>")
 @role_required(*BENCH_ROLES)
 def card(piece_id: int):
+    return _render_card(piece_id)
+
+
+def _render_card(piece_id: int, status: int = 200, grade_form=None, repair_form=None, scrap_form=None, blame_form=None):
     piece = scope.get_piece(current_user, piece_id)
-    return _render_card(piece)
-
-
-def _render_card(piece: Piece, status: int = 200, grade_form=None, repair_form=None, scrap_form=None, blame_form=None):
     rules = current_rules()
-    today = dashboard.today_in(rules, utcnow())
     suggestion = grading.suggestion_for(piece, rules)
-    clock = timeline.piece_clock(piece, rules, today)
     if grade_form is None:
         grade_form = GradeForm(blame=suggestion.blame.value, formdata=None)
     if scrap_form is None:
@@ -284,7 +250,7 @@ def _render_card(piece: Piece, status: int = 200, grade_form=None, repair_form=N
     return render_template(
         "bench/card.html",
         piece=piece,
-        clock=clock,
+        clock=deadlines.reading(piece, rules, clock.today()),
         events=timeline.piece_events(piece.id),
         flagged=grading.flagged_for_exchange(piece),
         suggestion=suggestion,
@@ -317,181 +283,104 @@ def _blame_choice(form) -> grading.BlameChoice | None:
     return grading.BlameChoice(Blame(form.blame.data), form.reason.data or "")
 
 
+def _card_again(form_name: str, form_class):
+    """A refused change on the card: the card again, with what was typed."""
+
+    def again(error, piece_id: int):
+        form = form_class()
+        if form_class is RepairForm:
+            _repair_choices(form)
+        return _render_card(piece_id, **{form_name: form})
+
+    return again
+
+
 @bp.route("/pieces/<int:piece_id>/grade", methods=["POST"])
 @role_required(*BENCH_ROLES)
+@on_refusal(_card_again("grade_form", GradeForm))
 def grade(piece_id: int):
     piece = scope.get_piece(current_user, piece_id, for_update=True)
     form = GradeForm()
     if not form.validate_on_submit():
-        db.session.rollback()
-        return _render_card(piece, 422, grade_form=form)
+        return _render_card(piece_id, 422, grade_form=form)
     chosen = Grade(form.grade.data)
-    try:
-        grading.grade_piece(
-            current_user,
-            piece,
-            chosen,
-            current_rules(),
-            blame=_blame_choice(form) if chosen == Grade.SCRAP else None,
-            note=form.note.data or "",
-            translate=translate,
-        )
-        db.session.flush()
-    except DomainError as e:
-        db.session.rollback()
-        flash(error_text(e), "error")
-        return _render_card(
-            scope.get_piece(current_user, piece_id), 409 if isinstance(e, InvalidTransition) else 422, grade_form=form
-        )
-    db.session.commit()
+    grading.grade_piece(
+        current_user,
+        piece,
+        chosen,
+        current_rules(),
+        blame=_blame_choice(form) if chosen == Grade.SCRAP else None,
+        note=form.note.data or "",
+        translate=translate,
+    )
     flash(_("Piece %(code)s graded: %(grade)s.", code=piece.code, grade=_(chosen.label)), "ok")
     return redirect(url_for("bench.scan", mode="grade"))
 
 
 @bp.route("/pieces/<int:piece_id>/repair", methods=["POST"])
 @role_required(*BENCH_ROLES)
+@on_refusal(_card_again("repair_form", RepairForm))
 def repair(piece_id: int):
     piece = scope.get_piece(current_user, piece_id, for_update=True)
     form = RepairForm()
     _repair_choices(form)
     if not form.validate_on_submit():
-        db.session.rollback()
-        return _render_card(piece, 422, repair_form=form)
+        return _render_card(piece_id, 422, repair_form=form)
     parts = tuple((row.part.data, row.quantity.data or 1) for row in form.parts if row.part.data)
     record = grading.RepairRecord(tuple(form.operations.data or ()), form.minutes.data, form.note.data or "", parts)
-    try:
-        grading.record_repair(current_user, piece, record)
-        db.session.flush()
-    except DomainError as e:
-        db.session.rollback()
-        flash(error_text(e), "error")
-        return _render_card(
-            scope.get_piece(current_user, piece_id), 409 if isinstance(e, InvalidTransition) else 422, repair_form=form
-        )
-    db.session.commit()
+    grading.record_repair(current_user, piece, record)
     flash(_("Piece %(code)s repaired: it is ready to go back to its store.", code=piece.code), "ok")
     return redirect(url_for("bench.scan", mode="grade"))
 
 
 @bp.route("/pieces/<int:piece_id>/scrap", methods=["POST"])
 @role_required(*BENCH_ROLES)
+@on_refusal(_card_again("scrap_form", ScrapForm))
 def scrap(piece_id: int):
     piece = scope.get_piece(current_user, piece_id, for_update=True)
     form = ScrapForm()
     if not form.validate_on_submit():
-        db.session.rollback()
-        return _render_card(piece, 422, scrap_form=form)
-    try:
-        grading.scrap_after_all(current_user, piece, current_rules(), _blame_choice(form), translate=translate)
-        db.session.flush()
-    except DomainError as e:
-        db.session.rollback()
-        flash(error_text(e), "error")
-        return _render_card(
-            scope.get_piece(current_user, piece_id), 409 if isinstance(e, InvalidTransition) else 422, scrap_form=form
-        )
-    db.session.commit()
+        return _render_card(piece_id, 422, scrap_form=form)
+    grading.scrap_after_all(current_user, piece, current_rules(), _blame_choice(form), translate=translate)
     flash(_("Piece %(code)s scrapped.", code=piece.code), "ok")
     return redirect(url_for("bench.scan", mode="grade"))
 
 
 @bp.route("/pieces/<int:piece_id>/blame", methods=["POST"])
 @role_required(*BENCH_ROLES)
+@on_refusal(_card_again("blame_form", BlameChangeForm))
 def change_blame(piece_id: int):
     piece = scope.get_piece(current_user, piece_id, for_update=True)
     form = BlameChangeForm()
     if not form.validate_on_submit():
-        db.session.rollback()
-        return _render_card(piece, 422, blame_form=form)
-    try:
-        grading.change_blame(current_user, piece, Blame(form.blame.data), form.reason.data)
-        db.session.flush()
-    except DomainError as e:
-        db.session.rollback()
-        flash(error_text(e), "error")
-        return _render_card(scope.get_piece(current_user, piece_id), 409, blame_form=form)
-    db.session.commit()
+        return _render_card(piece_id, 422, blame_form=form)
+    grading.change_blame(current_user, piece, Blame(form.blame.data), form.reason.data)
     flash(_("Piece %(code)s: %(party)s now pays.", code=piece.code, party=_(Blame(form.blame.data).label)), "ok")
     return redirect(url_for("bench.card", piece_id=piece.id))
 
 
 # --- Return parcels ------------------------------------------------------------------
 
-READY_TO_GO_BACK = (PieceStatus.REPAIRED, PieceStatus.NO_FAULT)
-
 
 @bp.route("/returns")
 @role_required(*BENCH_ROLES)
 def returns_index():
-    ready = db.session.execute(
-        scope.pieces(current_user)
-        .with_only_columns(Piece.store_id, func.count(), func.min(Piece.due_on))
-        .where(Piece.status.in_(READY_TO_GO_BACK))
-        .group_by(Piece.store_id)
-    ).all()
-    open_returns = db.session.scalars(
-        scope.batches(current_user)
-        .where(Batch.direction == Direction.RETURN, Batch.status == BatchStatus.OPEN)
-        .options(joinedload(Batch.store))
-    ).all()
-    packed = (
-        dict(
-            db.session.execute(
-                select(Piece.return_batch_id, func.count())
-                .where(Piece.return_batch_id.in_([b.id for b in open_returns]))
-                .group_by(Piece.return_batch_id)
-            ).all()
-        )
-        if open_returns
-        else {}
-    )
-    store_ids = {row[0] for row in ready} | {b.store_id for b in open_returns}
-    stores = {s.id: s for s in db.session.scalars(select(Store).where(Store.id.in_(store_ids)))} if store_ids else {}
-    by_store = {b.store_id: b for b in open_returns}
-    rows = []
-    for store_id in sorted(store_ids, key=lambda i: stores[i].code):
-        ready_row = next((r for r in ready if r[0] == store_id), None)
-        batch = by_store.get(store_id)
-        rows.append(
-            {
-                "store": stores[store_id],
-                "ready": ready_row[1] if ready_row else 0,
-                "earliest_due": ready_row[2] if ready_row else None,
-                "batch": batch,
-                "packed": packed.get(batch.id, 0) if batch else 0,
-            }
-        )
-    rows.sort(key=lambda r: (r["earliest_due"] is None, r["earliest_due"] or 0, r["store"].code))
-    return render_template("bench/returns.html", rows=rows)
+    return render_template("bench/returns.html", rows=returns.board(current_user))
 
 
 @bp.route("/returns/<int:batch_id>")
 @role_required(*BENCH_ROLES)
 def return_batch(batch_id: int):
-    batch = _return_batch(batch_id)
-    return _render_return(batch)
+    return _render_return(batch_id)
 
 
-def _return_batch(batch_id: int, for_update: bool = False) -> Batch:
-    batch = scope.get_batch(current_user, batch_id, for_update=for_update)
-    if batch.direction != Direction.RETURN:
-        abort(404)
-    return batch
-
-
-def _render_return(batch: Batch, status: int = 200, dispatch_form=None):
-    ready = db.session.scalars(
-        scope.pieces(current_user)
-        .where(Piece.store_id == batch.store_id, Piece.status.in_(READY_TO_GO_BACK))
-        .options(joinedload(Piece.product))
-        .order_by(Piece.due_on, Piece.id)
-        .limit(500)
-    ).all()
+def _render_return(batch_id: int, status: int = 200, dispatch_form=None):
+    batch = returns.return_batch_of(current_user, batch_id)
     return render_template(
         "bench/return_batch.html",
         batch=batch,
         members=batch.return_pieces,
-        ready=ready,
+        ready=returns.ready_for(current_user, batch.store_id),
         dispatch_form=dispatch_form or DispatchReturnForm(formdata=None),
         button=ButtonForm(),
     ), status
@@ -499,39 +388,26 @@ def _render_return(batch: Batch, status: int = 200, dispatch_form=None):
 
 @bp.route("/returns/<int:batch_id>/pieces/<int:piece_id>/remove", methods=["POST"])
 @role_required(*BENCH_ROLES)
+@on_refusal(lambda error, batch_id, piece_id: _render_return(batch_id))
 def unpack(batch_id: int, piece_id: int):
-    batch = _return_batch(batch_id, for_update=True)
+    batch = returns.return_batch_of(current_user, batch_id, for_update=True)
     piece = scope.get_piece(current_user, piece_id, for_update=True)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        returns.unpack_return(current_user, batch, piece)
-        db.session.flush()
-    except DomainError as e:
-        db.session.rollback()
-        flash(error_text(e), "error")
-        return _render_return(_return_batch(batch_id), 409)
-    db.session.commit()
+    returns.unpack_return(current_user, batch, piece)
     flash(_("Piece %(code)s taken out of batch %(batch)s.", code=piece.code, batch=batch.code), "ok")
     return redirect(url_for("bench.return_batch", batch_id=batch.id))
 
 
 @bp.route("/returns/<int:batch_id>/dispatch", methods=["POST"])
 @role_required(*BENCH_ROLES)
+@on_refusal(lambda error, batch_id: _render_return(batch_id, dispatch_form=DispatchReturnForm()))
 def dispatch_return(batch_id: int):
-    batch = _return_batch(batch_id, for_update=True)
+    batch = returns.return_batch_of(current_user, batch_id, for_update=True)
     form = DispatchReturnForm()
     if not form.validate_on_submit():
-        db.session.rollback()
-        return _render_return(batch, 422, form)
-    try:
-        returns.dispatch_return(current_user, batch, carrier=form.carrier.data, tracking_no=form.tracking_no.data)
-        db.session.flush()
-    except DomainError as e:
-        db.session.rollback()
-        flash(error_text(e), "error")
-        return _render_return(_return_batch(batch_id), 409, form)
-    db.session.commit()
+        return _render_return(batch_id, 422, form)
+    returns.dispatch_return(current_user, batch, carrier=form.carrier.data, tracking_no=form.tracking_no.data)
     flash(_("Return batch %(batch)s dispatched to %(store)s.", batch=batch.code, store=batch.store.name), "ok")
     return redirect(url_for("bench.return_batch", batch_id=batch.id))
 
@@ -539,34 +415,8 @@ def dispatch_return(batch_id: int):
 @bp.route("/returns/<int:batch_id>/slip.pdf")
 @role_required(*BENCH_ROLES)
 def return_slip(batch_id: int):
-    batch = _return_batch(batch_id)
-    rules = current_rules()
-    locale = str(get_locale() or "zh_Hans")
-    store = batch.store
-    lines = tuple(
-        labels.SlipLine(
-            code=p.code,
-            product=f"{p.product.style_code} {p.product.name}",
-            size_colour=" / ".join(x for x in (p.size, p.colour) if x),
-            defect=p.defect.name(locale),
-            outcome=_(p.grade.label) if p.grade else "",
-        )
-        for p in batch.return_pieces
-    )
-    at = batch.dispatched_at or utcnow()
-    slip = labels.Slip(
-        kind="return",
-        batch_code=batch.code,
-        sender=labels.Party(name=_("Head office after-sales workshop")),
-        receiver=labels.Party(
-            name=store.name, contact=store.contact_name, phone=store.contact_phone, address=store.address
-        ),
-        iso_week=str(IsoWeek.at(at, rules.tz)),
-        date=at.astimezone(rules.tz).date(),
-        carrier=batch.carrier,
-        tracking_no=batch.tracking_no,
-        lines=lines,
-    )
+    batch = returns.return_batch_of(current_user, batch_id)
+    slip = paper.return_slip(batch, current_rules(), batch.dispatched_at or clock.now())
     return Response(
         labels.slip_pdf(slip),
         mimetype="application/pdf",
@@ -576,73 +426,49 @@ def return_slip(batch_id: int):
 
 # --- Deadlines (rule 1) --------------------------------------------------------------
 
-BOARD_FILTERS = {"overdue", "at_risk", "on_track"}
+QUEUES = (
+    (N_("Received, not graded"), (PieceStatus.RECEIVED,)),
+    (N_("Repairable, not repaired"), (PieceStatus.REPAIRABLE,)),
+    (N_("Ready to go back"), tuple(sorted(READY_TO_GO_BACK, key=list(PieceStatus).index))),
+)
+assert {s for _title, statuses in QUEUES for s in statuses} == ON_THE_BENCH | READY_TO_GO_BACK
 
 
-@bp.route("/deadlines")
+def _choice(enum_cls, value: str):
+    try:
+        return enum_cls(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/deadlines", endpoint="deadlines")
 @role_required(*BENCH_ROLES)
-def deadlines():
+def deadlines_board():
     rules = current_rules()
-    today = dashboard.today_in(rules, utcnow())
-    risk_until = today + timedelta(days=rules.at_risk_days)
-    query = scope.pieces(current_user).where(Piece.status.in_(list(CLOCK_RUNNING)), Piece.due_on.is_not(None))
+    today = clock.today()
     store_id = request.args.get("store", type=int)
-    if store_id:
-        query = query.where(Piece.store_id == store_id)
-    status = request.args.get("status", "")
-    if status in {s.value for s in CLOCK_RUNNING}:
-        query = query.where(Piece.status == status)
-    clock = request.args.get("clock", "")
-    if clock == "overdue":
-        query = query.where(Piece.due_on < today)
-    elif clock == "at_risk":
-        query = query.where(Piece.due_on >= today, Piece.due_on <= risk_until)
-    elif clock == "on_track":
-        query = query.where(Piece.due_on > risk_until)
-    page = db.paginate(
-        query.options(joinedload(Piece.store), joinedload(Piece.product)).order_by(Piece.due_on, Piece.id),
-        page=request.args.get("page", 1, type=int),
-        per_page=50,
-        error_out=False,
-    )
+    status = _choice(PieceStatus, request.args.get("status", ""))
+    state = _choice(ClockState, request.args.get("clock", ""))
+    query = deadlines.board(current_user, rules, today, store_id=store_id, status=status, state=state)
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
     rows = [(p, days_left(p.due_on, today), clock_state(p.due_on, today, rules.at_risk_days)) for p in page.items]
-    at_risk, overdue = dashboard.deadline_counts(current_user, rules, today)
-    queues = _queues()
+    counts = deadlines.counts(current_user, rules, today)
+    queues = [(title, statuses, deadlines.queue(current_user, frozenset(statuses))) for title, statuses in QUEUES]
     return render_template(
         "bench/deadlines.html",
         page=page,
         rows=rows,
         today=today,
-        at_risk=at_risk,
-        overdue=overdue,
-        rate=dashboard.on_time(current_user, rules, today),
+        at_risk=counts.at_risk,
+        overdue=counts.overdue,
+        rate=deadlines.on_time(current_user, rules, today),
         queues=queues,
         stores=db.session.scalars(scope.stores(current_user)).all(),
         statuses=sorted(CLOCK_RUNNING, key=list(PieceStatus).index),
-        clock_states=[ClockState.OVERDUE, ClockState.AT_RISK, ClockState.ON_TRACK],
-        selected={"store": store_id, "status": status, "clock": clock},
+        clock_states=list(RUNNING_STATES),
+        selected={
+            "store": store_id,
+            "status": status.value if status else "",
+            "clock": state.value if state else "",
+        },
     )
-
-
-QUEUES = (
-    (N_("Received, not graded"), (PieceStatus.RECEIVED,)),
-    (N_("Repairable, not repaired"), (PieceStatus.REPAIRABLE,)),
-    (N_("Ready to go back"), READY_TO_GO_BACK),
-)
-
-
-def _queues() -> list[tuple[str, list]]:
-    """The technician's three queues, per store with the earliest due date first."""
-    result = []
-    for title, statuses in QUEUES:
-        rows = db.session.execute(
-            scope.pieces(current_user)
-            .with_only_columns(Store.name, Piece.store_id, func.count(), func.min(Piece.due_on))
-            .join(Store, Store.id == Piece.store_id)
-            .where(Piece.status.in_(list(statuses)))
-            .group_by(Store.name, Piece.store_id)
-            .order_by(func.min(Piece.due_on), Store.name)
-            .limit(50)
-        ).all()
-        result.append((title, statuses, rows))
-    return result

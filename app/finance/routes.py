@@ -7,8 +7,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import navigation
+from app import clock, navigation
 from app.access import role_required
+from app.boundary import on_refusal
+from app.clock import chain_tz
 from app.extensions import db
 from app.finance import chart
 from app.finance.forms import (
@@ -19,14 +21,12 @@ from app.finance.forms import (
     PostForm,
     ReopenMonthForm,
 )
-from app.i18n import error_text
-from app.models import Claim, Store, Supplier, utcnow
+from app.models import Claim, Store, Supplier
 from app.services import exports, finance, scope
-from app.services.settings import chain_tz
 from app.services.settings import rules as current_rules
 from labels import statement_pdf
 from workshop.codes import CodeKind, parse_code
-from workshop.errors import DomainError, RuleViolation
+from workshop.errors import RuleViolation
 from workshop.money import Month
 from workshop.roles import Role
 from workshop.statuses import Blame, ClaimStatus
@@ -77,11 +77,6 @@ def _party_id(blame: Blame) -> int | None:
     if party is None or finance.party_name(blame, party) is None:
         abort(404)
     return party
-
-
-def _domain_error(e: DomainError) -> None:
-    db.session.rollback()
-    flash(error_text(e), "error")
 
 
 # --- The month ---------------------------------------------------------------------------
@@ -148,39 +143,38 @@ def party(month: str, kind: str):
     )
 
 
+def _close_page(month: str, form: CloseMonthForm, status: int = 200):
+    month_ = _month(month)
+    return render_template("finance/close.html", month=month_, figures=finance.allocation(month_), form=form), status
+
+
 @bp.route("/<month>/close", methods=["GET", "POST"])
 @role_required(*FINANCE)
+@on_refusal(lambda error, month: _close_page(month, CloseMonthForm()))
 def close(month: str):
     month_ = _month(month)
     form = CloseMonthForm()
-    figures = finance.allocation(month_)
     if form.validate_on_submit():
-        try:
-            finance.close_month(current_user, month_, current_rules())
-        except DomainError as e:
-            _domain_error(e)
-            return render_template("finance/close.html", month=month_, figures=figures, form=form), 409
-        db.session.commit()
+        finance.close_month(current_user, month_, current_rules())
         flash(_("%(month)s is closed. Corrections now go into the open month as adjustments.", month=str(month_)), "ok")
         return redirect(url_for("finance.index", month=str(month_)))
-    status = 422 if form.is_submitted() else 200
-    return render_template("finance/close.html", month=month_, figures=figures, form=form), status
+    return _close_page(month, form, 422 if form.is_submitted() else 200)
+
+
+def _month_page(error, month: str):
+    return redirect(url_for("finance.index", month=str(_month(month))), 303)
 
 
 @bp.route("/<month>/reopen", methods=["POST"])
 @role_required(Role.ADMIN)
+@on_refusal(_month_page)
 def reopen(month: str):
     month_ = _month(month)
     form = ReopenMonthForm()
     if not form.validate_on_submit():
         flash(_("Write why the month is reopened."), "error")
         return redirect(url_for("finance.index", month=str(month_))), 303
-    try:
-        finance.reopen_month(current_user, month_, form.reason.data)
-    except DomainError as e:
-        _domain_error(e)
-        return redirect(url_for("finance.index", month=str(month_))), 303
-    db.session.commit()
+    finance.reopen_month(current_user, month_, form.reason.data)
     flash(_("%(month)s is open again; the reason is recorded.", month=str(month_)), "ok")
     return redirect(url_for("finance.index", month=str(month_)))
 
@@ -188,34 +182,34 @@ def reopen(month: str):
 # --- Corrections -------------------------------------------------------------------------
 
 
+def _adjustment_page(form: AdjustmentForm, status: int = 200):
+    piece_id = request.args.get("piece", type=int)
+    piece = scope.get_piece(current_user, piece_id) if piece_id is not None else None
+    this_month = finance.current_month(current_rules())
+    return render_template("finance/adjustment.html", form=form, piece=piece, this_month=this_month), status
+
+
 @bp.route("/adjustments/new", methods=["GET", "POST"])
 @role_required(*FINANCE)
+@on_refusal(lambda error: _adjustment_page(AdjustmentForm()))
 def adjustment():
     form = AdjustmentForm()
-    piece = None
     piece_id = request.args.get("piece", type=int)
-    if piece_id is not None:
+    if piece_id is not None and request.method == "GET":
         piece = scope.get_piece(current_user, piece_id)
-        if request.method == "GET":
-            form.piece.data = piece.code
-            if piece.blame is not None:
-                form.blame.data = piece.blame.value
-                form.party.data = _party_code(piece.blame, piece.blamed_supplier_id, piece.store_id)
+        form.piece.data = piece.code
+        if piece.blame is not None:
+            form.blame.data = piece.blame.value
+            form.party.data = _party_code(piece.blame, piece.blamed_supplier_id, piece.store_id)
+    if not form.validate_on_submit():
+        return _adjustment_page(form, 422 if form.is_submitted() else 200)
+    entry = _adjustment_entry(form)
     this_month = finance.current_month(current_rules())
-    if form.validate_on_submit():
-        try:
-            entry = _adjustment_entry(form)
-            finance.book_adjustment(current_user, entry, current_rules())
-        except DomainError as e:
-            _domain_error(e)
-            return render_template("finance/adjustment.html", form=form, piece=piece, this_month=this_month), 422
-        db.session.commit()
-        flash(_("The adjustment is booked in %(month)s.", month=str(this_month)), "ok")
-        if entry.piece is not None:
-            return redirect(url_for("pieces.piece", piece_id=entry.piece.id))
-        return redirect(url_for("finance.index", month=str(this_month)))
-    status = 422 if form.is_submitted() else 200
-    return render_template("finance/adjustment.html", form=form, piece=piece, this_month=this_month), status
+    finance.book_adjustment(current_user, entry, current_rules())
+    flash(_("The adjustment is booked in %(month)s.", month=str(this_month)), "ok")
+    if entry.piece is not None:
+        return redirect(url_for("pieces.piece", piece_id=entry.piece.id))
+    return redirect(url_for("finance.index", month=str(this_month)))
 
 
 def _party_code(blame: Blame, supplier_id: int | None, store_id: int | None) -> str:
@@ -275,24 +269,24 @@ def claims():
         sent_form=ClaimSentForm(),
         Month=Month,
         settle_form=ClaimSettleForm(),
-        today=utcnow().astimezone(chain_tz()).date(),
+        today=clock.today(),
     )
 
 
 @bp.route("/<month>/claims/open", methods=["POST"])
 @role_required(*FINANCE)
+@on_refusal(_month_page)
 def open_claims(month: str):
     month_ = _month(month)
     if not PostForm().validate_on_submit():
         abort(400)
-    try:
-        opened = finance.open_claims(current_user, month_)
-    except DomainError as e:
-        _domain_error(e)
-        return redirect(url_for("finance.index", month=str(month_))), 303
-    db.session.commit()
+    opened = finance.open_claims(current_user, month_)
     flash(_("%(n)d claims opened for %(month)s.", n=len(opened), month=str(month_)), "ok")
     return redirect(url_for("finance.claims"))
+
+
+def _claims_page(error, claim_id: int):
+    return redirect(url_for("finance.claims"), 303)
 
 
 def _claim(claim_id: int) -> Claim:
@@ -301,34 +295,26 @@ def _claim(claim_id: int) -> Claim:
 
 @bp.route("/claims/<int:claim_id>/sent", methods=["POST"])
 @role_required(*FINANCE)
+@on_refusal(_claims_page)
 def claim_sent(claim_id: int):
     claim, form = _claim(claim_id), ClaimSentForm()
     if not form.validate_on_submit():
         flash(_("Give the date the claim was sent."), "error")
         return redirect(url_for("finance.claims")), 303
-    try:
-        finance.mark_claim_sent(current_user, claim, form.sent_on.data)
-    except DomainError as e:
-        _domain_error(e)
-        return redirect(url_for("finance.claims")), 303
-    db.session.commit()
+    finance.mark_claim_sent(current_user, claim, form.sent_on.data)
     flash(_("The claim is marked sent."), "ok")
     return redirect(url_for("finance.claims"))
 
 
 @bp.route("/claims/<int:claim_id>/settle", methods=["POST"])
 @role_required(*FINANCE)
+@on_refusal(_claims_page)
 def claim_settle(claim_id: int):
     claim, form = _claim(claim_id), ClaimSettleForm()
     if not form.validate_on_submit():
         flash(_("Give the date and the amount the supplier paid (two decimals at most)."), "error")
         return redirect(url_for("finance.claims")), 303
-    try:
-        finance.settle_claim(current_user, claim, form.settled_on.data, form.paid.data, form.note.data or "")
-    except DomainError as e:
-        _domain_error(e)
-        return redirect(url_for("finance.claims")), 303
-    db.session.commit()
+    finance.settle_claim(current_user, claim, form.settled_on.data, form.paid.data, form.note.data or "")
     flash(_("The claim is settled."), "ok")
     return redirect(url_for("finance.claims"))
 
@@ -337,7 +323,7 @@ def claim_settle(claim_id: int):
 @role_required(*FINANCE)
 def claim_pdf(month: str, supplier_id: int):
     supplier = db.get_or_404(Supplier, supplier_id)
-    data = finance.claim_statement(supplier, _month(month), current_user.display_name, _today())
+    data = finance.claim_statement(supplier, _month(month), current_user.display_name, clock.today())
     return _pdf(data)
 
 
@@ -363,12 +349,8 @@ def store_pdf(month: str, store_id: int):
     if not scope.can_see_store(current_user, store_id):
         abort(404)  # never a hint that another store exists
     store = db.get_or_404(Store, store_id)
-    data = finance.store_statement(store, _month(month), current_user.display_name, _today())
+    data = finance.store_statement(store, _month(month), current_user.display_name, clock.today())
     return _pdf(data)
-
-
-def _today():
-    return utcnow().astimezone(chain_tz()).date()
 
 
 def _pdf(data: finance.StatementData):

@@ -1,15 +1,14 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from app import navigation
+from app import clock, navigation
 from app.i18n import translate
-from app.models import utcnow
-from app.services import dashboard
+from app.services import dashboard, deadlines
 from app.services.settings import rules as current_rules
 from workshop.clock import ClockState
 from workshop.money import Month
 from workshop.roles import Role
-from workshop.statuses import IN_WORKSHOP
+from workshop.statuses import IN_WORKSHOP, ON_THE_WAY_IN, READY_TO_GO_BACK
 from workshop.statuses import PieceStatus as S
 from workshop.text import N_
 
@@ -30,9 +29,10 @@ def index():
 @login_required
 def home():
     rules = current_rules()
-    today = dashboard.today_in(rules, utcnow())
+    today = clock.today()
     counts = dashboard.status_counts(current_user)
-    at_risk, overdue = dashboard.deadline_counts(current_user, rules, today)
+    clocks = deadlines.counts(current_user, rules, today)
+    at_risk, overdue = clocks.at_risk, clocks.overdue
     role = current_user.role
     figures: list[dashboard.Figure] = []
     context = {"today": today, "rules": rules}
@@ -46,9 +46,7 @@ def home():
             dashboard.Figure(
                 translate(N_("Packed in the open batch")), counts.get(S.PACKED, 0), href=url_for("store.batch")
             ),
-            dashboard.Figure(
-                translate(N_("On the way to the workshop")), counts.get(S.IN_TRANSIT, 0) + counts.get(S.MISSING, 0)
-            ),
+            dashboard.Figure(translate(N_("On the way to the workshop")), sum(counts.get(s, 0) for s in ON_THE_WAY_IN)),
             dashboard.Figure(translate(N_("In the workshop")), sum(counts.get(s, 0) for s in IN_WORKSHOP)),
             dashboard.Figure(
                 translate(N_("On the way back")), counts.get(S.RETURNING, 0), href=url_for("store.receive")
@@ -63,9 +61,7 @@ def home():
     elif role == Role.REGION:
         context["store_rows"] = dashboard.store_rows(current_user, rules, today)
         figures = [
-            dashboard.Figure(
-                translate(N_("On the way to the workshop")), counts.get(S.IN_TRANSIT, 0) + counts.get(S.MISSING, 0)
-            ),
+            dashboard.Figure(translate(N_("On the way to the workshop")), sum(counts.get(s, 0) for s in ON_THE_WAY_IN)),
             dashboard.Figure(translate(N_("In the workshop")), sum(counts.get(s, 0) for s in IN_WORKSHOP)),
             dashboard.Figure(
                 translate(N_("Due within %(days)d days"), {"days": rules.at_risk_days}),
@@ -75,7 +71,7 @@ def home():
             dashboard.Figure(translate(N_("Overdue")), overdue, "bad" if overdue else ""),
         ]
     elif role == Role.TECHNICIAN or role == Role.ADMIN:
-        rate = dashboard.on_time(current_user, rules, today)
+        rate = deadlines.on_time(current_user, rules, today)
         context["rate"] = rate
         figures = [
             dashboard.Figure(
@@ -95,7 +91,7 @@ def home():
             ),
             dashboard.Figure(
                 translate(N_("Ready to go back")),
-                counts.get(S.REPAIRED, 0) + counts.get(S.NO_FAULT, 0),
+                sum(counts.get(s, 0) for s in READY_TO_GO_BACK),
                 href=url_for("bench.returns_index"),
             ),
             dashboard.Figure(

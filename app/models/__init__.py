@@ -5,7 +5,6 @@ from app.models.batches import Batch
 from app.models.finance import AccountingMonth, Adjustment, Claim
 from app.models.org import DefectCode, Product, Region, Setting, Store, Supplier, User
 from app.models.pieces import Event, Photo, Piece, Repair, RepairOperation, RepairPart, SparePart
-from app.models.types import utcnow
 
 __all__ = [
     "AccountingMonth",
@@ -28,5 +27,4 @@ __all__ = [
     "Store",
     "Supplier",
     "User",
-    "utcnow",
 ]

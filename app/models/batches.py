@@ -6,10 +6,11 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.extensions import db
 from app.models.org import Store, User, enum_column
 from app.models.pieces import Piece
-from app.models.types import Money, UTCDateTime, utcnow
+from app.models.types import Money, UTCDateTime
 from workshop.codes import batch_code
 from workshop.quota import IsoWeek
 from workshop.statuses import BatchStatus, Direction
@@ -20,7 +21,7 @@ class Batch(db.Model):
     direction: Mapped[Direction] = mapped_column(enum_column(Direction, name="batch_direction"))
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
     status: Mapped[BatchStatus] = mapped_column(enum_column(BatchStatus, name="batch_status"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     iso_week: Mapped[int | None] = mapped_column()  # IsoWeek.key of the dispatch, e.g. 202648
     extra: Mapped[bool] = mapped_column(default=False)
@@ -65,6 +66,11 @@ class Batch(db.Model):
     @property
     def code(self) -> str:
         return batch_code(self.id)
+
+    @property
+    def members(self) -> list[Piece]:
+        """The pieces this parcel carries: its own on the way out, the return's on the way back."""
+        return self.pieces if self.direction == Direction.OUTBOUND else self.return_pieces
 
     @property
     def week(self) -> IsoWeek | None:

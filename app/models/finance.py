@@ -6,9 +6,10 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.extensions import db
 from app.models.org import Store, Supplier, User, enum_column
-from app.models.types import Money, UTCDateTime, utcnow
+from app.models.types import Money, UTCDateTime
 from workshop.statuses import Blame, ClaimStatus
 
 
@@ -34,7 +35,7 @@ class Adjustment(db.Model):
     store_id: Mapped[int | None] = mapped_column(ForeignKey("store.id"))
     amount: Mapped[Decimal] = mapped_column(Money)
     reason: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     supplier: Mapped[Supplier | None] = relationship()
@@ -59,7 +60,7 @@ class Claim(db.Model):
     settled_on: Mapped[date | None] = mapped_column(Date)
     paid_amount: Mapped[Decimal | None] = mapped_column(Money)
     note: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     supplier: Mapped[Supplier] = relationship()
 

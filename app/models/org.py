@@ -8,8 +8,9 @@ from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import clock
 from app.extensions import db
-from app.models.types import Money, UTCDateTime, utcnow
+from app.models.types import Money, UTCDateTime
 from workshop.roles import Role
 from workshop.statuses import Blame, DefectKind
 
@@ -117,7 +118,7 @@ class User(UserMixin, db.Model):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     store: Mapped[Store | None] = relationship()
     region: Mapped[Region | None] = relationship()

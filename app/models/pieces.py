@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.extensions import db
 from app.models.org import DefectCode, Product, Store, Supplier, User, enum_column
-from app.models.types import Money, UTCDateTime, utcnow
+from app.models.types import Money, UTCDateTime
 from workshop.codes import piece_code
 from workshop.statuses import Blame, Grade, PieceStatus, Source
 
@@ -27,7 +28,7 @@ class Piece(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[Source] = mapped_column(enum_column(Source, name="piece_source"))
     delivery_received_on: Mapped[date | None] = mapped_column(Date)
-    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     status: Mapped[PieceStatus] = mapped_column(enum_column(PieceStatus, name="piece_status"))
     unexpected: Mapped[bool] = mapped_column(default=False)
@@ -101,7 +102,7 @@ class Photo(db.Model):
     size_bytes: Mapped[int] = mapped_column()
     width: Mapped[int] = mapped_column()
     height: Mapped[int] = mapped_column()
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     piece: Mapped[Piece] = relationship(back_populates="photos")
@@ -139,7 +140,7 @@ class Repair(db.Model):
     operations: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
     minutes: Mapped[int] = mapped_column()
-    repaired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    repaired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     repaired_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     piece: Mapped[Piece] = relationship(back_populates="repairs")
@@ -165,7 +166,7 @@ class Event(db.Model):
     """One thing that happened to a piece, a batch or a month: never edited, never deleted."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     piece_id: Mapped[int | None] = mapped_column(ForeignKey("piece.id"))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"))

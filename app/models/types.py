@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from flask import current_app, has_app_context
 from sqlalchemy import DateTime, Numeric
 from sqlalchemy.types import TypeDecorator
 
@@ -29,16 +28,6 @@ class UTCDateTime(TypeDecorator):
 
 
 Money = Numeric(12, 2, asdecimal=True)
-
-
-def utcnow() -> datetime:
-    """Now, in UTC: the one clock of the app. ``app.config["NOW"]``, when set, is a callable
-    that replaces it (tests, and demos that live through a week in minutes)."""
-    if has_app_context():
-        override = current_app.config.get("NOW")
-        if override is not None:
-            return override()
-    return datetime.now(UTC)
 
 
 ZERO = Decimal("0.00")

@@ -6,17 +6,19 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
-from app.models import Batch, Piece, Store, User, utcnow
-from app.services import history
+from app.models import Batch, Piece, Store, User
+from app.services import history, scope
 from app.services.settings import Rules
 from workshop.clock import due_date
-from workshop.errors import RuleViolation, WrongBatch
+from workshop.codes import CodeKind, parse_code, piece_code
+from workshop.errors import NotFound, RuleViolation, WrongBatch
 from workshop.money import Month, money
 from workshop.quota import IsoWeek, is_extra
 from workshop.statuses import BatchStatus, Direction, PieceStatus
 from workshop.text import N_
-from workshop.transitions import BatchAction, PieceAction, move_batch
+from workshop.transitions import BatchAction, PieceAction, ensure_batch_open, move_batch
 
 
 def open_batch(store: Store, direction: Direction) -> Batch | None:
@@ -28,7 +30,7 @@ def open_batch(store: Store, direction: Direction) -> Batch | None:
 def open_or_create_batch(actor: User, store: Store, direction: Direction, at: datetime | None = None) -> Batch:
     batch = open_batch(store, direction)
     if batch is None:
-        batch = Batch(direction=direction, store=store, created_by=actor, created_at=at or utcnow())
+        batch = Batch(direction=direction, store=store, created_by=actor, created_at=at or clock.now())
         batch.status = None
         history.move_batch_status(batch, BatchAction.OPEN, actor, at=at)
     return batch
@@ -57,7 +59,7 @@ class QuotaCheck:
 
 
 def quota_check(store: Store, rules: Rules, at: datetime | None = None) -> QuotaCheck:
-    week = IsoWeek.at(at or utcnow(), rules.tz)
+    week = IsoWeek.at(at or clock.now(), rules.tz)
     already = dispatched_in_week(store, week)
     return QuotaCheck(week, already, store.weekly_quota, is_extra(already, store.weekly_quota))
 
@@ -65,8 +67,7 @@ def quota_check(store: Store, rules: Rules, at: datetime | None = None) -> Quota
 def add_piece(actor: User, batch: Batch, piece: Piece, at: datetime | None = None) -> None:
     if piece.store_id != batch.store_id:
         raise WrongBatch(N_("Piece %(code)s belongs to another store: it cannot go into this batch."), code=piece.code)
-    if batch.status != BatchStatus.OPEN:
-        raise RuleViolation(N_("Batch %(code)s is already dispatched: nothing can be added to it."), code=batch.code)
+    ensure_batch_open(batch.code, batch.status)
     if piece.status == PieceStatus.PACKED and piece.batch_id not in (None, batch.id):
         raise WrongBatch(
             N_("Piece %(code)s is already packed in batch %(batch)s."), code=piece.code, batch=piece.batch.code
@@ -78,10 +79,7 @@ def add_piece(actor: User, batch: Batch, piece: Piece, at: datetime | None = Non
 def remove_piece(actor: User, batch: Batch, piece: Piece, at: datetime | None = None) -> None:
     if piece.batch_id != batch.id:
         raise WrongBatch(N_("Piece %(code)s is not in batch %(batch)s."), code=piece.code, batch=batch.code)
-    if batch.status != BatchStatus.OPEN:
-        raise RuleViolation(
-            N_("Batch %(code)s is already dispatched: nothing can be taken out of it."), code=batch.code
-        )
+    ensure_batch_open(batch.code, batch.status, taking_out=True)
     history.move(piece, PieceAction.UNPACK, actor, at=at, batch=batch)
     piece.batch = None
 
@@ -97,7 +95,7 @@ def dispatch_batch(
     at: datetime | None = None,
 ) -> Batch:
     """Lock the batch, put its pieces in transit and start their 15-day clocks."""
-    at = at or utcnow()
+    at = at or clock.now()
     # A batch already on its way says so, before any question of quota or fee.
     move_batch(batch.code, batch.direction, batch.status, BatchAction.DISPATCH, actor.role)
     if not batch.pieces:
@@ -131,3 +129,44 @@ def dispatch_batch(
         piece.dispatched_at = at
         piece.due_on = due
     return batch
+
+
+def outbound_of(actor: User, store: Store, batch_id: int, *, for_update: bool = False) -> Batch:
+    """One of this store's own outbound batches, or NotFound."""
+    return scope.store_batch(actor, store, batch_id, Direction.OUTBOUND, for_update=for_update)
+
+
+def recent_dispatched(actor: User, store: Store, limit: int = 10) -> list[Batch]:
+    return list(
+        db.session.scalars(
+            scope.batches(actor)
+            .where(Batch.store_id == store.id, Batch.direction == Direction.OUTBOUND, Batch.status != BatchStatus.OPEN)
+            .order_by(Batch.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def _own_piece(actor: User, store: Store, piece_id: int, code: str) -> Piece:
+    piece = scope.find_piece(actor, piece_id, for_update=True)
+    if piece is None or piece.store_id != store.id:
+        raise NotFound(N_("%(code)s is not one of your store's pieces."), code=code)
+    return piece
+
+
+def add_to_open_batch(actor: User, store: Store, piece_ids: list[int], at: datetime | None = None) -> Batch:
+    """Put these pieces of the store into its open batch (opened if there is none)."""
+    pieces = [_own_piece(actor, store, piece_id, piece_code(piece_id)) for piece_id in piece_ids]
+    target = open_or_create_batch(actor, store, Direction.OUTBOUND, at=at)
+    for piece in pieces:
+        add_piece(actor, target, piece, at=at)
+    return target
+
+
+def scan_into_open_batch(actor: User, store: Store, text: str, at: datetime | None = None) -> tuple[Piece, Batch]:
+    """A scanned label goes into the store's open batch."""
+    code = parse_code(text, expect=CodeKind.PIECE)
+    piece = _own_piece(actor, store, code.number, str(code))
+    target = open_or_create_batch(actor, store, Direction.OUTBOUND, at=at)
+    add_piece(actor, target, piece, at=at)
+    return piece, target

@@ -16,11 +16,10 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
-from sqlalchemy import func, select
 
-from app.extensions import db
-from app.models import DefectCode, Piece, Product, Store, User, utcnow
-from app.services import registration
+from app import clock
+from app.models import Piece, Store, User
+from app.services import catalogue, registration
 from app.services.settings import Rules
 from workshop.clock import local_date
 from workshop.errors import RuleViolation
@@ -256,22 +255,8 @@ def validate(table: list[list[object]], rules: Rules, today: date) -> Preview:
 
     codes = {_text(cell(c, "product")).upper() for _, c in body} - {""}
     defect_codes = {_text(cell(c, "defect")).upper() for _, c in body} - {""}
-    products = (
-        {
-            p.style_code.upper(): p
-            for p in db.session.scalars(select(Product).where(func.upper(Product.style_code).in_(codes)))
-        }
-        if codes
-        else {}
-    )
-    defects = (
-        {
-            d.code.upper(): d
-            for d in db.session.scalars(select(DefectCode).where(func.upper(DefectCode.code).in_(defect_codes)))
-        }
-        if defect_codes
-        else {}
-    )
+    products = catalogue.products_by_style_codes(codes)
+    defects = catalogue.defects_by_codes(defect_codes)
 
     rows: list[Row] = []
     for number, cells in body:
@@ -344,7 +329,7 @@ def validate(table: list[list[object]], rules: Rules, today: date) -> Preview:
 
 def preview_file(filename: str, data: bytes, rules: Rules, at: datetime | None = None) -> Preview:
     table = read_table(filename, data)
-    return validate(table, rules, local_date(at or utcnow(), rules.tz))
+    return validate(table, rules, local_date(at or clock.now(), rules.tz))
 
 
 # --- Carrying the rows to the confirmation ----------------------------------------------
@@ -381,23 +366,18 @@ def rows_as_table(rows: list[Row]) -> list[list[object]]:
 
 def import_rows(actor: User, store: Store, rows: list[Row], rules: Rules, at: datetime | None = None) -> list[Piece]:
     """Check again, then register every row — or raise and register none."""
-    at = at or utcnow()
+    at = at or clock.now()
     preview = validate(rows_as_table(rows), rules, local_date(at, rules.tz))
     if preview.problems:
         # Row numbers of the re-check are positions in the preview, not the file's.
         raise ImportRefused(preview.problems)
-    products = {
-        p.style_code: p
-        for p in db.session.scalars(select(Product).where(Product.style_code.in_({r.product for r in rows})))
-    }
-    defects = {
-        d.code: d for d in db.session.scalars(select(DefectCode).where(DefectCode.code.in_({r.defect for r in rows})))
-    }
+    products = catalogue.products_by_style_codes(r.product for r in rows)
+    defects = catalogue.defects_by_codes(r.defect for r in rows)
     pieces = []
     for row in preview.rows:
         data = registration.NewPiece(
-            product=products[row.product],
-            defect=defects[row.defect],
+            product=products[row.product.upper()],
+            defect=defects[row.defect.upper()],
             source=Source(row.source),
             size=row.size,
             colour=row.colour,

@@ -1,17 +1,16 @@
 """The figures on each role's home page, all from scoped queries."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Batch, Piece, Store, User
-from app.services import scope
+from app.services import deadlines, scope
 from app.services.settings import Rules
-from workshop.clock import OnTimeRate, on_time_rate
 from workshop.money import Month
-from workshop.statuses import CLOCK_RUNNING, IN_WORKSHOP, BatchStatus, Blame, Direction, PieceStatus
+from workshop.statuses import IN_WORKSHOP, ON_THE_WAY_IN, BatchStatus, Blame, Direction, PieceStatus
 
 
 @dataclass(frozen=True)
@@ -25,28 +24,6 @@ class Figure:
 def status_counts(user: User) -> dict[PieceStatus, int]:
     query = scope.pieces(user).with_only_columns(Piece.status, func.count()).group_by(Piece.status)
     return {PieceStatus(s): n for s, n in db.session.execute(query)}
-
-
-def deadline_counts(user: User, rules: Rules, today: date) -> tuple[int, int]:
-    """(at risk, overdue) among pieces whose clock is running."""
-    running = scope.pieces(user).where(Piece.status.in_(list(CLOCK_RUNNING)), Piece.due_on.is_not(None))
-    overdue = db.session.scalar(select(func.count()).select_from(running.where(Piece.due_on < today).subquery()))
-    at_risk = db.session.scalar(
-        select(func.count()).select_from(
-            running.where(Piece.due_on >= today, Piece.due_on <= today + timedelta(days=rules.at_risk_days)).subquery()
-        )
-    )
-    return at_risk or 0, overdue or 0
-
-
-def on_time(user: User, rules: Rules, today: date, days: int = 30) -> OnTimeRate:
-    since = today - timedelta(days=days)
-    rows = db.session.execute(
-        scope.pieces(user)
-        .with_only_columns(Piece.due_on, Piece.back_on)
-        .where(Piece.back_on.is_not(None), Piece.back_on > since, Piece.due_on.is_not(None))
-    ).all()
-    return on_time_rate([(due, back) for due, back in rows], rules.on_time_target)
 
 
 def open_batches_to_check(user: User) -> int:
@@ -74,27 +51,16 @@ def store_rows(user: User, rules: Rules, today: date) -> list[tuple[Store, dict]
         .with_only_columns(Piece.store_id, Piece.status, func.count())
         .group_by(Piece.store_id, Piece.status)
     ).all()
-    overdue = dict(
-        db.session.execute(
-            scope.pieces(user)
-            .with_only_columns(Piece.store_id, func.count())
-            .where(Piece.status.in_(list(CLOCK_RUNNING)), Piece.due_on < today)
-            .group_by(Piece.store_id)
-        ).all()
-    )
+    overdue = deadlines.overdue_by_store(user, rules, today)
     table = {s.id: {"in_transit": 0, "in_workshop": 0, "returning": 0, "overdue": overdue.get(s.id, 0)} for s in stores}
     for store_id, status, n in counts:
         row = table.get(store_id)
         if row is None:
             continue
-        if status in (PieceStatus.IN_TRANSIT, PieceStatus.MISSING):
+        if status in ON_THE_WAY_IN:
             row["in_transit"] += n
         elif status in IN_WORKSHOP:
             row["in_workshop"] += n
         elif status == PieceStatus.RETURNING:
             row["returning"] += n
     return [(s, table[s.id]) for s in stores]
-
-
-def today_in(rules: Rules, now: datetime) -> date:
-    return now.astimezone(rules.tz).date()

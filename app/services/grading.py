@@ -3,30 +3,20 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
+from app import clock
 from app.extensions import db
-from app.models import AccountingMonth, Piece, Repair, RepairPart, SparePart, User, utcnow
+from app.models import Piece, Repair, RepairPart, SparePart, User
 from app.services import history
+from app.services.finance.months import closed_months
 from app.services.settings import Rules
 from workshop.blame import Suggestion, suggest_blame
 from workshop.clock import local_date
 from workshop.errors import RuleViolation
 from workshop.money import Month, ensure_open, money
 from workshop.repairs import needs_exchange
-from workshop.statuses import Blame, Grade, PieceStatus
+from workshop.statuses import GRADED_STATUS, Blame, Grade
 from workshop.text import N_
 from workshop.transitions import PieceAction
-
-GRADE_TARGETS = {
-    Grade.REPAIRABLE: PieceStatus.REPAIRABLE,
-    Grade.NO_FAULT: PieceStatus.NO_FAULT,
-    Grade.SCRAP: PieceStatus.SCRAPPED,
-}
-
-
-def closed_months() -> frozenset[int]:
-    return frozenset(db.session.scalars(select(AccountingMonth.month).where(AccountingMonth.closed.is_(True))))
 
 
 def suggestion_for(piece: Piece, rules: Rules) -> Suggestion:
@@ -97,7 +87,7 @@ def grade_piece(
     at: datetime | None = None,
     translate=lambda s: s,
 ) -> None:
-    at = at or utcnow()
+    at = at or clock.now()
     data: dict = {"grade": grade.value}
     suggestion = suggestion_for(piece, rules) if grade == Grade.SCRAP else None
     if grade == Grade.SCRAP:
@@ -105,7 +95,7 @@ def grade_piece(
     # Check the move first, so a refused move changes nothing on the piece; the status and
     # the scrap fields reach the database together (a CHECK constraint insists).
     with db.session.no_autoflush:
-        event = history.move(piece, PieceAction.GRADE, actor, target=GRADE_TARGETS[grade], at=at, reason=note.strip())
+        event = history.move(piece, PieceAction.GRADE, actor, target=GRADED_STATUS[grade], at=at, reason=note.strip())
         if grade == Grade.SCRAP:
             data |= _apply_scrap(piece, blame, suggestion, rules, at, translate)
             event.reason = piece.blame_reason
@@ -119,7 +109,7 @@ def scrap_after_all(
     actor: User, piece: Piece, rules: Rules, blame: BlameChoice, *, at: datetime | None = None, translate=lambda s: s
 ) -> None:
     """A repairable piece that turns out impossible to repair."""
-    at = at or utcnow()
+    at = at or clock.now()
     suggestion = suggestion_for(piece, rules)
     _check_scrap(blame, suggestion, rules, at)
     with db.session.no_autoflush:
@@ -152,7 +142,7 @@ class RepairRecord:
 
 
 def record_repair(actor: User, piece: Piece, record: RepairRecord, *, at: datetime | None = None) -> Repair:
-    at = at or utcnow()
+    at = at or clock.now()
     if record.minutes < 0 or record.minutes > 24 * 60:
         raise RuleViolation(N_("Minutes spent must be between 0 and 1440."))
     if not record.operations and not record.note.strip():

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app import clock
 from app.extensions import db
-from app.models import Photo, Piece, User, utcnow
-from app.services import history
+from app.models import Photo, Piece, User
+from app.services import files, history
 from workshop.errors import RuleViolation
 from workshop.text import N_
 from workshop.transitions import PieceAction
@@ -105,56 +107,45 @@ def _thumbnail(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def add_photos(
-    actor: User, piece: Piece, uploads: list[Upload], folder: Path, at: datetime | None = None
-) -> list[Photo]:
-    """Check every photo first, then write files and rows; on any error remove what was written."""
-    at = at or utcnow()
+def folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def add_photos(actor: User, piece: Piece, uploads: list[Upload], at: datetime | None = None) -> list[Photo]:
+    """Check every photo first, then write files and rows. The files belong to the
+    transaction (app.services.files): if it rolls back, they are removed."""
+    at = at or clock.now()
     uploads = [u for u in uploads if u.data]
     if len(piece.photos) + len(uploads) > MAX_PHOTOS:
         raise RuleViolation(N_("A piece can have at most %(n)d photos."), n=MAX_PHOTOS)
     checked = [check_image(u) for u in uploads]
-    folder.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    target = folder()
+    target.mkdir(parents=True, exist_ok=True)
     added: list[Photo] = []
-    try:
-        for upload, image in zip(uploads, checked, strict=True):
-            stem = secrets.token_hex(16)
-            stored = _write_new(folder / f"{stem}{image.extension}", upload.data, written)
-            thumb = _write_new(folder / f"{stem}.thumb.jpg", image.thumbnail, written)
-            photo = Photo(
-                piece=piece,
-                stored_name=stored.name,
-                thumb_name=thumb.name,
-                content_type=image.content_type,
-                size_bytes=len(upload.data),
-                width=image.width,
-                height=image.height,
-                uploaded_at=at,
-                uploaded_by_id=actor.id,
-            )
-            db.session.add(photo)
-            history.move(piece, PieceAction.ADD_PHOTO, actor, at=at, data={"photo": stored.name})
-            added.append(photo)
-        db.session.flush()
-    except BaseException:
-        remove_files(written)
-        raise
+    for upload, image in zip(uploads, checked, strict=True):
+        stem = secrets.token_hex(16)
+        stored = _write_new(target / f"{stem}{image.extension}", upload.data)
+        thumb = _write_new(target / f"{stem}.thumb.jpg", image.thumbnail)
+        photo = Photo(
+            piece=piece,
+            stored_name=stored.name,
+            thumb_name=thumb.name,
+            content_type=image.content_type,
+            size_bytes=len(upload.data),
+            width=image.width,
+            height=image.height,
+            uploaded_at=at,
+            uploaded_by_id=actor.id,
+        )
+        db.session.add(photo)
+        history.move(piece, PieceAction.ADD_PHOTO, actor, at=at, data={"photo": stored.name})
+        added.append(photo)
+    db.session.flush()
     return added
 
 
-def _write_new(path: Path, data: bytes, written: list[Path]) -> Path:
+def _write_new(path: Path, data: bytes) -> Path:
     with open(path, "xb") as f:  # "x": a random name that already exists is never overwritten
-        written.append(path)
+        files.written(db.session(), path)
         f.write(data)
     return path
-
-
-def remove_files(paths: list[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
-
-
-def files_of(photos: list[Photo], folder: Path) -> list[Path]:
-    """The files behind these rows, for the edge to remove when its commit fails."""
-    return [folder / name for p in photos for name in (p.stored_name, p.thumb_name)]

@@ -3,12 +3,14 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from app.models import DefectCode, Piece, Product, Store, User, utcnow
-from app.services import history
+from app import clock
+from app.extensions import db
+from app.models import DefectCode, Piece, Product, Store, User
+from app.services import history, scope
 from app.services.settings import Rules
 from workshop.blame import Suggestion, inspection_warning
 from workshop.clock import local_date
-from workshop.errors import RuleViolation
+from workshop.errors import DomainError, RowRefused, RuleViolation
 from workshop.statuses import Source
 from workshop.text import N_
 from workshop.transitions import PieceAction
@@ -37,7 +39,7 @@ def check_new_piece(data: NewPiece, today: date) -> None:
 
 
 def register_piece(actor: User, store: Store, data: NewPiece, rules: Rules, at: datetime | None = None) -> Piece:
-    at = at or utcnow()
+    at = at or clock.now()
     check_new_piece(data, local_date(at, rules.tz))
     piece = Piece(
         store=store,
@@ -63,7 +65,28 @@ def counter_warning(data: NewPiece, rules: Rules, today: date) -> Suggestion | N
 
 def mark_labelled(actor: User, pieces: list[Piece], at: datetime | None = None) -> None:
     """Record that these pieces' labels were printed, so "not yet labelled" finds the rest."""
-    at = at or utcnow()
+    at = at or clock.now()
     for piece in pieces:
         history.move(piece, PieceAction.PRINT_LABEL, actor, at=at, data={"again": piece.labelled_at is not None})
         piece.labelled_at = at
+
+
+def unlabelled(actor: User) -> list[Piece]:
+    """This user's pieces whose label was never printed (a store's own, for store staff)."""
+    query = scope.pieces(actor).where(Piece.labelled_at.is_(None))
+    if actor.store_id is not None:
+        query = query.where(Piece.store_id == actor.store_id)
+    return list(db.session.scalars(query.order_by(Piece.id).with_for_update()))
+
+
+def register_all(
+    actor: User, store: Store, items: list[NewPiece], rules: Rules, at: datetime | None = None
+) -> list[Piece]:
+    """Register every piece or none: the first refusal names its position in the list."""
+    made = []
+    for index, data in enumerate(items):
+        try:
+            made.append(register_piece(actor, store, data, rules, at=at))
+        except DomainError as e:
+            raise RowRefused(index, e, field=f"pieces[{index}]") from None
+    return made

@@ -2,17 +2,21 @@
 
 from datetime import datetime
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app import clock
 from app.extensions import db
-from app.models import Batch, Piece, User, utcnow
+from app.models import Batch, Piece, Store, User
 from app.services import history, scope
-from app.services.scanning import OK, REFUSED, WARNING, ScanResult, _with_counts
+from app.services.scanning import OK, REFUSED, WARNING, ScanResult, with_counts
 from app.services.settings import Rules
 from workshop.clock import local_date
 from workshop.codes import CodeKind, parse_code
-from workshop.errors import AlreadyDone, DomainError, InvalidCode, RuleViolation, WrongBatch
-from workshop.statuses import BatchStatus, PieceStatus
+from workshop.errors import AlreadyDone, DomainError, InvalidCode, NotFound, RuleViolation, WrongBatch
+from workshop.statuses import READY_STATUS, READY_TO_GO_BACK, BatchStatus, Direction
 from workshop.text import N_
-from workshop.transitions import BatchAction, PieceAction
+from workshop.transitions import BatchAction, PieceAction, ensure_batch_open
 
 
 def pack_return(actor: User, batch: Batch, piece: Piece, at: datetime | None = None) -> None:
@@ -22,8 +26,7 @@ def pack_return(actor: User, batch: Batch, piece: Piece, at: datetime | None = N
             code=piece.code,
             store=piece.store.name,
         )
-    if batch.status != BatchStatus.OPEN:
-        raise RuleViolation(N_("Batch %(code)s is already dispatched: nothing can be added to it."), code=batch.code)
+    ensure_batch_open(batch.code, batch.status)
     history.move(piece, PieceAction.PACK_RETURN, actor, at=at, batch=batch)
     piece.return_batch = batch
 
@@ -31,13 +34,12 @@ def pack_return(actor: User, batch: Batch, piece: Piece, at: datetime | None = N
 def unpack_return(actor: User, batch: Batch, piece: Piece, at: datetime | None = None) -> None:
     if piece.return_batch_id != batch.id:
         raise WrongBatch(N_("Piece %(code)s is not in batch %(batch)s."), code=piece.code, batch=batch.code)
-    back_to = PieceStatus.REPAIRED if piece.grade == "repairable" else PieceStatus.NO_FAULT
-    history.move(piece, PieceAction.UNPACK_RETURN, actor, target=back_to, at=at, batch=batch)
+    history.move(piece, PieceAction.UNPACK_RETURN, actor, target=READY_STATUS[piece.grade], at=at, batch=batch)
     piece.return_batch = None
 
 
 def dispatch_return(actor: User, batch: Batch, *, carrier: str, tracking_no: str, at: datetime | None = None) -> None:
-    at = at or utcnow()
+    at = at or clock.now()
     if not batch.return_pieces:
         raise RuleViolation(N_("Batch %(code)s is empty: add pieces before dispatching it."), code=batch.code)
     history.move_batch_status(batch, BatchAction.DISPATCH, actor, at=at)
@@ -52,14 +54,14 @@ def dispatch_return(actor: User, batch: Batch, *, carrier: str, tracking_no: str
 
 def receive_back_scan(actor: User, batch: Batch, text: str, rules: Rules, at: datetime | None = None) -> ScanResult:
     """The store scans a piece of a return parcel: it is back, its clock stops."""
-    at = at or utcnow()
+    at = at or clock.now()
     try:
         code = parse_code(text, expect=CodeKind.PIECE)
     except InvalidCode as e:
-        return _with_counts(batch, ScanResult(REFUSED, e.message, e.params, code="invalid_code"))
+        return with_counts(batch, ScanResult(REFUSED, e.message, e.params, code="invalid_code"))
     piece = scope.find_piece(actor, code.number, for_update=True)
     if piece is None:
-        return _with_counts(
+        return with_counts(
             batch,
             ScanResult(
                 REFUSED, N_("%(code)s is not one of your store's pieces."), {"code": str(code)}, code="unknown_piece"
@@ -67,7 +69,7 @@ def receive_back_scan(actor: User, batch: Batch, text: str, rules: Rules, at: da
         )
     if piece.return_batch_id != batch.id:
         message = N_("Piece %(code)s is not in return batch %(batch)s; it is %(status)s.")
-        return _with_counts(
+        return with_counts(
             batch,
             ScanResult(
                 REFUSED,
@@ -80,15 +82,104 @@ def receive_back_scan(actor: User, batch: Batch, text: str, rules: Rules, at: da
     try:
         history.move(piece, PieceAction.RECEIVE_BACK, actor, at=at, batch=batch)
     except AlreadyDone as e:
-        return _with_counts(batch, ScanResult(WARNING, e.message, e.params, code="already_received", piece_id=piece.id))
+        return with_counts(batch, ScanResult(WARNING, e.message, e.params, code="already_received", piece_id=piece.id))
     except DomainError as e:
-        return _with_counts(batch, ScanResult(REFUSED, e.message, e.params, code=e.code, piece_id=piece.id))
+        return with_counts(batch, ScanResult(REFUSED, e.message, e.params, code=e.code, piece_id=piece.id))
     piece.back_at = at
     piece.back_on = local_date(at, rules.tz)
     db.session.flush()
-    return _with_counts(
+    return with_counts(
         batch,
         ScanResult(
             OK, N_("Piece %(code)s is back at the store."), {"code": piece.code}, code="received", piece_id=piece.id
         ),
     )
+
+
+def coming_back(actor: User, store: Store) -> list[Batch]:
+    """The store's return parcels on their way or being checked."""
+    return list(
+        db.session.scalars(
+            scope.batches(actor)
+            .where(
+                Batch.store_id == store.id,
+                Batch.direction == Direction.RETURN,
+                Batch.status.in_([BatchStatus.DISPATCHED, BatchStatus.CHECKING]),
+            )
+            .order_by(Batch.id)
+        )
+    )
+
+
+def return_parcel_of(actor: User, store: Store, batch_id: int, *, for_update: bool = False) -> Batch:
+    """One of this store's return parcels that has left the workshop, or NotFound."""
+    found = scope.store_batch(actor, store, batch_id, Direction.RETURN, for_update=for_update)
+    if found.status == BatchStatus.OPEN:
+        raise NotFound()
+    return found
+
+
+def return_batch_of(actor: User, batch_id: int, *, for_update: bool = False) -> Batch:
+    """A return parcel the workshop packs, or NotFound."""
+    found = scope.find_batch(actor, batch_id, for_update=for_update)
+    if found is None or found.direction != Direction.RETURN:
+        raise NotFound()
+    return found
+
+
+def ready_for(actor: User, store_id: int, limit: int = 500) -> list[Piece]:
+    """A store's pieces ready to be packed for return, the earliest due first."""
+    return list(
+        db.session.scalars(
+            scope.pieces(actor)
+            .where(Piece.store_id == store_id, Piece.status.in_(list(READY_TO_GO_BACK)))
+            .options(joinedload(Piece.product))
+            .order_by(Piece.due_on, Piece.id)
+            .limit(limit)
+        )
+    )
+
+
+def board(actor: User) -> list[dict]:
+    """Per store: pieces ready to go back and its open return parcel, the most urgent first."""
+    ready = db.session.execute(
+        scope.pieces(actor)
+        .with_only_columns(Piece.store_id, func.count(), func.min(Piece.due_on))
+        .where(Piece.status.in_(list(READY_TO_GO_BACK)))
+        .group_by(Piece.store_id)
+    ).all()
+    open_returns = db.session.scalars(
+        scope.batches(actor)
+        .where(Batch.direction == Direction.RETURN, Batch.status == BatchStatus.OPEN)
+        .options(joinedload(Batch.store))
+    ).all()
+    packed = (
+        dict(
+            db.session.execute(
+                select(Piece.return_batch_id, func.count())
+                .where(Piece.return_batch_id.in_([b.id for b in open_returns]))
+                .group_by(Piece.return_batch_id)
+            ).all()
+        )
+        if open_returns
+        else {}
+    )
+    store_ids = {row[0] for row in ready} | {b.store_id for b in open_returns}
+    stores = {s.id: s for s in db.session.scalars(select(Store).where(Store.id.in_(store_ids)))} if store_ids else {}
+    by_store = {b.store_id: b for b in open_returns}
+    ready_by_store = {row[0]: row for row in ready}
+    rows = []
+    for store_id in store_ids:
+        ready_row = ready_by_store.get(store_id)
+        batch = by_store.get(store_id)
+        rows.append(
+            {
+                "store": stores[store_id],
+                "ready": ready_row[1] if ready_row else 0,
+                "earliest_due": ready_row[2] if ready_row else None,
+                "batch": batch,
+                "packed": packed.get(batch.id, 0) if batch else 0,
+            }
+        )
+    rows.sort(key=lambda r: (r["earliest_due"] is None, r["earliest_due"] or 0, r["store"].code))
+    return rows

@@ -14,7 +14,7 @@ from app.models import Batch, Piece, User
 from app.services import batches, returns, scanning, scope
 from workshop.codes import CodeKind, normalise, parse_code
 from workshop.errors import AlreadyDone, DomainError, InvalidCode
-from workshop.statuses import Direction, PieceStatus
+from workshop.statuses import ON_THE_BENCH, Direction
 from workshop.text import N_
 from workshop.transitions import PieceAction, move_piece
 
@@ -52,7 +52,7 @@ def scan(actor: User, text: str, mode: str, batch_id: int | None) -> StationAnsw
         batch = current_batch(actor, batch_id)
         result = scanning.ScanResult(scanning.REFUSED, e.message, e.params, code="invalid_code")
         if batch is not None:
-            result = scanning._with_counts(batch, result)
+            result = scanning.with_counts(batch, result)
         return StationAnswer(result, mode)
     if kind == CodeKind.BATCH:
         # A slip's barcode always starts receiving that parcel, whatever the mode.
@@ -93,14 +93,14 @@ def close(actor: User, batch_id: int | None) -> StationAnswer:
         counts = scanning.close_check(actor, batch)
     except AlreadyDone as e:
         return StationAnswer(
-            scanning._with_counts(
+            scanning.with_counts(
                 batch, scanning.ScanResult(scanning.WARNING, e.message, e.params, code="already_closed")
             ),
             "receive",
         )
     except DomainError as e:
         return StationAnswer(
-            scanning._with_counts(batch, scanning.ScanResult(scanning.REFUSED, e.message, e.params, code=e.code)),
+            scanning.with_counts(batch, scanning.ScanResult(scanning.REFUSED, e.message, e.params, code=e.code)),
             "receive",
         )
     result = scanning.ScanResult(
@@ -127,7 +127,7 @@ def _open_card(actor: User, text: str) -> StationAnswer:
             ),
             "grade",
         )
-    if piece.status not in (PieceStatus.RECEIVED, PieceStatus.REPAIRABLE):
+    if piece.status not in ON_THE_BENCH:
         try:
             move_piece(piece.code, piece.status, PieceAction.GRADE, actor.role)
         except DomainError as e:

@@ -9,16 +9,17 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
-from app.models import Batch, Piece, User, utcnow
+from app.models import Batch, Piece, User
 from app.services import history, scope
 from app.services.settings import rules as current_rules
 from workshop.clock import due_date
 from workshop.codes import CodeKind, parse_code
 from workshop.errors import AlreadyDone, DomainError, InvalidCode
-from workshop.statuses import BatchStatus, Direction, PieceStatus, Source
+from workshop.statuses import ARRIVED_AT_WORKSHOP, BatchStatus, Direction, PieceStatus, Source
 from workshop.text import N_
-from workshop.transitions import BatchAction, PieceAction
+from workshop.transitions import BatchAction, PieceAction, allowed_piece_actions
 
 OK, WARNING, REFUSED = "ok", "warning", "refused"
 
@@ -50,18 +51,6 @@ class CheckCounts:
         }
 
 
-ARRIVED_AT_WORKSHOP = {
-    PieceStatus.RECEIVED,
-    PieceStatus.REPAIRABLE,
-    PieceStatus.REPAIRED,
-    PieceStatus.NO_FAULT,
-    PieceStatus.SCRAPPED,
-    PieceStatus.PACKED_FOR_RETURN,
-    PieceStatus.RETURNING,
-    PieceStatus.BACK_AT_STORE,
-}
-
-
 def check_counts(batch: Batch) -> CheckCounts:
     if batch.direction == Direction.OUTBOUND:
         column = Piece.batch_id
@@ -87,7 +76,7 @@ def check_counts(batch: Batch) -> CheckCounts:
 def start_check(actor: User, batch: Batch, at: datetime | None = None) -> None:
     if batch.status == BatchStatus.DISPATCHED:
         history.move_batch_status(batch, BatchAction.START_CHECK, actor, at=at)
-        batch.check_started_at = at or utcnow()
+        batch.check_started_at = at or clock.now()
 
 
 def scan_batch(actor: User, text: str) -> tuple[Batch | None, ScanResult]:
@@ -140,14 +129,14 @@ def scan_batch(actor: User, text: str) -> tuple[Batch | None, ScanResult]:
 
 def receive_scan(actor: User, batch: Batch, text: str, at: datetime | None = None) -> ScanResult:
     """One scanned piece of an outbound parcel at the workshop."""
-    at = at or utcnow()
+    at = at or clock.now()
     try:
         code = parse_code(text, expect=CodeKind.PIECE)
     except InvalidCode as e:
-        return _with_counts(batch, ScanResult(REFUSED, e.message, e.params, code="invalid_code"))
+        return with_counts(batch, ScanResult(REFUSED, e.message, e.params, code="invalid_code"))
     piece = scope.find_piece(actor, code.number, for_update=True)
     if piece is None:
-        return _with_counts(
+        return with_counts(
             batch,
             ScanResult(
                 WARNING,
@@ -168,23 +157,23 @@ def receive_scan(actor: User, batch: Batch, text: str, at: datetime | None = Non
                 "Piece %(code)s belongs to batch %(batch)s of %(store)s, not to this one. Set it aside and check that batch."
             )
             params = {"code": piece.code, "batch": other.code, "store": piece.store.name}
-        return _with_counts(batch, ScanResult(REFUSED, message, params, code="wrong_batch", piece_id=piece.id))
+        return with_counts(batch, ScanResult(REFUSED, message, params, code="wrong_batch", piece_id=piece.id))
     try:
         history.move(piece, PieceAction.RECEIVE, actor, at=at, batch=batch)
     except AlreadyDone as e:
-        return _with_counts(batch, ScanResult(WARNING, e.message, e.params, code="already_received", piece_id=piece.id))
+        return with_counts(batch, ScanResult(WARNING, e.message, e.params, code="already_received", piece_id=piece.id))
     except DomainError as e:
-        return _with_counts(batch, ScanResult(REFUSED, e.message, e.params, code=e.code, piece_id=piece.id))
+        return with_counts(batch, ScanResult(REFUSED, e.message, e.params, code=e.code, piece_id=piece.id))
     piece.received_at = at
     db.session.flush()
-    return _with_counts(
+    return with_counts(
         batch, ScanResult(OK, N_("Piece %(code)s received."), {"code": piece.code}, code="received", piece_id=piece.id)
     )
 
 
 def register_unexpected(actor: User, batch: Batch, text: str, *, product, defect, at: datetime | None = None) -> Piece:
     """A well-formed label nobody registered: record it on the spot, then receive it."""
-    at = at or utcnow()
+    at = at or clock.now()
     rules = current_rules()
     code = parse_code(text, expect=CodeKind.PIECE)
     if db.session.get(Piece, code.number) is not None:
@@ -226,19 +215,19 @@ def _bump_sequence(table: str, value: int) -> None:
 
 def close_check(actor: User, batch: Batch, at: datetime | None = None) -> CheckCounts:
     """Close the check: pieces not scanned become *missing*; who closed it is recorded."""
-    at = at or utcnow()
+    at = at or clock.now()
     history.move_batch_status(batch, BatchAction.CLOSE_CHECK, actor, at=at)
     batch.closed_at = at
     batch.closed_by = actor
     if batch.direction == Direction.OUTBOUND:
         for piece in batch.pieces:
-            if piece.status == PieceStatus.IN_TRANSIT:
+            if PieceAction.MARK_MISSING in allowed_piece_actions(piece.status, actor.role):
                 history.move(piece, PieceAction.MARK_MISSING, actor, at=at, batch=batch)
     db.session.flush()
     return check_counts(batch)
 
 
-def _with_counts(batch: Batch, result: ScanResult) -> ScanResult:
+def with_counts(batch: Batch, result: ScanResult) -> ScanResult:
     result.batch_id = batch.id
     result.counts = check_counts(batch).as_dict()
     return result

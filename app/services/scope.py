@@ -5,11 +5,11 @@ lookup by id goes through :func:`get_piece` / :func:`get_batch`, so a store neve
 another store's data whatever page, API call or export asks.
 """
 
-from flask import abort
 from sqlalchemy import Select, false, select, true
 
 from app.extensions import db
 from app.models import Batch, Piece, Store, User
+from workshop.errors import NotFound
 from workshop.roles import Role
 
 WORKSHOP_WIDE = {Role.TECHNICIAN, Role.FINANCE, Role.ADMIN}
@@ -38,13 +38,13 @@ def stores(user: User) -> Select:
 
 
 def get_piece(user: User, piece_id: int, *, for_update: bool = False) -> Piece:
-    """The piece if this user may see it; 404 otherwise (not 403: no hint that it exists)."""
+    """The piece if this user may see it; NotFound otherwise (a 404, not a 403: no hint that it exists)."""
     query = pieces(user).where(Piece.id == piece_id)
     if for_update:
         query = query.with_for_update()
     piece = db.session.scalars(query).one_or_none()
     if piece is None:
-        abort(404)
+        raise NotFound()
     return piece
 
 
@@ -58,7 +58,7 @@ def find_piece(user: User, piece_id: int, *, for_update: bool = False) -> Piece 
 def get_batch(user: User, batch_id: int, *, for_update: bool = False) -> Batch:
     batch = find_batch(user, batch_id, for_update=for_update)
     if batch is None:
-        abort(404)
+        raise NotFound()
     return batch
 
 
@@ -71,3 +71,11 @@ def find_batch(user: User, batch_id: int, *, for_update: bool = False) -> Batch 
 
 def can_see_store(user: User, store_id: int) -> bool:
     return db.session.scalar(select(Store.id).where(Store.id == store_id, store_condition(user, Store.id))) is not None
+
+
+def store_batch(user: User, store: Store, batch_id: int, direction, *, for_update: bool = False) -> Batch:
+    """One of this store's own batches of this direction, or NotFound."""
+    found = find_batch(user, batch_id, for_update=for_update)
+    if found is None or found.direction != direction or found.store_id != store.id:
+        raise NotFound()
+    return found

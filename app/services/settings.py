@@ -3,8 +3,7 @@
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-
+from app.clock import chain_tz
 from app.extensions import db
 from app.models import Setting
 from workshop.blame import INSPECTION_WINDOW_DAYS
@@ -37,10 +36,6 @@ def rules() -> Rules:
             value = default
         values[key] = min(max(value, low), high)
     return Rules(tz=chain_tz(), **values)
-
-
-def chain_tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config["CHAIN_TIMEZONE"])
 
 
 def set_value(key: str, value: int) -> None:

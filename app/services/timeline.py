@@ -1,15 +1,10 @@
 """A piece's or a batch's history, read for people."""
 
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Event, Piece, RepairOperation
-from app.services.settings import Rules
-from workshop.clock import ClockReading, read_clock
-from workshop.statuses import CLOCK_RUNNING
+from app.models import Event, RepairOperation
 
 
 def piece_events(piece_id: int) -> list[Event]:
@@ -29,13 +24,6 @@ def batch_events(batch_id: int) -> list[Event]:
             .order_by(Event.id)
         )
     )
-
-
-def piece_clock(piece: Piece, rules: Rules, today: date) -> ClockReading | None:
-    """The 15-day clock of a piece that has been dispatched (None before)."""
-    if piece.due_on is None:
-        return None
-    return read_clock(piece.due_on, today, piece.status in CLOCK_RUNNING, rules.at_risk_days, piece.back_on)
 
 
 def operation_names(locale: str) -> dict[str, str]:

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from app import clock
 from app.extensions import db
-from app.models import ApiToken, User, utcnow
+from app.models import ApiToken, User
 from workshop.errors import RuleViolation
 from workshop.text import N_
 
@@ -39,7 +40,7 @@ def create_token(user: User, name: str, at: datetime | None = None) -> tuple[Api
         raise RuleViolation(N_("You have %(n)d active tokens: revoke one you no longer use first."), n=MAX_ACTIVE)
     clear = SCHEME + secrets.token_hex(4) + "_" + secrets.token_urlsafe(32)
     token = ApiToken(
-        user=user, name=name, prefix=clear[:PREFIX_LENGTH], token_hash=hash_token(clear), created_at=at or utcnow()
+        user=user, name=name, prefix=clear[:PREFIX_LENGTH], token_hash=hash_token(clear), created_at=at or clock.now()
     )
     db.session.add(token)
     db.session.flush()
@@ -60,7 +61,7 @@ def revoke_token(user: User, token_id: int, at: datetime | None = None) -> ApiTo
         select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
     ).one_or_none()
     if token is not None and token.revoked_at is None:
-        token.revoked_at = at or utcnow()
+        token.revoked_at = at or clock.now()
         db.session.flush()
     return token
 
@@ -77,7 +78,7 @@ def authenticate(clear: str) -> ApiToken | None:
 
 def touch(token: ApiToken, at: datetime | None = None) -> bool:
     """Record the use, at most once a minute; True when it wrote (the caller commits)."""
-    at = at or utcnow()
+    at = at or clock.now()
     if token.last_used_at is not None and at - token.last_used_at < TOUCH_EVERY:
         return False
     db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=at))

@@ -1,9 +1,11 @@
-"""The store desk: the store's pieces, registering them, labels, the weekly batch, parcels back."""
+"""The store desk: the store's pieces, registering them, labels, the weekly batch, parcels back.
+
+Views load, check, validate and call one service; app.boundary commits, or turns a refusal
+into the person's message over the page's own fallback.
+"""
 
 import io
-import re
 from datetime import date
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -22,21 +24,31 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from app import navigation
+from app import clock, navigation
 from app.access import role_required
+from app.boundary import discard, on_refusal
 from app.errors import render_error
 from app.extensions import db
-from app.i18n import error_text, translate
-from app.models import Batch, DefectCode, Piece, Product, Store
-from app.services import batches, clock, photos, registration, returns, scanning, scope, timeline
+from app.i18n import translate
+from app.models import Batch, DefectCode, Piece, Store
+from app.services import (
+    batches,
+    catalogue,
+    deadlines,
+    paper,
+    photos,
+    piece_lists,
+    registration,
+    returns,
+    scanning,
+    scope,
+)
 from app.services import bulk_import as spreadsheet
 from app.services.settings import rules as current_rules
-from app.store import paper
 from app.store.forms import (
     SOURCE_CHOICES,
     CloseCheckForm,
@@ -52,12 +64,11 @@ from app.store.forms import (
 from labels import item_sheet, slip_pdf, thermal_labels
 from workshop.blame import inspection_warning
 from workshop.clock import local_date
-from workshop.codes import CodeKind, normalise, parse_code
-from workshop.errors import AlreadyDone, DomainError, InvalidCode
-from workshop.quota import IsoWeek
+from workshop.errors import AlreadyDone, InvalidCode
 from workshop.roles import Role
-from workshop.statuses import BatchStatus, DefectKind, Direction, PieceStatus, Source
+from workshop.statuses import DefectKind, Direction, PieceStatus, Source
 from workshop.text import N_
+from workshop.transitions import BatchAction, allowed_batch_actions
 
 bp = Blueprint("store", __name__, template_folder="templates", url_prefix="/store")
 
@@ -79,71 +90,32 @@ def acting_store() -> Store:
     return current_user.store
 
 
-def upload_folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"])
-
-
 # --- The list of pieces ---------------------------------------------------------------
-
-WEEK_TEXT = re.compile(r"^(\d{4})-?W(\d{1,2})$")
-PARTIAL_CODE = re.compile(r"^P?0*(\d{1,8})$")
-
-
-def parse_week(text: str) -> IsoWeek | None:
-    match = WEEK_TEXT.match(text.strip().upper())
-    if not match:
-        return None
-    week = IsoWeek(int(match[1]), int(match[2]))
-    try:
-        date.fromisocalendar(week.year, week.week, 1)
-    except ValueError:
-        return None
-    return week
-
-
-def code_number(text: str) -> int:
-    """A piece's number from a full code, or from its digits typed without the check character."""
-    raw = normalise(text)
-    match = PARTIAL_CODE.match(raw)
-    if match:
-        return int(match[1])
-    return parse_code(raw, expect=CodeKind.PIECE).number
 
 
 @bp.route("/")
 @role_required(*LIST_ROLES)
 def index():
     rules = current_rules()
-    today = local_date(clock.now(), rules.tz)
+    today = clock.today()
     args = request.args
-    query = scope.pieces(current_user)
     stores = []
     if current_user.role != Role.STORE:
         stores = list(db.session.scalars(scope.stores(current_user)))
-        if args.get("store", type=int):
-            query = query.where(Piece.store_id == args.get("store", type=int))
-    if args.get("status") in set(PieceStatus):
-        query = query.where(Piece.status == PieceStatus(args["status"]))
-    week = parse_week(args.get("week", ""))
-    if args.get("week") and week is None:
-        flash(_("Give the week like 2026-W48."), "error")
-    if week is not None:
-        query = query.where(Piece.batch_id.in_(select(Batch.id).where(Batch.iso_week == week.key)))
-    if args.get("defect", type=int):
-        query = query.where(Piece.defect_id == args.get("defect", type=int))
-    if args.get("q", "").strip():
-        try:
-            query = query.where(Piece.id == code_number(args["q"]))
-        except InvalidCode as e:
-            flash(error_text(e), "error")
-            query = query.where(Piece.id.is_(None))
-    query = query.options(
-        selectinload(Piece.product), selectinload(Piece.defect), selectinload(Piece.store), selectinload(Piece.batch)
-    ).order_by(Piece.registered_at.desc(), Piece.id.desc())  # ix_piece_store_registered serves a store's list
-    page = db.paginate(
-        query, page=args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    wanted = piece_lists.PieceFilter(
+        store_id=args.get("store", type=int) if stores else None,
+        status=args.get("status", ""),
+        week=args.get("week", ""),
+        defect_id=args.get("defect", type=int),
+        q=args.get("q", ""),
     )
-    clocks = {piece.id: timeline.piece_clock(piece, rules, today) for piece in page.items if piece.due_on is not None}
+    listing = piece_lists.pieces(current_user, wanted)
+    for message, params in listing.problems:
+        flash(translate(message, params), "error")
+    page = db.paginate(
+        listing.query, page=args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
+    clocks = {piece.id: deadlines.reading(piece, rules, today) for piece in page.items if piece.due_on is not None}
     defects = db.session.scalars(select(DefectCode).order_by(DefectCode.code)).all()
     return render_template(
         "store/index.html",
@@ -154,7 +126,7 @@ def index():
         statuses=list(PieceStatus),
         label_form=LabelForm(),
         can_print=current_user.role in (Role.STORE, Role.ADMIN),
-        week=week,
+        week=listing.week,
     )
 
 
@@ -187,33 +159,31 @@ def rule3_sentence() -> str:
 @bp.route("/products.json")
 @role_required(Role.STORE)
 def products_json():
-    text = request.args.get("q", "").strip()
-    if not text:
-        return jsonify([])
-    pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    rows = db.session.scalars(
-        select(Product)
-        .where(
-            Product.active.is_(True),
-            or_(
-                Product.style_code.ilike(pattern + "%", escape="\\"),
-                Product.name.ilike("%" + pattern + "%", escape="\\"),
-            ),
-        )
-        .order_by(Product.style_code)
-        .limit(15)
+    return jsonify(
+        [{"code": p.style_code, "name": p.name} for p in catalogue.search_products(request.args.get("q", ""))]
     )
-    return jsonify([{"code": p.style_code, "name": p.name} for p in rows])
 
 
-def find_product(style_code: str) -> Product | None:
-    return db.session.scalars(
-        select(Product).where(func.upper(Product.style_code) == style_code.strip().upper())
-    ).one_or_none()
+def render_register(form: PieceForm, status: int = 200):
+    rules = current_rules()
+    form.defect.choices = defect_choices()
+    return render_template(
+        "store/register.html",
+        form=form,
+        store=acting_store(),
+        today=clock.today(),
+        rules=rules,
+        rule3=rule3_sentence(),
+    ), status
+
+
+def uploads_of(form) -> list[photos.Upload]:
+    return [photos.read_upload(f.stream, f.filename) for f in form.photos.data or [] if getattr(f, "filename", "")]
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @role_required(Role.STORE)
+@on_refusal(lambda error: render_register(PieceForm()))
 def register():
     store = acting_store()
     rules = current_rules()
@@ -229,39 +199,24 @@ def register():
             form.delivery_received_on.data = date.fromisoformat(request.args.get("delivery", ""))
         except ValueError:
             pass
-    context = {"store": store, "today": local_date(now, rules.tz), "rules": rules, "rule3": rule3_sentence()}
     if not form.validate_on_submit():
-        return render_template("store/register.html", form=form, **context), 422 if request.method == "POST" else 200
-    product = find_product(form.product.data)
+        return render_register(form, 422 if request.method == "POST" else 200)
+    product = catalogue.product_by_style_code(form.product.data)
     if product is None:
         form.product.errors = [_("No product has the style code %(code)s.", code=form.product.data.strip())]
-        return render_template("store/register.html", form=form, **context), 422
-    defect = db.session.get(DefectCode, form.defect.data)
+        return render_register(form, 422)
     data = registration.NewPiece(
         product=product,
-        defect=defect,
+        defect=db.session.get(DefectCode, form.defect.data),
         source=Source(form.source.data),
         size=form.size.data or "",
         colour=form.colour.data or "",
         description=form.description.data or "",
         delivery_received_on=form.delivery_received_on.data if form.source.data == Source.DELIVERY else None,
     )
-    added = []
-    try:
-        uploads = [
-            photos.read_upload(f.stream, f.filename) for f in form.photos.data or [] if getattr(f, "filename", "")
-        ]
-        piece = registration.register_piece(current_user, store, data, rules, at=now)
-        added = photos.add_photos(current_user, piece, uploads, upload_folder(), at=now)
-        db.session.commit()
-    except DomainError as e:
-        db.session.rollback()
-        flash(error_text(e), "error")
-        return render_template("store/register.html", form=form, **context), 422
-    except Exception:
-        db.session.rollback()
-        photos.remove_files(photos.files_of(added, upload_folder()))
-        raise
+    uploads = uploads_of(form)
+    piece = registration.register_piece(current_user, store, data, rules, at=now)
+    photos.add_photos(current_user, piece, uploads, at=now)
     flash(_("Piece %(code)s registered. Print its label from the list of pieces.", code=piece.code), "ok")
     warning = registration.counter_warning(data, rules, local_date(now, rules.tz))
     if warning is not None:
@@ -278,28 +233,19 @@ def register():
     return redirect(url_for("pieces.piece", piece_id=piece.id))
 
 
+def render_photos(piece_id: int, form: PhotosForm, status: int = 200):
+    return render_template("store/photos.html", piece=scope.get_piece(current_user, piece_id), form=form), status
+
+
 @bp.route("/pieces/<int:piece_id>/photos", methods=["GET", "POST"])
 @role_required(Role.STORE)
+@on_refusal(lambda error, piece_id: render_photos(piece_id, PhotosForm()))
 def add_photos(piece_id: int):
     piece = scope.get_piece(current_user, piece_id, for_update=request.method == "POST")
     form = PhotosForm()
     if not form.validate_on_submit():
-        return render_template("store/photos.html", piece=piece, form=form), 422 if request.method == "POST" else 200
-    added = []
-    try:
-        uploads = [
-            photos.read_upload(f.stream, f.filename) for f in form.photos.data or [] if getattr(f, "filename", "")
-        ]
-        added = photos.add_photos(current_user, piece, uploads, upload_folder(), at=clock.now())
-        db.session.commit()
-    except DomainError as e:
-        db.session.rollback()
-        flash(error_text(e), "error")
-        return render_template("store/photos.html", piece=piece, form=form), 422
-    except Exception:
-        db.session.rollback()
-        photos.remove_files(photos.files_of(added, upload_folder()))
-        raise
+        return render_photos(piece_id, form, 422 if request.method == "POST" else 200)
+    photos.add_photos(current_user, piece, uploads_of(form), at=clock.now())
     flash(_("Photos added to piece %(code)s.", code=piece.code), "ok")
     return redirect(url_for("pieces.piece", piece_id=piece.id))
 
@@ -326,7 +272,6 @@ def print_labels(pieces: list[Piece]):
     else:
         pdf = item_sheet(data, start_position=form.start.data or 1)
     registration.mark_labelled(current_user, pieces, at=now)
-    db.session.commit()
     name = f"labels-{local_date(now, rules.tz).isoformat()}-{len(pieces)}.pdf"
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
 
@@ -341,10 +286,7 @@ def label_one(piece_id: int):
 @role_required(Role.STORE)
 def label_many():
     if request.form.get("which") == "unlabelled":
-        query = scope.pieces(current_user).where(Piece.labelled_at.is_(None))
-        if current_user.store_id is not None:
-            query = query.where(Piece.store_id == current_user.store_id)
-        pieces = list(db.session.scalars(query.order_by(Piece.id).with_for_update()))
+        pieces = registration.unlabelled(current_user)
     else:
         ids = sorted(set(request.form.getlist("piece_ids", type=int)))
         # Every id must be visible to this user, or nothing is printed and nothing marked.
@@ -362,8 +304,9 @@ def render_batch(store: Store, batch: Batch | None, status: int = 200, dispatch_
     rules = current_rules()
     now = clock.now()
     quota = batches.quota_check(store, rules, at=now)
+    actions = allowed_batch_actions(batch.direction, batch.status, current_user.role) if batch else [BatchAction.OPEN]
     waiting = []
-    if batch is None or batch.status == BatchStatus.OPEN:
+    if batch is None or BatchAction.DISPATCH in actions:
         waiting = db.session.scalars(
             scope.pieces(current_user)
             .where(Piece.store_id == store.id, Piece.status == PieceStatus.REGISTERED)
@@ -371,19 +314,13 @@ def render_batch(store: Store, batch: Batch | None, status: int = 200, dispatch_
             .order_by(Piece.id)
             .limit(500)
         ).all()
-    recent = db.session.scalars(
-        scope.batches(current_user)
-        .where(Batch.store_id == store.id, Batch.direction == Direction.OUTBOUND, Batch.status != BatchStatus.OPEN)
-        .order_by(Batch.id.desc())
-        .limit(10)
-    ).all()
     return render_template(
         "store/batch.html",
         store=store,
         batch=batch,
         quota=quota,
         waiting=waiting,
-        recent=recent,
+        recent=batches.recent_dispatched(current_user, store),
         scan_form=ScanForm(formdata=None),
         dispatch_form=dispatch_form or DispatchForm(formdata=None),
         confirm_form=ConfirmForm(),
@@ -395,10 +332,12 @@ def open_batch_for(store: Store) -> Batch | None:
     return batches.open_batch(store, Direction.OUTBOUND)
 
 
-def batch_refusal(store: Store, message: str, status: int):
-    db.session.rollback()
-    flash(message, "error")
-    return render_batch(store, open_batch_for(store), status)
+def batch_refused(error, **_kwargs):
+    """A refused change of the weekly batch: the batch page again (a repeat only says so)."""
+    if isinstance(error, AlreadyDone):
+        return redirect(url_for("store.batch"))
+    store = acting_store()
+    return render_batch(store, open_batch_for(store), 400 if isinstance(error, InvalidCode) else 409)
 
 
 @bp.route("/batch")
@@ -412,126 +351,88 @@ def batch():
 @role_required(Role.STORE)
 def batch_detail(batch_id: int):
     store = acting_store()
-    found = scope.get_batch(current_user, batch_id)
-    if found.direction != Direction.OUTBOUND or found.store_id != store.id:
-        abort(404)
-    if found.status == BatchStatus.OPEN:
+    found = batches.outbound_of(current_user, store, batch_id)
+    if BatchAction.DISPATCH in allowed_batch_actions(found.direction, found.status, current_user.role):
         return redirect(url_for("store.batch"))
     return render_batch(store, found)
 
 
-def add_to_open_batch(store: Store, pieces: list[Piece]):
-    now = clock.now()
-    try:
-        target = batches.open_or_create_batch(current_user, store, Direction.OUTBOUND, at=now)
-        for piece in pieces:
-            batches.add_piece(current_user, target, piece, at=now)
-        db.session.commit()
-    except AlreadyDone as e:
-        db.session.rollback()
-        flash(error_text(e), "warn")
-        return redirect(url_for("store.batch"))
-    except DomainError as e:
-        return batch_refusal(store, error_text(e), 409)
-    except IntegrityError:
-        # Two people opened this week's batch at the same moment: the other one won.
-        return batch_refusal(store, _("Someone else just opened this week's batch. Scan the piece again."), 409)
-    return target
-
-
 @bp.route("/batch/scan", methods=["POST"])
 @role_required(Role.STORE)
+@on_refusal(batch_refused)
 def batch_scan():
     store = acting_store()
     form = ScanForm()
     if not form.validate_on_submit():
-        return batch_refusal(store, " ".join(map(str, form.code.errors)), 400)
-    try:
-        code = parse_code(form.code.data, expect=CodeKind.PIECE)
-    except InvalidCode as e:
-        return batch_refusal(store, error_text(e), 400)
-    piece = scope.find_piece(current_user, code.number, for_update=True)
-    if piece is None or piece.store_id != store.id:
-        return batch_refusal(store, _("%(code)s is not one of your store's pieces.", code=str(code)), 404)
-    result = add_to_open_batch(store, [piece])
-    if not isinstance(result, Batch):
-        return result
-    flash(_("Piece %(code)s added to batch %(batch)s.", code=piece.code, batch=result.code), "ok")
+        flash(" ".join(map(str, form.code.errors)), "error")
+        return render_batch(store, open_batch_for(store), 400)
+    piece, target = batches.scan_into_open_batch(current_user, store, form.code.data, at=clock.now())
+    flash(_("Piece %(code)s added to batch %(batch)s.", code=piece.code, batch=target.code), "ok")
     return redirect(url_for("store.batch"))
 
 
 @bp.route("/batch/add", methods=["POST"])
 @role_required(Role.STORE)
+@on_refusal(batch_refused)
 def batch_add():
     store = acting_store()
     if not ConfirmForm().validate_on_submit():
         abort(400)
     ids = sorted(set(request.form.getlist("piece_ids", type=int)))
-    pieces = [scope.get_piece(current_user, piece_id, for_update=True) for piece_id in ids]
-    if any(p.store_id != store.id for p in pieces):
-        abort(404)
-    if not pieces:
+    if not ids:
         flash(_("Tick the pieces to add."), "warn")
         return redirect(url_for("store.batch"))
-    result = add_to_open_batch(store, pieces)
-    if not isinstance(result, Batch):
-        return result
-    flash(_("%(n)d pieces added to batch %(batch)s.", n=len(pieces), batch=result.code), "ok")
+    target = batches.add_to_open_batch(current_user, store, ids, at=clock.now())
+    flash(_("%(n)d pieces added to batch %(batch)s.", n=len(ids), batch=target.code), "ok")
     return redirect(url_for("store.batch"))
 
 
 @bp.route("/batches/<int:batch_id>/remove/<int:piece_id>", methods=["POST"])
 @role_required(Role.STORE)
+@on_refusal(batch_refused)
 def batch_remove(batch_id: int, piece_id: int):
     store = acting_store()
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    found = scope.get_batch(current_user, batch_id, for_update=True)
+    found = batches.outbound_of(current_user, store, batch_id, for_update=True)
     piece = scope.get_piece(current_user, piece_id, for_update=True)
-    if found.store_id != store.id:
-        abort(404)
-    try:
-        batches.remove_piece(current_user, found, piece, at=clock.now())
-        db.session.commit()
-    except DomainError as e:
-        return batch_refusal(store, error_text(e), 409)
+    batches.remove_piece(current_user, found, piece, at=clock.now())
     flash(_("Piece %(code)s taken out of batch %(batch)s.", code=piece.code, batch=found.code), "ok")
     return redirect(url_for("store.batch"))
 
 
+def dispatch_refused(error, batch_id: int):
+    store = acting_store()
+    return render_batch(store, open_batch_for(store), 409, DispatchForm())
+
+
 @bp.route("/batches/<int:batch_id>/dispatch", methods=["POST"])
 @role_required(Role.STORE)
+@on_refusal(dispatch_refused)
 def batch_dispatch(batch_id: int):
     store = acting_store()
-    found = scope.get_batch(current_user, batch_id, for_update=True)
-    if found.direction != Direction.OUTBOUND or found.store_id != store.id:
-        abort(404)
+    found = batches.outbound_of(current_user, store, batch_id, for_update=True)
     rules = current_rules()
     now = clock.now()
     form = DispatchForm()
+    open_now = BatchAction.DISPATCH in allowed_batch_actions(found.direction, found.status, current_user.role)
     if not form.validate_on_submit():
-        return render_batch(store, found if found.status == BatchStatus.OPEN else open_batch_for(store), 422, form)
+        return render_batch(store, found if open_now else open_batch_for(store), 422, form)
     quota = batches.quota_check(store, rules, at=now)
     if quota.extra and form.shipping_fee.data is None:
         form.shipping_fee.errors = [
             _("This batch is beyond the store's weekly quota: enter the shipping fee the store pays.")
         ]
         return render_batch(store, found, 422, form)
-    try:
-        batches.dispatch_batch(
-            current_user,
-            found,
-            rules,
-            carrier=form.carrier_name(),
-            tracking_no=form.tracking_no.data,
-            shipping_fee=form.shipping_fee.data if quota.extra else None,
-            at=now,
-        )
-        db.session.commit()
-    except DomainError as e:
-        db.session.rollback()
-        flash(error_text(e), "error")
-        return render_batch(store, open_batch_for(store), 409, form)
+    batches.dispatch_batch(
+        current_user,
+        found,
+        rules,
+        carrier=form.carrier_name(),
+        tracking_no=form.tracking_no.data,
+        shipping_fee=form.shipping_fee.data if quota.extra else None,
+        at=now,
+    )
     flash(
         _(
             "Batch %(code)s dispatched: %(n)d pieces are in transit. Print its slip and pack it in the parcel.",
@@ -588,39 +489,26 @@ def receive():
     if form.validate_on_submit():
         found, result = scanning.scan_batch(current_user, form.code.data)
         if found is not None:
-            db.session.commit()
             flash(translate(result.message, result.params), "ok")
             return redirect(url_for("store.receive_batch", batch_id=found.id))
-        db.session.rollback()
+        discard()
         flash(translate(result.message, result.params), "error")
         status = 404 if result.code == "unknown_batch" else 422
     elif request.method == "POST":
         flash(" ".join(map(str, form.code.errors)), "error")
         status = 400
-    coming = db.session.scalars(
-        scope.batches(current_user)
-        .where(
-            Batch.store_id == store.id,
-            Batch.direction == Direction.RETURN,
-            Batch.status.in_([BatchStatus.DISPATCHED, BatchStatus.CHECKING]),
-        )
-        .order_by(Batch.id)
-    ).all()
+    coming = returns.coming_back(current_user, store)
     return render_template("store/receive.html", form=ScanForm(formdata=None), coming=coming), status
 
 
-def return_batch(batch_id: int, for_update: bool = False) -> Batch:
-    store = acting_store()
-    found = scope.get_batch(current_user, batch_id, for_update=for_update)
-    if found.direction != Direction.RETURN or found.store_id != store.id or found.status == BatchStatus.OPEN:
-        abort(404)
-    return found
+def back_to_check(error, batch_id: int):
+    return redirect(url_for("store.receive_batch", batch_id=batch_id))
 
 
 @bp.route("/receive/<int:batch_id>")
 @role_required(Role.STORE)
 def receive_batch(batch_id: int):
-    found = return_batch(batch_id)
+    found = returns.return_parcel_of(current_user, acting_store(), batch_id)
     counts = scanning.check_counts(found)
     return render_template(
         "store/receive_batch.html",
@@ -634,23 +522,17 @@ def receive_batch(batch_id: int):
 
 @bp.route("/receive/<int:batch_id>/scan", methods=["POST"])
 @role_required(Role.STORE)
+@on_refusal(back_to_check)
 def receive_scan(batch_id: int):
-    found = return_batch(batch_id, for_update=True)
+    found = returns.return_parcel_of(current_user, acting_store(), batch_id, for_update=True)
     form = ScanForm()
     if not form.validate_on_submit():
         flash(" ".join(map(str, form.code.errors)), "error")
         return redirect(url_for("store.receive_batch", batch_id=found.id))
-    try:
-        scanning.start_check(current_user, found)
-    except DomainError as e:
-        db.session.rollback()
-        flash(error_text(e), "error")
-        return redirect(url_for("store.receive_batch", batch_id=found.id))
+    scanning.start_check(current_user, found)
     result = returns.receive_back_scan(current_user, found, form.code.data, current_rules(), at=clock.now())
     if result.outcome == scanning.REFUSED:
-        db.session.rollback()
-    else:
-        db.session.commit()
+        discard()
     if result.code != "received":
         count_in_tally(found.id, result.code)
     flash(translate(result.message, result.params), TONE[result.outcome])
@@ -659,19 +541,14 @@ def receive_scan(batch_id: int):
 
 @bp.route("/receive/<int:batch_id>/close", methods=["POST"])
 @role_required(Role.STORE)
+@on_refusal(back_to_check)
 def receive_close(batch_id: int):
-    found = return_batch(batch_id, for_update=True)
+    found = returns.return_parcel_of(current_user, acting_store(), batch_id, for_update=True)
     form = CloseCheckForm()
     if not form.validate_on_submit():
         flash(" ".join(map(str, form.confirm.errors)), "error")
         return redirect(url_for("store.receive_batch", batch_id=found.id))
-    try:
-        counts = scanning.close_check(current_user, found, at=clock.now())
-        db.session.commit()
-    except DomainError as e:
-        db.session.rollback()
-        flash(error_text(e), "error")
-        return redirect(url_for("store.receive_batch", batch_id=found.id))
+    counts = scanning.close_check(current_user, found, at=clock.now())
     flash(
         _(
             "Check of batch %(code)s closed: %(received)d of %(expected)d pieces back, %(missing)d missing.",
@@ -712,8 +589,14 @@ def render_import(preview=None, token=None, status=200):
     ), status
 
 
+def import_refused(error):
+    """The file's problems listed by row (a refused confirmation lists what changed since)."""
+    return render_import(spreadsheet.Preview([], getattr(error, "problems", [])), status=422)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(Role.STORE)
+@on_refusal(import_refused)
 def bulk_import():
     store = acting_store()
     if request.method == "GET":
@@ -724,11 +607,7 @@ def bulk_import():
         flash(_("Choose the XLSX or CSV file to import."), "error")
         return render_import(status=400)
     data = upload.stream.read(spreadsheet.MAX_FILE_BYTES + 1)
-    try:
-        preview = spreadsheet.preview_file(upload.filename, data, current_rules(), at=clock.now())
-    except DomainError as e:
-        flash(error_text(e), "error")
-        return render_import(status=422)
+    preview = spreadsheet.preview_file(upload.filename, data, current_rules(), at=clock.now())
     if not preview.ok:
         return render_import(preview, status=422)
     return render_import(preview, spreadsheet.sign_rows(preview.rows, store, current_user))
@@ -747,23 +626,14 @@ def bulk_template():
 
 @bp.route("/import/confirm", methods=["POST"])
 @role_required(Role.STORE)
+@on_refusal(import_refused)
 def bulk_confirm():
     store = acting_store()
     form = ImportConfirmForm()
     if not form.validate_on_submit():
         flash(_("Nothing to import: upload the file again."), "error")
         return render_import(status=400)
-    try:
-        rows = spreadsheet.unsign_rows(form.rows.data, store, current_user)
-        pieces = spreadsheet.import_rows(current_user, store, rows, current_rules(), at=clock.now())
-        db.session.commit()
-    except spreadsheet.ImportRefused as e:
-        db.session.rollback()
-        flash(error_text(e), "error")
-        return render_import(spreadsheet.Preview([], e.problems), status=422)
-    except DomainError as e:
-        db.session.rollback()
-        flash(error_text(e), "error")
-        return render_import(status=422)
+    rows = spreadsheet.unsign_rows(form.rows.data, store, current_user)
+    pieces = spreadsheet.import_rows(current_user, store, rows, current_rules(), at=clock.now())
     flash(_("%(n)d pieces registered. Print their labels: “Print every piece not yet labelled”.", n=len(pieces)), "ok")
     return redirect(url_for("store.index"))

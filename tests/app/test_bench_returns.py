@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
-from app.models import Batch, Piece, utcnow
+from app.models import Batch, Piece
 from app.services import grading, scanning
 from app.services.settings import rules as current_rules
 from tests.app.test_bench_scan_station import make_parcel, scan, technician  # noqa: F401  (fixtures)
@@ -109,7 +110,7 @@ def test_an_outbound_batch_is_not_a_return_parcel(client, technician, make_parce
 def test_the_deadline_board_sorts_by_due_date_and_filters(client, technician, make_parcel, make_store):
     late_batch, late_pieces = make_parcel(1, store=make_store(name="南京新街口店"))
     soon_batch, soon_pieces = make_parcel(1, store=make_store(name="苏州观前街店"))
-    today = utcnow().astimezone(current_rules().tz).date()
+    today = clock.now().astimezone(current_rules().tz).date()
     db.session.get(Piece, late_pieces[0].id).due_on = today - timedelta(days=2)
     db.session.get(Piece, soon_pieces[0].id).due_on = today + timedelta(days=1)
     db.session.commit()

@@ -148,16 +148,17 @@ def test_a_failure_while_writing_the_files_leaves_no_file_and_no_row(
     real_write = photos._write_new
     calls = []
 
-    def failing_write(path, data, written):
+    def failing_write(path, data):
         calls.append(path)
         if len(calls) == 3:  # the second photo's original: the first photo is fully written by now
             raise OSError("disk full")
-        return real_write(path, data, written)
+        return real_write(path, data)
 
     monkeypatch.setattr(photos, "_write_new", failing_write)
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path))
     uploads = [photos.Upload("a.png", image_bytes("PNG")), photos.Upload("b.png", image_bytes("PNG"))]
     with pytest.raises(OSError):
-        photos.add_photos(desk.clerk, piece, uploads, tmp_path)
+        photos.add_photos(desk.clerk, piece, uploads)
     db_session.rollback()
     assert list(tmp_path.iterdir()) == []
     assert db_session.scalar(select(func.count(Photo.id))) == 0

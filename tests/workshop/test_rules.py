@@ -191,3 +191,15 @@ def test_a_running_clock_shows_its_days_left_and_a_stopped_one_does_not():
     assert (running.left, running.state) == (2, ClockState.AT_RISK)
     stopped = read_clock(date(2026, 3, 17), date(2026, 3, 25), running=False, back_on=date(2026, 3, 16))
     assert (stopped.left, stopped.state) == (None, ClockState.BACK_ON_TIME)
+
+
+@given(
+    due=st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31)),
+    today=st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31)),
+    at_risk=st.integers(min_value=0, max_value=30),
+)
+def test_every_running_clock_is_in_exactly_the_due_window_of_its_state(due, today, at_risk):
+    from workshop.clock import RUNNING_STATES, due_window
+
+    windows = [state for state in RUNNING_STATES if due in due_window(state, today, at_risk)]
+    assert windows == [clock_state(due, today, at_risk)]
