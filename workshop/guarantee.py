@@ -30,8 +30,9 @@ How the seed is read, where it needs reading:
   serves a customer who found a *quality* defect (the piece is still as it was sold); a
   piece damaged by people (a non-quality defect) is not "as it was sold" and gets no window.
   The seed writes this clause under garments; shoes get it too, as the issue asks.
-* **A quality defect within the period** (㈨, and the seed's list of what is *not* the
-  customer's doing: 不是因用户使用、保管不当) is repaired free (包修). It is exchanged or
+* **A quality defect within the period** — ㈤: a fault of the product, not of the
+  customer's use or care nor a disaster (不是因用户使用、保管不当，天灾人祸) — is
+  repaired free (包修). It is exchanged or
   refunded instead when it is *serious* — a defect the seed names for exchange rather than
   repair: shoes with a broken sole, upper or heel, nails through the insole, a pair of two
   sizes; fur or leather shedding in patches or fading — or when the piece was already
@@ -41,7 +42,8 @@ How the seed is read, where it needs reading:
 * **Shoes** (㈨ 一.3) are exchanged at the price paid; a refund is due only when the store
   has no pair of the same style and size (or the customer takes other shoes, the difference
   settled), and always when the same problem came back in the same place after an exchange.
-  A garment whose problem came back after an exchange is refunded too.
+  A garment whose problem came back after an exchange is refunded in full too (the seed
+  says this of shoes only; a third remedy of the same kind would make no sense).
 * **Depreciation** (㈨ 二.2) applies to *fur and leather garments* only — not to leather
   shoes, whose refund the seed sets at the price paid — and only when they are exchanged or
   refunded for a quality defect (the free exchange window is free, as the seed says).
@@ -49,10 +51,11 @@ How the seed is read, where it needs reading:
   sale (the day of the sale not counted: brought back the same day, nothing is deducted).
   The deduction is rounded once, half up, to the cent (workshop.money), and never exceeds
   the price.
-* **A non-quality defect** (wear, washing or ironing, damage by people), or a quality defect
-  after the period: a repair for a charge (at cost, seed ㈢ and the 职业装 clause), or a
-  refusal with its reason.
-* **The 三包 card** (㈤ 4): purchases of ¥100 and more (以上 includes 100) of textiles and
+* **A non-quality defect** — what the customer's use or care caused (wear, washing or
+  ironing, damage by people) or a disaster (天灾人祸), which ㈤ leaves outside 三包 — or a
+  quality defect after the period: a repair for a charge (㈢ 有费服务; at cost, as ㈣'s
+  职业装 clause (2)d says), or a refusal with its reason.
+* **The 三包 card** (㈤ 4): purchases of ¥100 and more (以上 includes 100, 民法典 第一千二百五十九条) of textiles and
   garments. The seed names no card for shoes.
 
 Amounts are what moves at the counter: a refund is paid to the customer; an exchange
