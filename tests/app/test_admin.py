@@ -140,3 +140,13 @@ def test_settings_change_the_limits_and_refuse_nonsense(client, admin, db_sessio
         == 400
     )
     assert db_session.get(Setting, "limit_days").value == "12"
+
+
+def test_a_list_longer_than_a_page_links_to_its_second_page_and_opens_it(client, admin, db_session, make_region):
+    region = make_region()
+    db_session.add_all(Store(code=f"P{i:04d}", name=f"门店 {i}", region=region) for i in range(60))
+    db_session.commit()
+    first = client.get("/admin/stores/?q=P0")
+    assert first.status_code == 200 and "/admin/stores/?q=P0&amp;page=2" in first.get_data(as_text=True)
+    second = client.get("/admin/stores/?q=P0&page=2").get_data(as_text=True)
+    assert "P0059" in second and "P0000" not in second
