@@ -14,7 +14,7 @@ def make_statement(kind="claim", pieces=40, sections=(), **overrides):
         kind=kind,
         title="供应商索赔单 Supplier claim statement" if kind == "claim" else "门店费用单 Store charges statement",
         party=Party("宁波优衣制衣有限公司", "陈经理", "0574-8888888", "浙江省宁波市鄞州区制衣路8号"),
-        issuer="某某服饰集团总部 HQ",
+        issuer=Party("某某服饰集团总部 HQ"),
         period="2026-11",
         lines=tuple(
             StatementLine(
