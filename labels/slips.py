@@ -157,21 +157,20 @@ def _draw_parties_and_carriage(canvas: Canvas, slip: Slip, top: float) -> float:
 
 
 def _draw_carriage(canvas: Canvas, slip: Slip, top: float) -> float:
-    half = (CONTENT_WIDTH - PARTY_GAP) / 2
-    right = LEFT + half + PARTY_GAP
+    # Each fact on a line of its own across the page: a 60-character tracking number stays legible.
     size = 9.5
     if slip.packing_list:
         carrier, tracking = TO_FILL_IN, TO_FILL_IN
     else:
         carrier, tracking = slip.carrier, slip.tracking_no
-    left_y = draw_wrapped(canvas, f"承运商 Carrier: {carrier}", LEFT, top, size, half)
-    right_y = draw_whole(canvas, f"运单号 Tracking no.: {tracking}", right, top, size, half)
+    y = draw_wrapped(canvas, f"承运商 Carrier: {carrier}", LEFT, top, size, CONTENT_WIDTH)
+    y = draw_whole(canvas, f"运单号 Tracking no.: {tracking}", LEFT, y, size, CONTENT_WIDTH)
     facts = [f"包裹数 Parcels: {slip.parcels}"]
     if slip.shipping_fee is not None:
         facts.append(f"运费 Shipping fee: {format_money(slip.shipping_fee)}")
     if slip.extra:
         facts.append(EXTRA_MARK)
-    y = draw_whole(canvas, "    ".join(facts), LEFT, min(left_y, right_y), size, CONTENT_WIDTH)
+    y = draw_whole(canvas, "    ".join(facts), LEFT, y, size, CONTENT_WIDTH)
     return y - CELL_PADDING - size * (LINE_GAP - 1)
 
 

@@ -30,7 +30,12 @@ def test_each_character_is_printed_by_the_first_font_of_the_chain_that_has_it():
     assert font_of(RARE_NAME) == RARE_FONT and font_of(EXTENSION_A) == RARE_FONT
     assert font_of(EMOJI) == EMOJI_FONT
     assert font_of(NOWHERE) is None
-    assert runs(f"{RARE_NAME}野家 {EMOJI}!") == ((RARE_FONT, RARE_NAME), (FONT, "野家 "), (EMOJI_FONT, EMOJI), (FONT, "!"))
+    assert runs(f"{RARE_NAME}野家 {EMOJI}!") == (
+        (RARE_FONT, RARE_NAME),
+        (FONT, "野家 "),
+        (EMOJI_FONT, EMOJI),
+        (FONT, "!"),
+    )
 
 
 def test_a_text_in_several_fonts_is_as_wide_as_its_runs():
