@@ -8,9 +8,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from labels.a4 import (
+    CELL_PADDING,
     CONTENT_WIDTH,
     LEFT,
     RIGHT,
+    TABLE_TEXT_SIZE,
     TOP,
     Column,
     Row,
@@ -24,7 +26,7 @@ from labels.a4 import (
     scratch_canvas,
 )
 from labels.data import Statement, StatementLine
-from labels.fonts import Rendered, draw_text, fit_whole, rendered, text_width
+from labels.fonts import Rendered, draw_text, fit_whole, rendered, text_width, wrap_text
 from labels.money import format_money, to_cents
 
 PARTY_CAPTIONS = {"claim": "供应商 Supplier", "store": "门店 Store"}
@@ -32,6 +34,7 @@ CONFIRMATIONS = {"claim": "供应商确认 Supplier confirmation", "store": "门
 MAIN_SECTION_TITLE = "明细 Lines"
 
 SIGNATURE_HEIGHT = 22 * mm
+COLUMN_LINES = 4
 BOX_GAP = 6 * mm
 COLUMNS = (
     Column("编码 Code", 26 * mm, fit="whole"),
@@ -55,6 +58,7 @@ def statement_pdf(statement: Statement) -> Rendered:
             draw_header=lambda canvas, page, pages: _draw_header(canvas, statement, page, pages),
             draw_first_page_block=lambda canvas, y: _draw_parties(canvas, statement, y),
             draw_closing=lambda canvas, y: _draw_closing(canvas, statement, grand_total, y),
+            note_from=1,
         )
     )
     return rendered(pdf, statement)
@@ -79,7 +83,14 @@ def _rows_and_total(statement: Statement) -> tuple[tuple[Row, ...], Decimal]:
 
 
 def _line_row(line: StatementLine) -> Row:
-    return Row((line.code, line.product, line.defect, line.description, format_money(line.amount)))
+    # A long reason reads better across the page, under its line, than down a narrow column.
+    description = COLUMNS[3]
+    if len(wrap_text(line.description, TABLE_TEXT_SIZE, description.width - 2 * CELL_PADDING)) <= COLUMN_LINES:
+        return Row((line.code, line.product, line.defect, line.description, format_money(line.amount)))
+    return Row(
+        (line.code, line.product, line.defect, "", format_money(line.amount)),
+        note=f"说明 Description: {line.description}",
+    )
 
 
 def _claim_facts(statement: Statement) -> list[str]:
