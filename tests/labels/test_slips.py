@@ -6,6 +6,24 @@ from decimal import Decimal
 import pytest
 
 from labels import Party, Slip, SlipLine, slip_pdf
+from tests.labels.longest import (
+    ADDRESS,
+    CARRIER,
+    COLOUR,
+    CONTACT,
+    DEFECT,
+    DESCRIPTION,
+    FEE,
+    OPERATION,
+    PHONE,
+    PRODUCT_NAME,
+    SIZE,
+    STORE_NAME,
+    STYLE_CODE,
+    TRACKING_NO,
+    body_text,
+    squeeze,
+)
 
 LONG_PRODUCT = "男士加绒加厚防风保暖连帽羽绒服外套（长款）加大码冬季新款商务休闲"
 OUTCOMES = ("已维修 Repaired", "无故障 No fault found", "已维修 Repaired")
@@ -130,22 +148,6 @@ def test_a_slip_without_pieces_or_of_an_unknown_kind_is_refused():
 
 
 def longest_slip(kind="dispatch", pieces=3, **overrides):
-    from tests.labels.longest import (
-        ADDRESS,
-        CARRIER,
-        COLOUR,
-        CONTACT,
-        DEFECT,
-        DESCRIPTION,
-        FEE,
-        OPERATION,
-        PHONE,
-        PRODUCT_NAME,
-        SIZE,
-        STORE_NAME,
-        STYLE_CODE,
-        TRACKING_NO,
-    )
 
     party = Party(STORE_NAME, CONTACT, PHONE, ADDRESS)
     lines = tuple(
@@ -184,21 +186,6 @@ def longest_return_slip():
 
 
 def test_the_longest_values_the_forms_accept_print_whole_on_a_dispatch_slip(pdf_tools, longest_dispatch_slip):
-    from tests.labels.longest import (
-        ADDRESS,
-        CARRIER,
-        COLOUR,
-        CONTACT,
-        DEFECT,
-        DESCRIPTION,
-        PHONE,
-        PRODUCT_NAME,
-        STORE_NAME,
-        STYLE_CODE,
-        TRACKING_NO,
-        body_text,
-        squeeze,
-    )
 
     text = body_text(pdf_tools, longest_dispatch_slip)
     assert "…" not in text
@@ -219,7 +206,6 @@ def test_the_batch_barcode_of_a_slip_with_the_longest_values_decodes_on_every_pa
 
 
 def test_a_return_slip_shows_the_outcome_with_the_repair_work_done(pdf_tools, longest_return_slip):
-    from tests.labels.longest import OPERATION, body_text, squeeze
 
     text = body_text(pdf_tools, longest_return_slip)
     assert text.count(squeeze(f"已维修 Repaired · {OPERATION} · 缝合 Re-stitch")) == 3

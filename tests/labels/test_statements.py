@@ -4,7 +4,19 @@ from decimal import Decimal
 
 import pytest
 
-from labels import Party, Statement, StatementLine, statement_pdf
+from labels import BankAccount, Party, Statement, StatementLine, statement_pdf
+from tests.labels.longest import (
+    ADDRESS,
+    CONTACT,
+    DEFECT,
+    PHONE,
+    PRODUCT_NAME,
+    REASON,
+    STYLE_CODE,
+    SUPPLIER_NAME,
+    body_text,
+    squeeze,
+)
 
 AMOUNT = r"-?¥[\d,]+\.\d\d"
 
@@ -105,9 +117,6 @@ def test_amounts_with_more_than_two_places_are_rounded_before_they_are_added(pdf
 
 
 def longest_claim():
-    from tests.labels.longest import ADDRESS, CONTACT, DEFECT, PHONE, PRODUCT_NAME, REASON, STYLE_CODE, SUPPLIER_NAME
-
-    from labels import BankAccount
 
     return make_statement(
         party=Party(SUPPLIER_NAME, CONTACT, PHONE, ADDRESS),
@@ -145,7 +154,6 @@ def test_a_claim_carries_its_number_due_date_and_the_issuers_address_phone_and_b
 
 
 def test_the_longest_supplier_and_reasons_print_whole_and_the_amounts_add_up(pdf_tools, longest_claim_pdf):
-    from tests.labels.longest import ADDRESS, CONTACT, DEFECT, PHONE, PRODUCT_NAME, REASON, SUPPLIER_NAME, body_text
 
     text = body_text(pdf_tools, longest_claim_pdf)
     assert "…" not in text
@@ -154,12 +162,6 @@ def test_the_longest_supplier_and_reasons_print_whole_and_the_amounts_add_up(pdf
     assert text.count(squeeze(REASON)) == 3, "each 2,000-character reason in full"
     assert text.count("¥99,999,999.99") == 3
     assert "合计Grandtotal:¥299,999,999.97" in text
-
-
-def squeeze(text):
-    from tests.labels.longest import squeeze as squeezed
-
-    return squeezed(text)
 
 
 def test_a_statement_says_which_characters_no_font_could_print():
