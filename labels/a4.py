@@ -200,7 +200,7 @@ class _Page:
 
 def scratch_canvas() -> Canvas:
     """A canvas nobody saves: drawing on it measures, with the same code that draws for real."""
-    return Canvas(io.BytesIO(), pagesize=A4, initialFontName=register_font())
+    return Canvas(io.BytesIO(), pagesize=A4, initialFontName=register_font())  # type: ignore[arg-type]  # types-reportlab: a font name, not a float
 
 
 def _measure(draw: Callable[[Canvas, float], float]) -> float:
@@ -254,7 +254,7 @@ def render_table_document(document: TableDocument) -> bytes:
 
     buffer = io.BytesIO()
     # The initial font is ours too, so no unembedded Helvetica is ever referenced.
-    canvas = Canvas(buffer, pagesize=A4, invariant=True, initialFontName=FONT)
+    canvas = Canvas(buffer, pagesize=A4, invariant=True, initialFontName=FONT)  # type: ignore[arg-type]  # types-reportlab: a font name, not a float
     canvas.setTitle(document.title)
     for number, page in enumerate(pages, start=1):
         y = document.draw_header(canvas, number, len(pages))

@@ -132,7 +132,7 @@ def draw_piece_label(canvas: Canvas, label: PieceLabel, x: float, y: float, layo
 def _new_canvas(buffer: io.BytesIO, pagesize: tuple[float, float], title: str) -> Canvas:
     register_font()
     # invariant: the same labels give the same bytes, which keeps PDFs diffable and cacheable.
-    canvas = Canvas(buffer, pagesize=pagesize, invariant=True, initialFontName=FONT)
+    canvas = Canvas(buffer, pagesize=pagesize, invariant=True, initialFontName=FONT)  # type: ignore[arg-type]  # types-reportlab: a font name, not a float
     canvas.setTitle(title)
     return canvas
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 
-from labels.barcodes import QUIET_ZONE_MODULES, code128
+from labels.barcodes import QUIET_ZONE_MODULES
 from labels.data import PartLabel, PieceLabel
 from labels.fonts import CHAIN, fit_text, fit_whole, register_font, runs
 
@@ -79,7 +79,8 @@ def point_dots(points: float, dpi: int) -> int:
 def code_set_b_modules(data: str) -> int:
     """Modules of `data` encoded in Code 128 code set B throughout (start, characters, checksum,
     stop): what the printer draws from our field data, so its width is known to the dot."""
-    code128(data)  # refuses what Code 128 cannot encode, with the reason
+    if not data:
+        raise ValueError("A barcode needs at least one character.")
     if any(not " " <= char <= "~" for char in data):
         raise ValueError(f"{data!r} has characters outside Code 128 set B, which a printer label cannot carry.")
     return 11 * (len(data) + 3) + 2
@@ -108,21 +109,44 @@ def _pil_font(index: int, pixels: int) -> ImageFont.FreeTypeFont:
 _FONT_INDEX = {font_file.name: index for index, font_file in enumerate(CHAIN)}
 
 
-@functools.lru_cache(maxsize=8192)
+@dataclass(frozen=True)
+class _Glyph:
+    image: Image.Image | None  # None for a glyph with no ink (a space)
+    left: int  # from the pen position
+    top: int  # from the baseline (negative: above it)
+    advance: float
+
+
+@functools.lru_cache(maxsize=65536)
+def _glyph(font_index: int, char: str, pixels: int) -> _Glyph:
+    # Each character is rasterised once per size; lines are composed from these (a label file
+    # of 1,000 labels repeats the same few dozen characters).
+    font = _pil_font(font_index, pixels)
+    left, top, right, bottom = (int(v) for v in font.getbbox(char, anchor="ls"))
+    advance = float(font.getlength(char))
+    if right <= left or bottom <= top:
+        return _Glyph(None, 0, 0, advance)
+    image = Image.new("1", (right - left, bottom - top), 0)
+    draw = ImageDraw.Draw(image)
+    draw.fontmode = "1"  # no anti-aliasing: a thermal dot is on or off
+    draw.text((-left, -top), char, font=font, fill=1, anchor="ls")
+    return _Glyph(image, left, top, advance)
+
+
+@functools.lru_cache(maxsize=16384)
 def text_bitmap(text: str, pixels: int) -> Bitmap:
     """One line of text, run by run in the font that has each character, `pixels` high (the em)."""
     register_font()
     ascent, descent = _pil_font(0, pixels).getmetrics()
-    parts = [(_pil_font(_FONT_INDEX[font], pixels), part) for font, part in runs(text)]
-    width = math.ceil(sum(font.getlength(part) for font, part in parts)) + 1
+    glyphs = [_glyph(_FONT_INDEX[font], char, pixels) for font, part in runs(text) for char in part]
+    width = math.ceil(sum(glyph.advance for glyph in glyphs)) + 2
     row_bytes = max(1, (width + 7) // 8)
     image = Image.new("1", (row_bytes * 8, ascent + descent), 0)
-    draw = ImageDraw.Draw(image)
-    draw.fontmode = "1"  # no anti-aliasing: a thermal dot is on or off
     x = 0.0
-    for font, part in parts:
-        draw.text((x, ascent), part, font=font, fill=1, anchor="ls")
-        x += font.getlength(part)
+    for glyph in glyphs:
+        if glyph.image is not None:
+            image.paste(1, (round(x) + glyph.left, ascent + glyph.top), mask=glyph.image)
+        x += glyph.advance
     return Bitmap(row_bytes, image.height, image.tobytes())
 
 

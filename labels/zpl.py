@@ -4,6 +4,7 @@ from the embedded fonts. Returns the bytes to send to the printer (port 9100) or
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from labels.data import PartLabel, PieceLabel
@@ -65,19 +66,21 @@ def code128_field(data: str) -> str:
     return ">:" + "".join(ESCAPED.get(char, char) for char in data)
 
 
+@functools.lru_cache(maxsize=16384)
 def graphic_field(bitmap: Bitmap) -> str:
     """^GFA with ZPL's own compression of hex rows: ":" repeats the row above, "," fills the
     rest of a row with white."""
+    width = bitmap.row_bytes * 2
+    hexed = bitmap.rows.hex().upper()
     rows = []
     previous = None
-    width = bitmap.row_bytes
-    for start in range(0, len(bitmap.rows), width):
-        row = bitmap.rows[start : start + width].hex().upper()
+    for start in range(0, len(hexed), width):
+        row = hexed[start : start + width]
         if row == previous:
             rows.append(":")
             continue
         previous = row
         stripped = row.rstrip("0")
-        rows.append(stripped + "," if len(stripped) < len(row) else row)
+        rows.append(stripped + "," if len(stripped) < width else row)
     total = len(bitmap.rows)
-    return f"^GFA,{total},{total},{width},{''.join(rows)}"
+    return f"^GFA,{total},{total},{bitmap.row_bytes},{''.join(rows)}"

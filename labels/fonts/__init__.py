@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, is_dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -61,7 +61,7 @@ class Rendered(bytes):
         return rendered
 
 
-class _EmbeddedFont(TTFont):  # type: ignore[misc]
+class _EmbeddedFont(TTFont):
     """reportlab's TrueType font, with a ToUnicode map that also covers characters beyond
     U+FFFF (reportlab writes four hex digits, so 𠮷 would be copied out of the PDF as ₻)."""
 
@@ -181,21 +181,31 @@ def missing_chars(texts: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(missing))
 
 
-def texts_of(value: object) -> Iterator[str]:
+def texts_of(value: object) -> list[str]:
     """Every string held by a label or document value (dataclasses, tuples, strings)."""
+    texts: list[str] = []
+    _collect(value, texts)
+    return texts
+
+
+def _collect(value: object, texts: list[str]) -> None:
     if isinstance(value, str):
-        yield value
-    elif is_dataclass(value) and not isinstance(value, type):
-        for field in fields(value):
-            yield from texts_of(getattr(value, field.name))
+        texts.append(value)
     elif isinstance(value, tuple | list):
         for item in value:
-            yield from texts_of(item)
+            _collect(item, texts)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for item in vars(value).values():
+            _collect(item, texts)
 
 
 def rendered(data: bytes, *values: object) -> Rendered:
     """The bytes of a document made from `values`, with the characters it could not print."""
-    return Rendered(data, missing_chars(text for value in values for text in texts_of(value)))
+    texts = texts_of(values)
+    register_font()
+    if _main_chars().issuperset("".join(texts)):
+        return Rendered(data)
+    return Rendered(data, missing_chars(texts))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -234,7 +244,7 @@ def draw_text(
 
 def _set_font(canvas: Canvas, font: str, size: float) -> None:
     # Each setFont writes to the page's stream; a sheet of 1,000 labels sets the same one often.
-    if canvas._fontname != font or canvas._fontsize != size:
+    if getattr(canvas, "_fontname", None) != font or getattr(canvas, "_fontsize", None) != size:
         canvas.setFont(font, size)
 
 
