@@ -261,7 +261,7 @@ def render_table_document(document: TableDocument) -> bytes:
         if number == 1:
             y = document.draw_first_page_block(canvas, y)
         if page.pieces:
-            y = _draw_table(canvas, title_row, page.pieces, y)
+            y = _draw_table(canvas, columns, title_row, page.pieces, y)
         if number == len(pages):
             document.draw_closing(canvas, y - 2 * mm)
         if document.page_footer:
@@ -288,7 +288,11 @@ def _draw_strips(canvas: Canvas, strips: Sequence[Strip], top: float) -> float:
 
 
 def _draw_table(
-    canvas: Canvas, title_row: LaidRow, pieces: Sequence[tuple[LaidRow, list[Strip], bool]], top: float
+    canvas: Canvas,
+    columns: Sequence[Column],
+    title_row: LaidRow,
+    pieces: Sequence[tuple[LaidRow, list[Strip], bool]],
+    top: float,
 ) -> float:
     canvas.setFillGray(0.9)
     canvas.rect(LEFT, top - title_row.height, CONTENT_WIDTH, title_row.height, stroke=0, fill=1)
@@ -303,19 +307,21 @@ def _draw_table(
             canvas.rect(LEFT, y - height, CONTENT_WIDTH, height, stroke=0, fill=1)
             canvas.setFillGray(0)
         if strips[0].tick:
-            _draw_tick_box(canvas, title_row, y - strips[0].baseline)
+            _draw_tick_box(canvas, columns, y - strips[0].baseline)
         y = _draw_strips(canvas, strips, y)
         if ends_here:
             canvas.line(LEFT, y, RIGHT, y)
     return y
 
 
-def _draw_tick_box(canvas: Canvas, title_row: LaidRow, baseline: float) -> None:
-    x = LEFT
-    for placed in title_row.strips[0].texts:
-        if placed.align == "centre":
-            x = LEFT + placed.x + placed.width / 2
+def _draw_tick_box(canvas: Canvas, columns: Sequence[Column], baseline: float) -> None:
+    """An empty box in the middle of the tick column, for the receiver's pen."""
+    left = LEFT
+    for column in columns:
+        if column.fit == "tick":
             break
+        left += column.width
+    x = left + column.width / 2
     canvas.setLineWidth(0.6)
     canvas.setStrokeGray(0)
     canvas.rect(x - TICK_BOX / 2, baseline - 0.6 * mm, TICK_BOX, TICK_BOX, stroke=1, fill=0)

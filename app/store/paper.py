@@ -42,6 +42,7 @@ def dispatch_slip(batch: Batch, rules: Rules) -> Slip:
                 product=f"{p.product.style_code} {p.product.name}",
                 size_colour=size_colour(p),
                 defect=f"{p.defect.code} {p.defect.name_zh}",
+                description=p.description,
             )
             for p in batch.pieces
         ),
