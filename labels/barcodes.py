@@ -19,7 +19,7 @@ OFFICE_MODULE_WIDTHS = (4 * inch / 300, 3 * inch / 300)
 THERMAL_MODULE_WIDTHS = (3 * inch / 203, 2 * inch / 203)
 
 
-class _Code128Symbols(PythonBarcodeCode128):
+class _Code128Symbols(PythonBarcodeCode128):  # type: ignore[misc]  # python-barcode ships no types
     # python-barcode starts in charset C and then folds "start C, switch to X" into
     # "start X"; but right after start C the value 99 is the digits "99", not a switch,
     # so a code beginning with 99 lost them ("991234" scanned as "1234"). Only codes

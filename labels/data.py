@@ -25,7 +25,9 @@ class SlipLine:
     product: str
     size_colour: str
     defect: str
-    outcome: str | None = None
+    outcome: str | None = None  # on a return slip: what happened (repaired, no fault found, exchanged)
+    operations: tuple[str, ...] = ()  # on a return slip: the repair work done, one entry per operation
+    description: str = ""  # the store's description of the fault, printed on a line of its own
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ class Slip:
     lines: tuple[SlipLine, ...]
     extra: bool = False
     shipping_fee: Decimal | None = None
+    parcels: int = 1
+    # Printed before dispatch to pack against: no carrier or tracking number yet, `date` is the
+    # day it is printed, and it is titled as a packing list so it is never taken for the slip.
+    packing_list: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,13 +67,34 @@ class StatementLine:
 
 
 @dataclass(frozen=True)
+class BankAccount:
+    bank: str  # 开户行, the bank and branch
+    account_name: str  # 户名
+    account_no: str  # 账号
+
+
+@dataclass(frozen=True)
 class Statement:
     kind: Literal["claim", "store"]
     title: str
     party: Party
-    issuer: str
+    issuer: Party
     period: str
     lines: tuple[StatementLine, ...]
     sections: tuple[tuple[str, tuple[StatementLine, ...]], ...] = ()
     prepared_by: str = ""
     generated_on: date | None = None
+    bank: BankAccount | None = None  # the issuer's account the party pays into
+    claim_no: str = ""  # claims: the number the supplier quotes when it pays
+    due_on: date | None = None  # claims: the date to pay by
+
+
+@dataclass(frozen=True)
+class PartLabel:
+    """A spare part's shelf label (备件标签)."""
+
+    code: str
+    name_zh: str
+    name_en: str = ""
+    unit: str = ""
+    location: str = ""  # the bin or shelf it is kept in

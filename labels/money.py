@@ -8,6 +8,8 @@ from decimal import Decimal
 # the printed lines even if an amount arrives with more than two places.
 from workshop.money import money as to_cents
 
+__all__ = ["format_money", "to_cents"]
+
 
 def format_money(amount: Decimal) -> str:
     cents = to_cents(amount)

@@ -19,7 +19,7 @@ from labels.barcodes import (
     module_width_that_fits,
 )
 from labels.data import PieceLabel
-from labels.fonts import FONT, fit_text, register_font, text_width
+from labels.fonts import FONT, Rendered, draw_text, fit_text, fit_whole, register_font, rendered
 
 # Avery 3474 / Herma 4453 style: 24 labels of 70 × 37 mm, edge to edge, 0.5 mm top margin.
 SHEET_COLUMNS = 3
@@ -29,6 +29,7 @@ SHEET_CELL_HEIGHT = 37 * mm
 SHEET_TOP_MARGIN = 0.5 * mm
 LABELS_PER_SHEET = SHEET_COLUMNS * SHEET_ROWS
 
+MIN_CODE_SIZE = 5.0
 MINIMUM_THERMAL_WIDTH_MM = 40
 MINIMUM_THERMAL_HEIGHT_MM = 25
 
@@ -102,11 +103,9 @@ def draw_piece_label(canvas: Canvas, label: PieceLabel, x: float, y: float, layo
     gap = 2 * mm
 
     canvas.setFillGray(0)
-    canvas.setFont(FONT, size)
     registered = label.registered_on.isoformat()
-    date_width = text_width(registered, size)
-    canvas.drawRightString(right, y + layout.store_y, registered)
-    canvas.drawString(left, y + layout.store_y, fit_text(label.store, size, inner - date_width - gap))
+    date_width = draw_text(canvas, registered, right, y + layout.store_y, size, "right")
+    draw_text(canvas, fit_text(label.store, size, inner - date_width - gap), left, y + layout.store_y, size)
 
     module_width = module_width_that_fits(label.code, layout.width, layout.module_widths)
 
@@ -115,31 +114,30 @@ def draw_piece_label(canvas: Canvas, label: PieceLabel, x: float, y: float, layo
     draw_code128(
         canvas, label.code, centre - symbol_width / 2, y + layout.barcode_y, module_width, layout.barcode_height
     )
-    canvas.setFont(FONT, layout.code_size)
-    canvas.drawCentredString(centre, y + layout.code_y, label.code)
+    code_size = fit_whole(label.code, layout.code_size, layout.inner_width, MIN_CODE_SIZE)[0]
+    draw_text(canvas, label.code, centre, y + layout.code_y, code_size, "centre")
 
-    canvas.setFont(FONT, size)
-    canvas.drawString(left, y + layout.product_y, fit_text(label.product, size, inner))
-    canvas.drawString(left, y + layout.size_colour_y, fit_text(label.size_colour, size, inner))
+    draw_text(canvas, fit_text(label.product, size, inner), left, y + layout.product_y, size)
+    draw_text(canvas, fit_text(label.size_colour, size, inner), left, y + layout.size_colour_y, size)
     if label.batch:
+        # The batch code prints whole: it is what the store looks for when a label comes back.
         batch = f"批次 {label.batch}"
-        batch = fit_text(batch, size, inner / 2)
-        canvas.drawRightString(right, y + layout.defect_y, batch)
-        defect_room = inner - text_width(batch, size) - gap
+        batch_size = fit_whole(batch, size, inner / 2, MIN_CODE_SIZE)[0]
+        defect_room = inner - draw_text(canvas, batch, right, y + layout.defect_y, batch_size, "right") - gap
     else:
         defect_room = inner
-    canvas.drawString(left, y + layout.defect_y, fit_text(label.defect, size, defect_room))
+    draw_text(canvas, fit_text(label.defect, size, defect_room), left, y + layout.defect_y, size)
 
 
 def _new_canvas(buffer: io.BytesIO, pagesize: tuple[float, float], title: str) -> Canvas:
     register_font()
     # invariant: the same labels give the same bytes, which keeps PDFs diffable and cacheable.
-    canvas = Canvas(buffer, pagesize=pagesize, invariant=True, initialFontName=FONT)
+    canvas = Canvas(buffer, pagesize=pagesize, invariant=True, initialFontName=FONT)  # type: ignore[arg-type]  # types-reportlab: a font name, not a float
     canvas.setTitle(title)
     return canvas
 
 
-def item_sheet(labels: Sequence[PieceLabel], start_position: int = 1) -> bytes:
+def item_sheet(labels: Sequence[PieceLabel], start_position: int = 1) -> Rendered:
     """A4 sheets of 3 × 8 labels; `start_position` (1–24) skips cells already used on the first sheet."""
     if not labels:
         raise ValueError("No labels to print: the sheet needs at least one piece.")
@@ -170,10 +168,10 @@ def item_sheet(labels: Sequence[PieceLabel], start_position: int = 1) -> bytes:
         position += 1
     canvas.showPage()
     canvas.save()
-    return buffer.getvalue()
+    return rendered(buffer.getvalue(), labels)
 
 
-def thermal_labels(labels: Sequence[PieceLabel], width_mm: float = 60, height_mm: float = 40) -> bytes:
+def thermal_labels(labels: Sequence[PieceLabel], width_mm: float = 60, height_mm: float = 40) -> Rendered:
     """One label per page, the page the size of the label, for thermal roll printers."""
     if not labels:
         raise ValueError("No labels to print: give at least one piece.")
@@ -190,4 +188,4 @@ def thermal_labels(labels: Sequence[PieceLabel], width_mm: float = 60, height_mm
         draw_piece_label(canvas, label, 0, 0, layout)
         canvas.showPage()
     canvas.save()
-    return buffer.getvalue()
+    return rendered(buffer.getvalue(), labels)

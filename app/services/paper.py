@@ -54,6 +54,7 @@ def _line(piece: Piece, outcome: str | None = None) -> SlipLine:
         product=f"{piece.product.style_code} {piece.product.name}",
         size_colour=size_colour(piece),
         defect=defect_text(piece),
+        description=piece.description,
         outcome=outcome,
     )
 

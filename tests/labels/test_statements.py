@@ -4,7 +4,19 @@ from decimal import Decimal
 
 import pytest
 
-from labels import Party, Statement, StatementLine, statement_pdf
+from labels import BankAccount, Party, Statement, StatementLine, statement_pdf
+from tests.labels.longest import (
+    ADDRESS,
+    CONTACT,
+    DEFECT,
+    PHONE,
+    PRODUCT_NAME,
+    REASON,
+    STYLE_CODE,
+    SUPPLIER_NAME,
+    body_text,
+    squeeze,
+)
 
 AMOUNT = r"-?¥[\d,]+\.\d\d"
 
@@ -14,7 +26,7 @@ def make_statement(kind="claim", pieces=40, sections=(), **overrides):
         kind=kind,
         title="供应商索赔单 Supplier claim statement" if kind == "claim" else "门店费用单 Store charges statement",
         party=Party("宁波优衣制衣有限公司", "陈经理", "0574-8888888", "浙江省宁波市鄞州区制衣路8号"),
-        issuer="某某服饰集团总部 HQ",
+        issuer=Party("某某服饰集团总部 HQ"),
         period="2026-11",
         lines=tuple(
             StatementLine(
@@ -102,3 +114,56 @@ def test_amounts_with_more_than_two_places_are_rounded_before_they_are_added(pdf
     text = pdf_tools.text(statement_pdf(make_statement(lines=lines)), None, "-layout")
     assert printed_line_amounts(text) == [Decimal("0.01")] * 3
     assert "合计 Grand total: ¥0.03" in text
+
+
+def longest_claim():
+
+    return make_statement(
+        party=Party(SUPPLIER_NAME, CONTACT, PHONE, ADDRESS),
+        issuer=Party("某某服饰集团总部 HQ", "李会计", "021-87654321", "上海市徐汇区漕溪北路88号圣爱大厦12楼"),
+        bank=BankAccount("中国工商银行上海市徐汇支行", "某某服饰集团有限公司", "1001 2345 6789 0123 456"),
+        claim_no="CL-2026-11-S0001",
+        due_on=date(2026, 12, 31),
+        lines=tuple(
+            StatementLine(f"P{n:08d}K", f"{STYLE_CODE} {PRODUCT_NAME}", DEFECT, REASON, Decimal("99999999.99"))
+            for n in range(1, 4)
+        ),
+    )
+
+
+@pytest.fixture(scope="module")
+def longest_claim_pdf():
+    return statement_pdf(longest_claim())
+
+
+def test_a_claim_carries_its_number_due_date_and_the_issuers_address_phone_and_bank(pdf_tools, longest_claim_pdf):
+    text = pdf_tools.text(longest_claim_pdf)
+    for expected in (
+        "索赔单号 Claim no.: CL-2026-11-S0001",
+        "付款期限 Due on: 2026-12-31",
+        "地址 Address: 上海市徐汇区漕溪北路88号圣爱大厦12楼",
+        "电话 Tel: 021-87654321",
+        "开户行 Bank: 中国工商银行上海市徐汇支行",
+        "户名 Account name: 某某服饰集团有限公司",
+        "账号 Account no.: 1001 2345 6789 0123 456",
+    ):
+        assert expected in text
+    pages = pdf_tools.page_count(longest_claim_pdf)
+    for page in range(1, pages + 1):
+        assert "索赔单号 Claim no.: CL-2026-11-S0001" in pdf_tools.text(longest_claim_pdf, page), "on every page"
+
+
+def test_the_longest_supplier_and_reasons_print_whole_and_the_amounts_add_up(pdf_tools, longest_claim_pdf):
+
+    text = body_text(pdf_tools, longest_claim_pdf)
+    assert "…" not in text
+    for value in (SUPPLIER_NAME, CONTACT, PHONE, ADDRESS, PRODUCT_NAME, DEFECT):
+        assert squeeze(value) in text
+    assert text.count(squeeze(REASON)) == 3, "each 2,000-character reason in full"
+    assert text.count("¥99,999,999.99") == 3
+    assert "合计Grandtotal:¥299,999,999.97" in text
+
+
+def test_a_statement_says_which_characters_no_font_could_print():
+    pdf = statement_pdf(make_statement(pieces=1, party=Party("\U00013000 有限公司")))
+    assert pdf.missing_chars == ("\U00013000",)

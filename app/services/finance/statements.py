@@ -28,8 +28,9 @@ ADJUSTMENT_SECTION = "调整 Adjustments"
 MAIN_SECTION = "明细 Lines"
 
 
-def _issuer() -> str:
-    return current_app.config.get("CHAIN_NAME", "总公司售后服务部")
+def _issuer() -> Party:
+    # Address, contact, phone and bank details come with the workshop's settings (issue 19, app side).
+    return Party(current_app.config.get("CHAIN_NAME", "总公司售后服务部"))
 
 
 def _piece_lines(query: Select) -> tuple[StatementLine, ...]:
