@@ -77,7 +77,9 @@ def from_domain(error: DomainError):
 
 
 def from_api_error(error: ApiError):
-    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if error.status == 401 else None
+    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if error.status == 401 else {}
+    if error.status == 429 and "retry_after" in error.params:
+        headers["Retry-After"] = str(error.params["retry_after"])
     return error_response(error.status, error.code, translate(error.message, error.params), error.field, headers)
 
 
