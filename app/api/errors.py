@@ -72,6 +72,24 @@ def domain_status(error: DomainError) -> int:
     return 422
 
 
+# A refused scan's code → its HTTP status: 404 nothing of that code (or not yours), 403 not
+# your role, 409 the piece or parcel is not in the state the scan needs, 422 not a valid code.
+SCAN_STATUS = {
+    "invalid_code": 422,
+    "invalid": 422,
+    "unknown_batch": 404,
+    "unknown_piece": 404,
+    "forbidden": 403,
+}
+
+
+def scan_status(outcome: str, code: str) -> int:
+    """200 for an ok or warning scan (scanning twice is harmless), 4xx for a refusal."""
+    if outcome != "refused":
+        return 200
+    return SCAN_STATUS.get(code, 409)
+
+
 def from_domain(error: DomainError):
     return error_response(domain_status(error), error.code, error_text(error))
 
