@@ -1,7 +1,30 @@
-"""Text a database cannot store is refused at the door, for every page and the API alike:
-PostgreSQL rejects NUL in text, and half a surrogate pair cannot be encoded at all."""
+"""What a request sends, checked at the door, for every page and the API alike.
+
+- Text a database cannot store is refused (PostgreSQL rejects NUL in text, and half a
+  surrogate pair cannot be encoded at all); so is JSON nested deeper than any real body.
+- One set of helpers parses and bounds query and form parameters: page numbers are clamped,
+  ids stay within the database's 32-bit integers, months within 2000-01..2099-12, and money
+  is a plain decimal (``12.50``; never ``1e309``, ``Infinity``, ``NaN`` or ``1E+5``) within
+  bounds. A value out of bounds is treated as absent (a filter) or refused (a form field) —
+  never a server error.
+"""
+
+import re
+from decimal import Decimal, InvalidOperation
 
 from flask import Flask, abort, request
+from flask_babel import lazy_gettext as _l
+from wtforms import DecimalField, IntegerField
+
+from workshop.money import Month
+
+MAX_ID = 2**31 - 1
+MAX_PAGE = 10_000
+EARLIEST_MONTH, LATEST_MONTH = Month(2000, 1), Month(2099, 12)
+MONEY_LIMIT = Decimal("99999999.99")  # a hundred million yuan: far beyond any piece or month
+MONEY_TEXT = re.compile(r"^[+-]?\d{1,12}(\.\d{1,2})?$")
+MONTH_TEXT = re.compile(r"^\d{4}-\d{2}$")
+MAX_JSON_DEPTH = 32
 
 
 def storable(value: str) -> bool:
@@ -27,3 +50,142 @@ def init_app(app: Flask) -> None:
     def _refuse_unstorable_text() -> None:
         if not all(storable(value) for value in _values()):
             abort(400)
+
+    @app.before_request
+    def _refuse_deep_json() -> None:
+        # Python's parser raises RecursionError (not a ValueError) on deep nesting: a 500.
+        if not request.is_json:
+            return
+        try:
+            data = request.get_json(silent=True)
+        except RecursionError:
+            abort(400)
+        if data is not None and json_depth(data) > MAX_JSON_DEPTH:
+            abort(400)
+
+
+# --- Parsing one value (ValueError when it is not acceptable) ----------------------------
+
+
+def parse_int(text: str | None, minimum: int = 1, maximum: int = MAX_ID) -> int:
+    text = (text or "").strip()
+    if not text.isascii() or not text.lstrip("-").isdigit() or len(text) > 12:
+        raise ValueError(text)
+    value = int(text)
+    if not minimum <= value <= maximum:
+        raise ValueError(text)
+    return value
+
+
+def parse_month(text: str | None) -> Month:
+    text = (text or "").strip()
+    if not MONTH_TEXT.match(text):
+        raise ValueError(text)
+    month = Month.parse(text)
+    if not EARLIEST_MONTH <= month <= LATEST_MONTH:
+        raise ValueError(text)
+    return month
+
+
+def parse_money(text: str | None, minimum: Decimal = -MONEY_LIMIT, maximum: Decimal = MONEY_LIMIT) -> Decimal:
+    """A plain decimal with at most two places, within bounds: no exponent, no NaN or Infinity."""
+    text = (text or "").strip().replace(",", "") if text is not None else ""
+    if not MONEY_TEXT.match(text):
+        raise ValueError(text)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if not minimum <= value <= maximum:
+        raise ValueError(text)
+    return value
+
+
+# --- Query and form parameters ----------------------------------------------------------
+
+
+def arg_int(name: str, default: int | None = None, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
+    """An id or number from the query string; the default when absent or out of bounds."""
+    try:
+        return parse_int(request.args.get(name), minimum, maximum)
+    except ValueError:
+        return default
+
+
+def arg_page(name: str = "page") -> int:
+    """A page number, clamped to 1..MAX_PAGE (a huge page is an empty page, never an error)."""
+    try:
+        return min(parse_int(request.args.get(name), 1, 10**12), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+def form_ids(name: str) -> list[int]:
+    """The ids of a multiple choice (ticked rows), those that can be ids at all, sorted, once each."""
+    ids = set()
+    for text in request.form.getlist(name):
+        try:
+            ids.add(parse_int(text))
+        except ValueError:
+            continue
+    return sorted(ids)
+
+
+# --- Form fields ------------------------------------------------------------------------
+
+
+class MoneyField(DecimalField):
+    """An amount in yuan as a plain decimal within bounds (WTForms' DecimalField takes 1e309)."""
+
+    def __init__(self, label=None, validators=None, minimum=-MONEY_LIMIT, maximum=MONEY_LIMIT, **kwargs):
+        super().__init__(label, validators, places=2, **kwargs)
+        self.minimum, self.maximum = Decimal(minimum), Decimal(maximum)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] == "":
+            self.data = None
+            return
+        try:
+            self.data = parse_money(valuelist[0], self.minimum, self.maximum)
+        except ValueError:
+            self.data = None
+            raise ValueError(
+                _l("Give an amount like 12.50, from %(min)s to %(max)s.", min=self.minimum, max=self.maximum)
+            ) from None
+
+
+class BoundedIntegerField(IntegerField):
+    """A whole number that fits the database's integers (WTForms' IntegerField takes any size)."""
+
+    def __init__(self, label=None, validators=None, minimum=-MAX_ID, maximum=MAX_ID, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.minimum, self.maximum = minimum, maximum
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] == "":
+            self.data = None
+            return
+        try:
+            self.data = parse_int(valuelist[0], self.minimum, self.maximum)
+        except ValueError:
+            self.data = None
+            raise ValueError(
+                _l("Give a whole number from %(min)d to %(max)d.", min=self.minimum, max=self.maximum)
+            ) from None
+
+
+# --- JSON -------------------------------------------------------------------------------
+
+
+def json_depth(value, limit: int = MAX_JSON_DEPTH) -> int:
+    """How deep lists and objects nest (iteratively: a deep body must not exhaust the stack)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                return deepest
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest

@@ -9,6 +9,8 @@
 - Logging out ends the session on the server, so a copy of the cookie opens nothing.
 """
 
+from datetime import datetime
+
 from flask import Flask, abort, current_app, g, request, session
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
@@ -29,6 +31,13 @@ def lifetimes() -> sessions.Lifetimes:
         idle=config.get("SESSION_IDLE_LIFETIME", sessions.IDLE_DEFAULT),
         absolute=config.get("SESSION_ABSOLUTE_LIFETIME", sessions.ABSOLUTE_DEFAULT),
     )
+
+
+def now() -> datetime:
+    """Sessions age in real time, not by the business clock (``NOW``) that tests and demos move
+    forward by days; ``SESSION_NOW`` replaces it in the tests of the lifetimes."""
+    override = current_app.config.get("SESSION_NOW")
+    return override() if override is not None else sessions.real_now()
 
 
 def client() -> tuple[str, str]:
@@ -55,7 +64,7 @@ def attempt(username: str, password: str) -> User | None:
     ip, agent = client()
     if account_limited(username):
         user = db.session.scalars(select(User).where(User.username == username)).one_or_none()
-        sessions.record_attempt(username, user, False, "limited", ip, agent)
+        sessions.record_attempt(username, user, False, "limited", ip, agent, at=now())
         db.session.commit()
         abort(429)
     user = db.session.scalars(select(User).where(User.username == username)).one_or_none()
@@ -68,15 +77,15 @@ def attempt(username: str, password: str) -> User | None:
         reason = "inactive"
     if reason is not None:
         _count_failure(username)
-        sessions.record_attempt(username, user, False, reason, ip, agent)
+        sessions.record_attempt(username, user, False, reason, ip, agent, at=now())
         return None
-    sessions.record_attempt(username, user, True, "", ip, agent)
+    sessions.record_attempt(username, user, True, "", ip, agent, at=now())
     log_in(user)
     return user
 
 
 def log_in(user: User) -> None:
-    row, key = sessions.start(user, *client())
+    row, key = sessions.start(user, *client(), at=now())
     session.clear()  # a fresh session on log-in: nothing of a previous one carries over
     login_user(user)
     session[KEY] = key
@@ -85,14 +94,14 @@ def log_in(user: User) -> None:
 
 
 def log_out() -> None:
-    sessions.end_by_key(session.get(KEY), sessions.LOGOUT)
+    sessions.end_by_key(session.get(KEY), sessions.LOGOUT, at=now())
     logout_user()
     session.pop(KEY, None)
     session.pop(GENERATION, None)
 
 
 def load_user(user_id: str) -> User | None:
-    row = sessions.find_live(session.get(KEY), session.get(GENERATION), lifetimes())
+    row = sessions.find_live(session.get(KEY), session.get(GENERATION), lifetimes(), at=now())
     if row is None or str(row.user_id) != user_id:
         return None
     g.login_session = row
@@ -120,7 +129,7 @@ def check_request() -> None:
         return
     row = g.get("login_session")
     try:
-        if row is not None and sessions.touch(row):
+        if row is not None and sessions.touch(row, at=now()):
             db.session.commit()
     except OperationalError:
         # "Last seen" is a courtesy; a busy database must not refuse the request.

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from app import navigation
+from app import inputs, navigation
 from app.access import role_required
 from app.admin import forms
 from app.extensions import db
@@ -253,7 +253,7 @@ def listing(slug: str):
     q = request.args.get("q", "").strip()
     if q:
         query = query.where(or_(*(getattr(model, column).ilike(f"%{q}%") for column in catalogue.search)))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    page = db.paginate(query, page=inputs.arg_page(), per_page=50, error_out=False)
     return render_template("admin/list.html", catalogue=catalogue, page=page, q=q)
 
 

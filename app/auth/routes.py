@@ -85,7 +85,7 @@ def render_profile(status: int = 200, token_form: TokenForm | None = None, new_t
         render_template(
             "auth/profile.html",
             api_tokens=tokens.active_tokens(current_user),
-            login_sessions=sessions.active_sessions(current_user, session_guard.lifetimes()),
+            login_sessions=sessions.active_sessions(current_user, session_guard.lifetimes(), at=session_guard.now()),
             this_session=session_guard.current_session_id(),
             attempts=sessions.recent_attempts(current_user),
             end_form=EndSessionForm(),
@@ -137,7 +137,7 @@ def revoke_token(token_id: int):
 def end_session(session_id: int):
     if not EndSessionForm().validate_on_submit():
         abort(400)
-    if sessions.end_one(current_user, session_id) is None:
+    if sessions.end_one(current_user, session_id, at=session_guard.now()) is None:
         abort(404)
     db.session.commit()
     flash(_("That log-in has ended: the browser that used it must log in again."), "ok")
@@ -149,7 +149,7 @@ def end_session(session_id: int):
 def end_all_sessions():
     if not EndSessionForm().validate_on_submit():
         abort(400)
-    sessions.end_all(current_user, sessions.EVERYWHERE)
+    sessions.end_all(current_user, sessions.EVERYWHERE, at=session_guard.now())
     session_guard.log_out()
     db.session.commit()
     flash(_("You are logged out everywhere. Your API tokens still work: revoke them on this page."), "ok")
@@ -165,7 +165,7 @@ def sign_out_user(user_id: int):
     user = db.session.get(User, user_id) if user_id <= 2**31 - 1 else None
     if user is None:
         abort(404)
-    sessions.end_all(user, sessions.ADMIN)
+    sessions.end_all(user, sessions.ADMIN, at=session_guard.now())
     db.session.commit()
     flash(_("%(name)s is logged out everywhere.", name=user.display_name), "ok")
     return redirect(safe_next(request.form.get("next")))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 import labels
-from app import navigation
+from app import inputs, navigation
 from app.access import role_required
 from app.bench.forms import (
     BlameChangeForm,
@@ -71,7 +71,7 @@ def scan():
     if mode not in MODES:
         mode = "receive"
     batch = None
-    batch_id = request.args.get("batch", type=int)
+    batch_id = inputs.arg_int("batch")
     if batch_id:
         batch = scope.get_batch(current_user, batch_id)
         if batch.direction != Direction.OUTBOUND:
@@ -586,7 +586,7 @@ def deadlines():
     today = dashboard.today_in(rules, utcnow())
     risk_until = today + timedelta(days=rules.at_risk_days)
     query = scope.pieces(current_user).where(Piece.status.in_(list(CLOCK_RUNNING)), Piece.due_on.is_not(None))
-    store_id = request.args.get("store", type=int)
+    store_id = inputs.arg_int("store")
     if store_id:
         query = query.where(Piece.store_id == store_id)
     status = request.args.get("status", "")
@@ -601,7 +601,7 @@ def deadlines():
         query = query.where(Piece.due_on > risk_until)
     page = db.paginate(
         query.options(joinedload(Piece.store), joinedload(Piece.product)).order_by(Piece.due_on, Piece.id),
-        page=request.args.get("page", 1, type=int),
+        page=inputs.arg_page(),
         per_page=50,
         error_out=False,
     )

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import navigation
+from app import inputs, navigation
 from app.access import role_required
 from app.extensions import db
 from app.finance import chart
@@ -58,7 +58,7 @@ def _month(text: str | None) -> Month:
     if not text:
         return finance.current_month(current_rules())
     try:
-        return Month.parse(text)
+        return inputs.parse_month(text)
     except ValueError:
         abort(404)
 
@@ -73,7 +73,7 @@ def _blame(kind: str) -> Blame:
 def _party_id(blame: Blame) -> int | None:
     if blame == Blame.HQ:
         return None
-    party = request.args.get("party", type=int)
+    party = inputs.arg_int("party")
     if party is None or finance.party_name(blame, party) is None:
         abort(404)
     return party
@@ -98,7 +98,7 @@ def index():
     # export carry all of them.
     stores = finance.beside(current.stores, previous.stores)
     stores_pages = max(1, -(-len(stores) // PER_PAGE))
-    stores_page = min(max(request.args.get("stores_page", 1, type=int), 1), stores_pages)
+    stores_page = min(max(inputs.arg_page("stores_page"), 1), stores_pages)
     return render_template(
         "finance/index.html",
         month=month,
@@ -129,7 +129,7 @@ def party(month: str, kind: str):
     party_id = _party_id(blame)
     page = db.paginate(
         finance.party_pieces(month_, blame, party_id),
-        page=request.args.get("page", 1, type=int),
+        page=inputs.arg_page(),
         per_page=PER_PAGE,
         error_out=False,
     )
@@ -193,7 +193,7 @@ def reopen(month: str):
 def adjustment():
     form = AdjustmentForm()
     piece = None
-    piece_id = request.args.get("piece", type=int)
+    piece_id = inputs.arg_int("piece")
     if piece_id is not None:
         piece = scope.get_piece(current_user, piece_id)
         if request.method == "GET":
@@ -255,14 +255,14 @@ def _adjustment_entry(form: AdjustmentForm) -> finance.AdjustmentEntry:
 @role_required(*FINANCE)
 def claims():
     status = request.args.get("status")
-    supplier = request.args.get("supplier", type=int)
+    supplier = inputs.arg_int("supplier")
     try:
         status_ = ClaimStatus(status) if status else None
     except ValueError:
         abort(404)
     page = db.paginate(
         finance.claims_query(supplier_id=supplier, status=status_),
-        page=request.args.get("page", 1, type=int),
+        page=inputs.arg_page(),
         per_page=PER_PAGE,
         error_out=False,
     )

@@ -15,13 +15,13 @@ sessions: they live until revoked, and a deactivated user's tokens are refused
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, attributes
 
 from app.extensions import db
-from app.models import LoginAttempt, LoginSession, User, utcnow
+from app.models import LoginAttempt, LoginSession, User
 
 # last_seen_at is written at most this often: every request would turn reads into writes.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -44,13 +44,18 @@ class Lifetimes:
     absolute: timedelta = ABSOLUTE_DEFAULT
 
 
+def real_now() -> datetime:
+    """Sessions age in real time: the business clock (``NOW``) is moved by tests and demos."""
+    return datetime.now(UTC)
+
+
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def start(user: User, ip: str = "", user_agent: str = "", at: datetime | None = None) -> tuple[LoginSession, str]:
     """A new session for this user; the clear key goes into the cookie and is never stored."""
-    at = at or utcnow()
+    at = at or real_now()
     key = secrets.token_urlsafe(32)
     row = LoginSession(
         user=user,
@@ -70,7 +75,7 @@ def find_live(key: str | None, generation, lifetimes: Lifetimes, at: datetime | 
     """The live session this cookie names, with an active user of the same generation; None otherwise."""
     if not key or not isinstance(key, str) or len(key) > 100 or not isinstance(generation, int):
         return None
-    at = at or utcnow()
+    at = at or real_now()
     row = db.session.scalars(select(LoginSession).where(LoginSession.key_hash == hash_key(key))).one_or_none()
     if row is None or row.ended_at is not None:
         return None
@@ -84,7 +89,7 @@ def find_live(key: str | None, generation, lifetimes: Lifetimes, at: datetime | 
 
 def touch(row: LoginSession, at: datetime | None = None) -> bool:
     """Record that the session is in use, at most once a minute; True when it wrote (the caller commits)."""
-    at = at or utcnow()
+    at = at or real_now()
     if at - row.last_seen_at < TOUCH_EVERY:
         return False
     db.session.execute(update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=at))
@@ -93,7 +98,7 @@ def touch(row: LoginSession, at: datetime | None = None) -> bool:
 
 def end(row: LoginSession, reason: str = LOGOUT, at: datetime | None = None) -> None:
     if row.ended_at is None:
-        row.ended_at = at or utcnow()
+        row.ended_at = at or real_now()
         row.end_reason = reason
         db.session.flush()
 
@@ -109,7 +114,7 @@ def end_by_key(key: str | None, reason: str = LOGOUT, at: datetime | None = None
 def end_all(user: User, reason: str = EVERYWHERE, at: datetime | None = None) -> None:
     """End every session of this user: a cookie saved before this no longer opens anything."""
     user.session_generation = (user.session_generation or 0) + 1
-    _end_rows(db.session, user.id, reason, at or utcnow())
+    _end_rows(db.session, user.id, reason, at or real_now())
     db.session.flush()
 
 
@@ -134,7 +139,7 @@ def end_one(user: User, session_id: int, at: datetime | None = None) -> LoginSes
 
 def active_sessions(user: User, lifetimes: Lifetimes, at: datetime | None = None) -> list[LoginSession]:
     """This user's sessions that still let a browser in, the most recently used first."""
-    at = at or utcnow()
+    at = at or real_now()
     rows = db.session.scalars(
         select(LoginSession)
         .where(
@@ -165,7 +170,7 @@ def record_attempt(
         reason=reason[:20],
         ip=(ip or "")[:45],
         user_agent=(user_agent or "")[:300],
-        at=at or utcnow(),
+        at=at or real_now(),
     )
     db.session.add(attempt)
     db.session.flush()
@@ -203,4 +208,4 @@ def _end_sessions_on_credential_change(session: Session, flush_context, instance
         deactivated = _changed(obj, "active") and not obj.active
         if password or deactivated:
             obj.session_generation = (obj.session_generation or 0) + 1
-            _end_rows(session, obj.id, PASSWORD if password else DEACTIVATED, utcnow())
+            _end_rows(session, obj.id, PASSWORD if password else DEACTIVATED, real_now())

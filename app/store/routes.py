@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from app import navigation
+from app import inputs, navigation
 from app.access import role_required
 from app.errors import render_error
 from app.extensions import db
@@ -120,8 +120,8 @@ def index():
     stores = []
     if current_user.role != Role.STORE:
         stores = list(db.session.scalars(scope.stores(current_user)))
-        if args.get("store", type=int):
-            query = query.where(Piece.store_id == args.get("store", type=int))
+        if inputs.arg_int("store"):
+            query = query.where(Piece.store_id == inputs.arg_int("store"))
     if args.get("status") in set(PieceStatus):
         query = query.where(Piece.status == PieceStatus(args["status"]))
     week = parse_week(args.get("week", ""))
@@ -129,8 +129,8 @@ def index():
         flash(_("Give the week like 2026-W48."), "error")
     if week is not None:
         query = query.where(Piece.batch_id.in_(select(Batch.id).where(Batch.iso_week == week.key)))
-    if args.get("defect", type=int):
-        query = query.where(Piece.defect_id == args.get("defect", type=int))
+    if inputs.arg_int("defect"):
+        query = query.where(Piece.defect_id == inputs.arg_int("defect"))
     if args.get("q", "").strip():
         try:
             query = query.where(Piece.id == code_number(args["q"]))
@@ -140,9 +140,7 @@ def index():
     query = query.options(
         selectinload(Piece.product), selectinload(Piece.defect), selectinload(Piece.store), selectinload(Piece.batch)
     ).order_by(Piece.registered_at.desc(), Piece.id.desc())  # ix_piece_store_registered serves a store's list
-    page = db.paginate(
-        query, page=args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
+    page = db.paginate(query, page=inputs.arg_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     clocks = {piece.id: timeline.piece_clock(piece, rules, today) for piece in page.items if piece.due_on is not None}
     defects = db.session.scalars(select(DefectCode).order_by(DefectCode.code)).all()
     return render_template(
@@ -346,7 +344,7 @@ def label_many():
             query = query.where(Piece.store_id == current_user.store_id)
         pieces = list(db.session.scalars(query.order_by(Piece.id).with_for_update()))
     else:
-        ids = sorted(set(request.form.getlist("piece_ids", type=int)))
+        ids = inputs.form_ids("piece_ids")
         # Every id must be visible to this user, or nothing is printed and nothing marked.
         pieces = [scope.get_piece(current_user, piece_id, for_update=True) for piece_id in ids]
         if not pieces:
@@ -466,7 +464,7 @@ def batch_add():
     store = acting_store()
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    ids = sorted(set(request.form.getlist("piece_ids", type=int)))
+    ids = inputs.form_ids("piece_ids")
     pieces = [scope.get_piece(current_user, piece_id, for_update=True) for piece_id in ids]
     if any(p.store_id != store.id for p in pieces):
         abort(404)

@@ -126,7 +126,7 @@ def test_the_profile_lists_the_sessions_and_ends_another_one_or_all(app, client,
 
 def test_a_session_ends_after_the_idle_lifetime_and_after_the_absolute_one_even_in_use(app, client, make_user, login):
     now = [datetime.now(UTC)]
-    app.config["NOW"] = lambda: now[0]
+    app.config["SESSION_NOW"] = lambda: now[0]
     try:
         login(make_user("technician"))
         now[0] += timedelta(hours=11)
@@ -142,7 +142,7 @@ def test_a_session_ends_after_the_idle_lifetime_and_after_the_absolute_one_even_
         now[0] += timedelta(hours=4)  # 169 hours since the log-in: used all along, it ends all the same
         assert not opens_home(client)
     finally:
-        app.config.pop("NOW")
+        app.config.pop("SESSION_NOW")
 
 
 def test_log_ins_and_refusals_are_recorded_per_account(client, make_user, login):
