@@ -51,6 +51,13 @@ def init_app(app: Flask) -> None:
         if not all(storable(value) for value in _values()):
             abort(400)
 
+    @app.url_value_preprocessor
+    def _ids_in_range(endpoint, values) -> None:
+        # An id beyond the database's integer is nobody's: 404, not an overflow in the driver.
+        for value in (values or {}).values():
+            if isinstance(value, int) and not -MAX_ID <= value <= MAX_ID:
+                abort(404)
+
     @app.before_request
     def _refuse_deep_json() -> None:
         # Python's parser raises RecursionError (not a ValueError) on deep nesting: a 500.
@@ -67,8 +74,10 @@ def init_app(app: Flask) -> None:
 # --- Parsing one value (ValueError when it is not acceptable) ----------------------------
 
 
-def parse_int(text: str | None, minimum: int = 1, maximum: int = MAX_ID) -> int:
-    text = (text or "").strip()
+def parse_int(text: str | int | None, minimum: int = 1, maximum: int = MAX_ID) -> int:
+    if isinstance(text, bool):
+        raise ValueError(text)
+    text = str(text).strip() if text is not None else ""
     if not text.isascii() or not text.lstrip("-").isdigit() or len(text) > 12:
         raise ValueError(text)
     value = int(text)
@@ -175,6 +184,27 @@ class BoundedIntegerField(IntegerField):
 
 
 # --- JSON -------------------------------------------------------------------------------
+
+
+def json_object() -> dict:
+    """The JSON body of a page's own script: an object, or empty when it is anything else."""
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
+
+
+def json_int(data: dict, name: str, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
+    """A whole number (or its digits as text) within bounds; None otherwise."""
+    try:
+        return parse_int(data.get(name), minimum, maximum)
+    except ValueError:
+        return None
+
+
+def form_only() -> None:
+    """For a page's endpoint that takes a form: a JSON body is not what it reads (400)."""
+    if request.is_json:
+        abort(400)
+
 
 
 def json_depth(value, limit: int = MAX_JSON_DEPTH) -> int:

@@ -92,11 +92,10 @@ def scan():
 @bp.route("/scan.json", methods=["POST"])
 @role_required(*BENCH_ROLES)
 def scan_json():
-    payload = request.get_json(silent=True) or {}
+    payload = inputs.json_object()
     text = str(payload.get("text") or "")[:200]
     mode = payload.get("mode") if payload.get("mode") in MODES else "receive"
-    batch_id = payload.get("batch_id")
-    batch_id = int(batch_id) if isinstance(batch_id, (int, str)) and str(batch_id).isdigit() else None
+    batch_id = inputs.json_int(payload, "batch_id")
     try:
         if payload.get("action") == "close" or scan_station.is_close_command(text):
             answer = _close(batch_id)
@@ -210,6 +209,7 @@ def expected_rows(batch: Batch) -> list[dict]:
 @bp.route("/unexpected.json", methods=["POST"])
 @role_required(*BENCH_ROLES)
 def unexpected_json():
+    inputs.form_only()
     form = UnexpectedForm()
     form.defect.choices = [
         SelectChoice(d.id, d.code) for d in db.session.scalars(select(DefectCode).where(DefectCode.active.is_(True)))
@@ -540,6 +540,8 @@ def dispatch_return(batch_id: int):
 @role_required(*BENCH_ROLES)
 def return_slip(batch_id: int):
     batch = _return_batch(batch_id)
+    if not batch.return_pieces:
+        abort(404)  # an empty parcel has no slip (labels.slip_pdf refuses one)
     rules = current_rules()
     locale = str(get_locale() or "zh_Hans")
     store = batch.store
