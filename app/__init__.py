@@ -44,9 +44,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    from app.services import month_guard
+    from app.services import month_guard, photos
 
     month_guard.install()  # rule 5: no session may change a closed month's figures
+    photos.install()  # a rollback removes the photo files written in its transaction
 
 
 def register_database(app: Flask) -> None:

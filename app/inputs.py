@@ -98,7 +98,7 @@ def parse_month(text: str | None) -> Month:
 
 def parse_money(text: str | None, minimum: Decimal = -MONEY_LIMIT, maximum: Decimal = MONEY_LIMIT) -> Decimal:
     """A plain decimal with at most two places, within bounds: no exponent, no NaN or Infinity."""
-    text = (text or "").strip().replace(",", "") if text is not None else ""
+    text = (text or "").strip()
     if not MONEY_TEXT.match(text):
         raise ValueError(text)
     try:
@@ -204,7 +204,6 @@ def form_only() -> None:
     """For a page's endpoint that takes a form: a JSON body is not what it reads (400)."""
     if request.is_json:
         abort(400)
-
 
 
 def json_depth(value, limit: int = MAX_JSON_DEPTH) -> int:

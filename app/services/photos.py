@@ -1,8 +1,21 @@
-"""Photo evidence of a piece: checked by content, stored under a random name, with a thumbnail.
+"""Photo evidence of a piece: checked by content, made small and clean, stored under a random
+name in a fanned-out folder, with a thumbnail. This module owns the files.
 
 A photo is accepted only when Pillow recognises it as JPEG, PNG or WebP — the file name and
-the browser's content type are ignored, because both are whatever the sender says. An
-upload that fails half-way leaves neither a file nor a row behind.
+the browser's content type are ignored, because both are whatever the sender says. What is
+kept is not what was sent: the photo is turned upright (EXIF orientation), scaled to at most
+2,048 px on its long side and re-encoded as JPEG without any metadata — a phone's EXIF holds
+the GPS position of the shop, and a 12-megapixel original is ten times the size.
+
+Files live at ``ab/cd/<random>.jpg`` under UPLOAD_FOLDER (the first four hex digits of the
+random name), so that no folder ever holds more than a few thousand files, even at millions
+of photos a year on a shared file system. Photos stored flat by earlier versions
+(``<random>.png``) are read as before: the stored name is a path relative to the folder.
+
+Files written in a transaction are remembered in the session (``session.info``): a rollback
+removes them, a commit forgets them. So an upload that fails — here, in a later step of the
+request, or at the commit — leaves neither a file nor a row behind, without the caller
+keeping track of the files.
 """
 
 import io
@@ -13,6 +26,8 @@ from datetime import datetime
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Photo, Piece, User, utcnow
@@ -26,6 +41,11 @@ MAX_PHOTOS = 5
 # A phone photo is 12–50 megapixels; far beyond that is a decompression bomb, not a photo.
 MAX_PIXELS = 60_000_000
 THUMB_SIZE = 320
+# What is kept: a phone photo scaled to 2,048 px on its long side is plenty to judge a seam.
+STORED_SIZE = 2048
+STORED_QUALITY = 82
+STORED_TYPE, STORED_EXTENSION = "image/jpeg", ".jpg"
+FILES_KEY = "photo_files_written"
 FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp")}
 
 
@@ -61,7 +81,18 @@ def read_upload(stream, filename: str) -> Upload:
     return Upload(filename, data)
 
 
-def check_image(upload: Upload) -> CheckedImage:
+@dataclass(frozen=True)
+class StoredImage:
+    """What is kept of a photo: upright, at most STORED_SIZE px, JPEG, no metadata."""
+
+    data: bytes
+    width: int
+    height: int
+    thumbnail: bytes
+
+
+def _open_checked(upload: Upload) -> tuple[str, int, int, Image.Image]:
+    """The photo decoded and upright, with its format and size as sent; refused when it is not one."""
     name = upload.filename
     if len(upload.data) > MAX_BYTES:
         raise RuleViolation(
@@ -83,71 +114,109 @@ def check_image(upload: Upload) -> CheckedImage:
                 image.verify()
             with Image.open(io.BytesIO(upload.data), formats=[fmt]) as image:
                 image.load()
-                thumbnail = _thumbnail(image)
+                upright = _flat_rgb(ImageOps.exif_transpose(image))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise too_large from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             # Truncated or corrupt data raises any of these from Pillow's decoders.
             raise not_a_photo from None
-    return CheckedImage(fmt, width, height, thumbnail)
+    return fmt, width, height, upright
+
+
+def check_image(upload: Upload) -> CheckedImage:
+    fmt, width, height, upright = _open_checked(upload)
+    return CheckedImage(fmt, width, height, _thumbnail(upright))
+
+
+def prepare(upload: Upload) -> StoredImage:
+    """The photo as it is kept: upright, scaled down, re-encoded, stripped of EXIF and GPS."""
+    _fmt, _width, _height, image = _open_checked(upload)
+    image.thumbnail((STORED_SIZE, STORED_SIZE), Image.Resampling.LANCZOS)
+    return StoredImage(_jpeg(image, STORED_QUALITY), image.width, image.height, _thumbnail(image))
+
+
+def _flat_rgb(image: Image.Image) -> Image.Image:
+    if image.mode in ("RGB", "L"):
+        return image
+    image = image.convert("RGBA")
+    background = Image.new("RGB", image.size, "white")
+    background.paste(image, mask=image.getchannel("A"))
+    return background
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    # No exif=, no icc_profile=: Pillow writes no metadata at all.
+    image.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    return out.getvalue()
 
 
 def _thumbnail(image: Image.Image) -> bytes:
-    image = ImageOps.exif_transpose(image)
-    if image.mode not in ("RGB", "L"):
-        image = image.convert("RGBA")
-        background = Image.new("RGB", image.size, "white")
-        background.paste(image, mask=image.getchannel("A"))
-        image = background
+    image = image.copy()
     image.thumbnail((THUMB_SIZE, THUMB_SIZE))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=82, optimize=True)
-    return out.getvalue()
+    return _jpeg(image, 82)
 
 
 def add_photos(
     actor: User, piece: Piece, uploads: list[Upload], folder: Path, at: datetime | None = None
 ) -> list[Photo]:
-    """Check every photo first, then write files and rows; on any error remove what was written."""
+    """Check and prepare every photo first, then write files and rows.
+
+    The files belong to the session's transaction: a rollback removes them (see install)."""
     at = at or utcnow()
     uploads = [u for u in uploads if u.data]
     if len(piece.photos) + len(uploads) > MAX_PHOTOS:
         raise RuleViolation(N_("A piece can have at most %(n)d photos."), n=MAX_PHOTOS)
-    checked = [check_image(u) for u in uploads]
-    folder.mkdir(parents=True, exist_ok=True)
+    prepared = [prepare(u) for u in uploads]
     written: list[Path] = []
     added: list[Photo] = []
     try:
-        for upload, image in zip(uploads, checked, strict=True):
+        for image in prepared:
             stem = secrets.token_hex(16)
-            stored = _write_new(folder / f"{stem}{image.extension}", upload.data, written)
-            thumb = _write_new(folder / f"{stem}.thumb.jpg", image.thumbnail, written)
+            stored = _write_new(folder, _fanned_out(stem, STORED_EXTENSION), image.data, written)
+            thumb = _write_new(folder, _fanned_out(stem, ".thumb.jpg"), image.thumbnail, written)
             photo = Photo(
                 piece=piece,
-                stored_name=stored.name,
-                thumb_name=thumb.name,
-                content_type=image.content_type,
-                size_bytes=len(upload.data),
+                stored_name=stored,
+                thumb_name=thumb,
+                content_type=STORED_TYPE,
+                size_bytes=len(image.data),
                 width=image.width,
                 height=image.height,
                 uploaded_at=at,
                 uploaded_by_id=actor.id,
             )
             db.session.add(photo)
-            history.move(piece, PieceAction.ADD_PHOTO, actor, at=at, data={"photo": stored.name})
+            history.move(piece, PieceAction.ADD_PHOTO, actor, at=at, data={"photo": stored})
             added.append(photo)
         db.session.flush()
     except BaseException:
+        # Whatever the caller does next, these files are no one's.
         remove_files(written)
         raise
+    finally:
+        # Until the commit, the transaction owns them: its rollback removes them.
+        db.session.info.setdefault(FILES_KEY, []).extend(p for p in written if p.exists())
     return added
 
 
-def _write_new(path: Path, data: bytes, written: list[Path]) -> Path:
+def _fanned_out(stem: str, suffix: str) -> str:
+    """``ab/cd/abcd….jpg``: 65,536 folders, a few hundred files each at tens of millions of photos."""
+    return f"{stem[:2]}/{stem[2:4]}/{stem}{suffix}"
+
+
+def path_of(folder: Path, stored_name: str) -> Path:
+    """The file behind a stored name, fanned out (``ab/cd/x.jpg``) or flat (``x.png``, before)."""
+    return folder / stored_name
+
+
+def _write_new(folder: Path, name: str, data: bytes, written: list[Path]) -> str:
+    path = path_of(folder, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "xb") as f:  # "x": a random name that already exists is never overwritten
         written.append(path)
         f.write(data)
-    return path
+    return name
 
 
 def remove_files(paths: list[Path]) -> None:
@@ -156,5 +225,28 @@ def remove_files(paths: list[Path]) -> None:
 
 
 def files_of(photos: list[Photo], folder: Path) -> list[Path]:
-    """The files behind these rows, for the edge to remove when its commit fails."""
-    return [folder / name for p in photos for name in (p.stored_name, p.thumb_name)]
+    """The files behind these rows (the session removes them on rollback by itself now; kept
+    for the callers that still remove them when their commit fails)."""
+    return [path_of(folder, name) for p in photos for name in (p.stored_name, p.thumb_name)]
+
+
+# --- The files follow the transaction ----------------------------------------------------
+
+
+def install() -> None:
+    """Listen on every ORM session: a rollback removes the files written in its transaction,
+    a commit keeps them (idempotent: create_app may run twice)."""
+    if not event.contains(Session, "after_commit", _forget_files):
+        event.listen(Session, "after_commit", _forget_files)
+    if not event.contains(Session, "after_soft_rollback", _remove_files_on_rollback):
+        event.listen(Session, "after_soft_rollback", _remove_files_on_rollback)
+
+
+def _forget_files(session: Session) -> None:
+    session.info.pop(FILES_KEY, None)
+
+
+def _remove_files_on_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is not None:
+        return  # a savepoint: the outer transaction decides
+    remove_files(session.info.pop(FILES_KEY, []))
