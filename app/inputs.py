@@ -143,44 +143,46 @@ def form_ids(name: str) -> list[int]:
 # --- Form fields ------------------------------------------------------------------------
 
 
-class MoneyField(DecimalField):
+class _ParsedField:
+    """A field read by one of the parsers above: empty is None, anything else parsed or refused."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] == "":
+            self.data = None
+            return
+        try:
+            self.data = self.parse(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(self.refusal()) from None
+
+
+class MoneyField(_ParsedField, DecimalField):
     """An amount in yuan as a plain decimal within bounds (WTForms' DecimalField takes 1e309)."""
 
     def __init__(self, label=None, validators=None, minimum=-MONEY_LIMIT, maximum=MONEY_LIMIT, **kwargs):
         super().__init__(label, validators, places=2, **kwargs)
         self.minimum, self.maximum = Decimal(minimum), Decimal(maximum)
 
-    def process_formdata(self, valuelist):
-        if not valuelist or valuelist[0] == "":
-            self.data = None
-            return
-        try:
-            self.data = parse_money(valuelist[0], self.minimum, self.maximum)
-        except ValueError:
-            self.data = None
-            raise ValueError(
-                _l("Give an amount like 12.50, from %(min)s to %(max)s.", min=self.minimum, max=self.maximum)
-            ) from None
+    def parse(self, text: str) -> Decimal:
+        return parse_money(text, self.minimum, self.maximum)
+
+    def refusal(self):
+        return _l("Give an amount like 12.50, from %(min)s to %(max)s.", min=self.minimum, max=self.maximum)
 
 
-class BoundedIntegerField(IntegerField):
+class BoundedIntegerField(_ParsedField, IntegerField):
     """A whole number that fits the database's integers (WTForms' IntegerField takes any size)."""
 
     def __init__(self, label=None, validators=None, minimum=-MAX_ID, maximum=MAX_ID, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.minimum, self.maximum = minimum, maximum
 
-    def process_formdata(self, valuelist):
-        if not valuelist or valuelist[0] == "":
-            self.data = None
-            return
-        try:
-            self.data = parse_int(valuelist[0], self.minimum, self.maximum)
-        except ValueError:
-            self.data = None
-            raise ValueError(
-                _l("Give a whole number from %(min)d to %(max)d.", min=self.minimum, max=self.maximum)
-            ) from None
+    def parse(self, text: str) -> int:
+        return parse_int(text, self.minimum, self.maximum)
+
+    def refusal(self):
+        return _l("Give a whole number from %(min)d to %(max)d.", min=self.minimum, max=self.maximum)
 
 
 # --- JSON -------------------------------------------------------------------------------

@@ -109,6 +109,7 @@ def test_the_profile_lists_the_sessions_and_ends_another_one_or_all(app, client,
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Phone browser 1.0" in text and "10.1.2.3" in text and "this browser" in text
+    assert "<title>My profile · " in text and text.count('id="sessions-title"') == 1
     phone_row = db.session.scalars(select(LoginSession).where(LoginSession.ip == "10.1.2.3")).one()
     assert client.post(f"/profile/sessions/{phone_row.id}/end").status_code == 302
     assert phone.get("/home").status_code == 302
