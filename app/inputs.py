@@ -25,6 +25,9 @@ MONEY_LIMIT = Decimal("99999999.99")  # a hundred million yuan: far beyond any p
 MONEY_TEXT = re.compile(r"^[+-]?\d{1,12}(\.\d{1,2})?$")
 MONTH_TEXT = re.compile(r"^\d{4}-\d{2}$")
 MAX_JSON_DEPTH = 32
+# The largest JSON a client sends is a bulk registration of 200 pieces (~200 KB); photos and
+# spreadsheets come as multipart forms, with their own limits.
+MAX_JSON_BYTES = 2 * 1024 * 1024
 
 
 def storable(value: str) -> bool:
@@ -63,6 +66,8 @@ def init_app(app: Flask) -> None:
         # Python's parser raises RecursionError (not a ValueError) on deep nesting: a 500.
         if not request.is_json:
             return
+        if (request.content_length or 0) > MAX_JSON_BYTES:
+            abort(413)
         try:
             data = request.get_json(silent=True)
         except RecursionError:

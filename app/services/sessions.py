@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import event, select, update
-from sqlalchemy.orm import Session, attributes
+from sqlalchemy.orm import Session, attributes, joinedload
 
 from app.extensions import db
 from app.models import LoginAttempt, LoginSession, User
@@ -76,7 +76,9 @@ def find_live(key: str | None, generation, lifetimes: Lifetimes, at: datetime | 
     if not key or not isinstance(key, str) or len(key) > 100 or not isinstance(generation, int):
         return None
     at = at or real_now()
-    row = db.session.scalars(select(LoginSession).where(LoginSession.key_hash == hash_key(key))).one_or_none()
+    row = db.session.scalars(
+        select(LoginSession).options(joinedload(LoginSession.user)).where(LoginSession.key_hash == hash_key(key))
+    ).one_or_none()
     if row is None or row.ended_at is not None:
         return None
     user = row.user

@@ -93,6 +93,14 @@ def test_deeply_nested_json_is_refused_with_400_on_the_api_and_the_pages(client,
     assert client.post("/bench/scan.json", data=deep, content_type="application/json").status_code == 400
 
 
+def test_a_json_body_over_two_megabytes_is_refused_before_it_is_parsed(client, chain):
+    body = "[" + ",".join(["1"] * 1_200_000) + "]"
+    answer = client.post(
+        "/api/v1/scan", data=body, content_type="application/json", headers=bearer(token_for(chain.tech))
+    )
+    assert answer.status_code == 413 and answer.json["error"]["code"] == "too_large"
+
+
 def test_an_id_beyond_any_database_integer_is_a_404(client, make_user, login):
     login(make_user("technician"))
     for path in ("/pieces/99999999999999999999", "/batches/9223372036854775808", "/bench/pieces/2147483648"):
