@@ -12,7 +12,7 @@
 import re
 from decimal import Decimal, InvalidOperation
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, IntegerField
 
@@ -28,6 +28,16 @@ MAX_JSON_DEPTH = 32
 # The largest JSON a client sends is a bulk registration of 200 pieces (~200 KB); photos and
 # spreadsheets come as multipart forms, with their own limits.
 MAX_JSON_BYTES = 2 * 1024 * 1024
+# A body larger than its endpoint takes is refused (413) before it is read: the uploads have
+# their own sizes, every other form or JSON body is small.
+MB = 1024 * 1024
+BODY_LIMITS = {
+    "store.bulk_import": 6 * MB,  # a 5 MB spreadsheet and the form around it
+    "store.register": 51 * MB,  # five photos of 10 MB
+    "store.add_photos": 51 * MB,
+    "api.add_photos": 51 * MB,
+}
+DEFAULT_BODY_LIMIT = 2 * MB
 
 
 def storable(value: str) -> bool:
@@ -48,7 +58,16 @@ def _values():
             yield upload.filename or ""
 
 
+def _limit_body_size() -> None:
+    limit = BODY_LIMITS.get(request.endpoint or "", DEFAULT_BODY_LIMIT)
+    overall = current_app.config.get("MAX_CONTENT_LENGTH")
+    request.max_content_length = min(limit, overall) if overall else limit
+
+
 def init_app(app: Flask) -> None:
+    # First of all the before-request functions: CSRF protection reads the form, and with it the body.
+    app.before_request_funcs.setdefault(None, []).insert(0, _limit_body_size)
+
     @app.before_request
     def _refuse_unstorable_text() -> None:
         if not all(storable(value) for value in _values()):

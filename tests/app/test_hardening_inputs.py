@@ -123,6 +123,18 @@ def test_a_five_megabyte_file_of_empty_lines_is_refused_at_once(client, make_use
     assert elapsed < 1.0, f"{elapsed:.2f} s"
 
 
+def test_an_upload_larger_than_its_page_takes_is_refused_before_it_is_read(client, make_user, login, make_store):
+    login(make_user("store", store=make_store()))
+    body = b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n' + b"x" * (7 * 1024 * 1024)
+    response = client.post(
+        "/store/import", data=body + b"\r\n--b--\r\n", content_type="multipart/form-data; boundary=b"
+    )
+    assert response.status_code == 413
+    # Any other form takes at most 2 MB.
+    response = client.post("/profile/tokens", data={"name": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413
+
+
 def test_a_file_of_too_many_rows_is_refused_before_it_is_read_whole():
     rows = b"\n".join(b"G1,D1,shelf" for _ in range(bulk_import.MAX_READ_ROWS + 5))
     with pytest.raises(bulk_import.RuleViolation):
