@@ -29,7 +29,6 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
 
 from app.extensions import db
 
@@ -64,6 +63,14 @@ def _tool(name: str) -> str:
     if path is None:
         raise BackupError(f"{name} is not installed: apt-get install postgresql-client (the server's version)")
     return path
+
+
+def database_url():
+    """The engine's URL: Flask-SQLAlchemy has made a relative SQLite path absolute in it."""
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite" and (not url.database or url.database == ":memory:"):
+        raise BackupError("an in-memory SQLite database cannot be backed up")
+    return url
 
 
 def row_counts() -> dict[str, int]:
@@ -106,7 +113,7 @@ def _dump_database(url, target: Path) -> str:
 def backup(output: Path | None = None, at: datetime | None = None) -> Path:
     """Write the archive; returns its path (instance/backups/workshop-<UTC time>.tar by default)."""
     at = at or datetime.now(UTC)
-    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    url = database_url()
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     if output is None:
         output = Path(current_app.instance_path) / "backups" / f"workshop-{at:%Y%m%dT%H%M%SZ}.tar"
@@ -213,7 +220,7 @@ def _restore_database(url, manifest: dict, scratch: Path) -> None:
 
 def restore(archive_path: Path) -> dict:
     """Replace the database and write the photos back; nothing is touched unless every checksum holds."""
-    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    url = database_url()
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
