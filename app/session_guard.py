@@ -86,7 +86,10 @@ def attempt(username: str, password: str) -> User | None:
 
 def log_in(user: User) -> None:
     row, key = sessions.start(user, *client(), at=now())
-    session.clear()  # a fresh session on log-in: nothing of a previous one carries over
+    locale = session.get("locale")
+    session.clear()  # a fresh session on log-in: nothing of a previous one carries over but the language
+    if locale:
+        session["locale"] = locale
     login_user(user)
     session[KEY] = key
     session[GENERATION] = row.generation
