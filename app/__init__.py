@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_database(app)
+    register_security(app)
     register_inputs(app)
     register_i18n(app)
     register_blueprints(app)
@@ -61,6 +62,14 @@ def register_database(app: Flask) -> None:
     from app import database
 
     database.init_app(app)
+
+
+def register_security(app: Flask) -> None:
+    from app import health, security_headers, session_guard
+
+    session_guard.init_app(app)
+    security_headers.init_app(app)
+    health.init_app(app)
 
 
 def register_inputs(app: Flask) -> None:

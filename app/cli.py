@@ -1,7 +1,9 @@
 """Command-line tasks: build the database, load the demo, add stores, users, products."""
 
 import getpass
+import subprocess
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -26,7 +28,49 @@ def _commit_or_fail(message: str) -> None:
         raise click.ClickException(f"{message}: {exc.__class__.__name__}: {exc}") from exc
 
 
+def _why(exc: Exception) -> str:
+    if isinstance(exc, subprocess.CalledProcessError):
+        return (exc.stderr or b"").decode(errors="replace").strip() or str(exc)
+    return str(exc)
+
+
 def init_app(app: Flask) -> None:
+    @app.cli.command("backup")
+    @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Archive to write.")
+    def backup_command(output: Path | None) -> None:
+        """Back up the database and the photos into one archive with a manifest and checksums."""
+        from app import backup
+
+        try:
+            path = backup.backup(output)
+        except (backup.BackupError, subprocess.CalledProcessError, OSError) as exc:
+            raise click.ClickException(f"Backup failed: {_why(exc)}") from exc
+        manifest = backup.read_manifest(path)
+        click.echo(
+            f"Backed up {sum(manifest['rows'].values())} rows and {len(manifest['files']) - 1} photo files "
+            f"to {path} ({path.stat().st_size / 1e6:.1f} MB)."
+        )
+
+    @app.cli.command("restore")
+    @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--yes", is_flag=True, help="Confirm: the database is replaced by the archive's.")
+    def restore_command(archive: Path, yes: bool) -> None:
+        """Replace the database with a backup's and write its photos back (needs --yes)."""
+        from app import backup
+
+        if not yes:
+            raise click.UsageError(
+                "Restoring replaces the whole database with the archive's: run again with --yes to confirm."
+            )
+        try:
+            manifest = backup.restore(archive)
+        except (backup.BackupError, subprocess.CalledProcessError, OSError) as exc:
+            raise click.ClickException(f"Restore failed: {_why(exc)}") from exc
+        click.echo(
+            f"Restored {sum(manifest['rows'].values())} rows and {len(manifest['files']) - 1} photo files "
+            f"from the backup of {manifest['created_at']}."
+        )
+
     @app.cli.command("init-db")
     def init_db() -> None:
         """Create or upgrade the database schema (same as `flask db upgrade`)."""

@@ -7,6 +7,7 @@ instead of falling back to anything known.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,25 @@ def _database_url(instance_path: Path) -> str:
     return url
 
 
+def _duration(name: str, unit: str, default: float) -> timedelta:
+    text = os.environ.get(name, "").strip()
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        raise ConfigError(f"{name}={text!r} is not a number of {unit}") from None
+    if not 0 < value < 10_000:
+        raise ConfigError(f"{name}={text!r} must be a positive number of {unit}")
+    return timedelta(**{unit: value})
+
+
+def _limit_storage(production: bool) -> str:
+    uri = os.environ.get("RATELIMIT_STORAGE_URI", "").strip()
+    if production and (not uri or uri.startswith("memory://")):
+        # Counters kept per worker let a guesser try N times per worker: share them.
+        raise ConfigError("RATELIMIT_STORAGE_URI must name a shared storage (redis://…) when APP_ENV=production.")
+    return uri or "memory://"
+
+
 def from_environment(instance_path: Path) -> dict:
     production = os.environ.get("APP_ENV", "").lower() == "production"
     secret = os.environ.get("SECRET_KEY", "").strip()
@@ -55,13 +75,18 @@ def from_environment(instance_path: Path) -> dict:
         "CHAIN_TIMEZONE": tz_name,
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance_path / "uploads")),
         "CHAIN_NAME": os.environ.get("CHAIN_NAME", "总公司售后服务部"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": _limit_storage(production),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "600 per minute"),
         "API_AUTH_FAILURE_LIMIT": os.environ.get("API_AUTH_FAILURE_LIMIT", "20 per minute"),
         "SESSION_COOKIE_SECURE": production and os.environ.get("SESSION_COOKIE_SECURE", "1") == "1",
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text").strip().lower(),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").strip().upper(),
+        "APP_ENV": "production" if production else os.environ.get("APP_ENV", "development").lower(),
+        "SESSION_IDLE_LIFETIME": _duration("SESSION_IDLE_HOURS", "hours", 12),
+        "SESSION_ABSOLUTE_LIFETIME": _duration("SESSION_ABSOLUTE_DAYS", "days", 7),
+        "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT", "10 per minute"),
+        "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "10 per 15 minutes"),
     }
 
 
@@ -76,10 +101,17 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "PAGE_SIZE": 50,
     "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429, so a client knows when to try again
     "CHAIN_TIMEZONE": "Asia/Shanghai",
     "API_RATE_LIMIT": "600 per minute",
     "API_AUTH_FAILURE_LIMIT": "20 per minute",
     "LOG_FORMAT": "text",  # "json": one JSON object per line, for log shippers
     "LOG_LEVEL": "INFO",
+    "APP_ENV": "development",
+    # A log-in session ends after 12 hours unused, and 7 days after the log-in in any case.
+    "SESSION_IDLE_LIFETIME": timedelta(hours=12),
+    "SESSION_ABSOLUTE_LIFETIME": timedelta(days=7),
+    "LOGIN_ADDRESS_LIMIT": "10 per minute",
+    "LOGIN_ACCOUNT_LIMIT": "10 per 15 minutes",  # refused log-ins per account, whatever the address
     "CHAIN_NAME": "总公司售后服务部",  # the receiver on dispatch slips; overridden by CHAIN_NAME in the environment
 }

@@ -82,3 +82,16 @@ def live_app(folder, suffix: str, prepare=None):
             thread.join(timeout=10)
             with app.app_context():
                 db.engine.dispose()
+
+
+def wait_for_js(page, expression: str, timeout: float = 30_000) -> None:
+    """Playwright's ``wait_for_function`` builds its predicate with ``new Function``, which the
+    app's Content-Security-Policy rightly refuses; this polls ``page.evaluate`` (run by the
+    browser's debugger protocol, outside the page's policy) instead."""
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout / 1000:.0f} s: {expression}")
+        page.wait_for_timeout(50)

@@ -2,8 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from app.inputs import BoundedIntegerField, MoneyField
 
 CODE = [DataRequired(), Length(max=20), Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Letters, digits, - and _ only."))]
 
@@ -20,7 +22,7 @@ class StoreForm(FlaskForm):
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)])
     contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    weekly_quota = IntegerField(
+    weekly_quota = BoundedIntegerField(
         _l("Outbound batches per week"), default=1, validators=[InputRequired(), NumberRange(1, 20)]
     )
     active = BooleanField(_l("Active"), default=True)
@@ -47,8 +49,8 @@ class ProductForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     category = StringField(_l("Category"), validators=[DataRequired(), Length(max=40)])
     supplier_id = SelectField(_l("Supplier"), coerce=int, validators=[InputRequired()])
-    unit_cost = DecimalField(_l("Unit cost (¥)"), places=2, validators=[InputRequired(), NumberRange(min=0)])
-    retail_price = DecimalField(_l("Retail price (¥)"), places=2, validators=[InputRequired(), NumberRange(min=0)])
+    unit_cost = MoneyField(_l("Unit cost (¥)"), validators=[InputRequired(), NumberRange(min=0)])
+    retail_price = MoneyField(_l("Retail price (¥)"), validators=[InputRequired(), NumberRange(min=0)])
     active = BooleanField(_l("Active"), default=True)
 
 
@@ -92,12 +94,12 @@ class UserForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    limit_days = IntegerField(
+    limit_days = BoundedIntegerField(
         _l("Days from dispatch to back at store"), validators=[InputRequired(), NumberRange(1, 90)]
     )
-    at_risk_days = IntegerField(
+    at_risk_days = BoundedIntegerField(
         _l("At risk when this many days or fewer are left"), validators=[InputRequired(), NumberRange(0, 30)]
     )
-    inspection_window_days = IntegerField(
+    inspection_window_days = BoundedIntegerField(
         _l("Days a store has to inspect a delivery"), validators=[InputRequired(), NumberRange(1, 60)]
     )

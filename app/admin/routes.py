@@ -9,9 +9,10 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
-from app import navigation
+from app import inputs, navigation
 from app.access import role_required
 from app.admin import forms
+from app.auth.forms import EndSessionForm
 from app.boundary import on_refusal
 from app.extensions import db
 from app.models import DefectCode, Product, Region, RepairOperation, SparePart, Store, Supplier, User
@@ -228,12 +229,14 @@ def listing(slug: str):
     q = request.args.get("q", "").strip()
     if q:
         query = query.where(or_(*(getattr(model, column).ilike(f"%{q}%") for column in catalogue.search)))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    page = db.paginate(query, page=inputs.arg_page(), per_page=50, error_out=False)
     return render_template("admin/list.html", catalogue=catalogue, page=page, q=q)
 
 
 def _edit_page(catalogue: Catalogue, item, form, status: int = 200):
-    return render_template("admin/edit.html", catalogue=catalogue, form=form, item=item), status
+    return render_template(
+        "admin/edit.html", catalogue=catalogue, form=form, item=item, sign_out_form=EndSessionForm()
+    ), status
 
 
 def _form(catalogue: Catalogue, item):

@@ -14,6 +14,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
+from app import ratelimits
 from app.api.errors import ApiError
 from app.extensions import csrf, db
 from app.services import tokens
@@ -33,15 +34,31 @@ def bearer_token() -> str | None:
 
 
 def rate_key() -> str:
-    """Token requests are limited per token, the rest per address."""
+    """Token requests are limited per token, a logged-in browser per user, the rest per address."""
     token = bearer_token()
     if token:
         return "token:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:32]
+    user_id = session.get("_user_id")
+    if user_id:
+        return "user:" + str(user_id)[:20]
     return "ip:" + (get_remote_address() or "")
 
 
 def failed_auth_key() -> str:
     return "auth-fail:" + (get_remote_address() or "")
+
+
+def refuse_bad_token() -> None:
+    """Count a refused token against its address; past the limit, refused tokens get 429.
+
+    Counted in the limiter's storage (shared by every worker with RATELIMIT_STORAGE_URI=redis://…).
+    A valid token never reaches this, so it is never slowed by the bad ones."""
+    g.api_auth_failed = True
+    if not ratelimits.hit("API_AUTH_FAILURE_LIMIT", "api-auth-failure", failed_auth_key()):
+        raise ApiError(
+            429, retry_after=ratelimits.retry_after("API_AUTH_FAILURE_LIMIT", "api-auth-failure", failed_auth_key())
+        )
+    raise ApiError(401, "unauthorized", N_("This API token is not valid, or it was revoked."))
 
 
 def authenticate() -> None:
@@ -50,8 +67,7 @@ def authenticate() -> None:
     if token is not None:
         found = tokens.authenticate(token)
         if found is None:
-            g.api_auth_failed = True
-            raise ApiError(401, "unauthorized", N_("This API token is not valid, or it was revoked."))
+            refuse_bad_token()
         g._login_user = found.user
         g.api_token_id = found.id
         _touch(found)

@@ -11,8 +11,8 @@ from app.api import idempotency, inputs
 from app.api.auth import require_role
 from app.api.errors import ApiError
 from app.api.routes import bp
-from app.api.schemas import batch_json, member_json, scan_json
-from app.boundary import discard
+from app.api.schemas import batch_json, member_json
+from app.api.station import scan_response
 from app.extensions import db
 from app.models import Batch, Piece
 from app.services import batches, returns, scanning, scope
@@ -162,19 +162,23 @@ def dispatch(batch_id: int):
 
 @bp.post("/batches/<int:batch_id>/receive")
 def receive(batch_id: int):
-    """One scanned piece of a parcel: at the workshop (outbound) or back at the store (return)."""
+    """One scanned piece of a parcel: at the workshop (outbound) or back at the store (return).
+
+    A refusal answers 4xx with the scan's body and code; an Idempotency-Key makes a retry safe."""
     batch = scope.get_batch(current_user, batch_id, for_update=True)
     code = inputs.text(inputs.json_body(), "code", max_length=200, required_=True)
-    # Opening the parcel is the slip scan's decision (direction, dispatched, check started).
-    opened, result = scanning.scan_batch(current_user, batch.code)
-    if opened is not None:
-        if batch.direction == Direction.OUTBOUND:
-            result = scanning.receive_scan(current_user, batch, code, at=clock.now())
-        else:
-            result = returns.receive_back_scan(current_user, batch, code, current_rules(), at=clock.now())
-    if result.outcome == scanning.REFUSED:
-        discard()
-    return jsonify(scan_json(result, "receive"))
+
+    def work():
+        # Opening the parcel is the slip scan's decision (direction, dispatched, check started).
+        opened, result = scanning.scan_batch(current_user, batch.code)
+        if opened is not None:
+            if batch.direction == Direction.OUTBOUND:
+                result = scanning.receive_scan(current_user, batch, code, at=clock.now())
+            else:
+                result = returns.receive_back_scan(current_user, batch, code, current_rules(), at=clock.now())
+        return scan_response(result, "receive")
+
+    return idempotency.run(work)
 
 
 @bp.post("/batches/<int:batch_id>/close")

@@ -42,8 +42,28 @@ class ApiError(Exception):
         self.field = field
 
 
+# A refused scan's code → its HTTP status: 404 nothing of that code (or not yours), 403 not
+# your role, 409 the piece or parcel is not in the state the scan needs, 422 not a valid code.
+SCAN_STATUS = {
+    "invalid_code": 422,
+    "invalid": 422,
+    "unknown_batch": 404,
+    "unknown_piece": 404,
+    "forbidden": 403,
+}
+
+
+def scan_status(outcome: str, code: str) -> int:
+    """200 for an ok or warning scan (scanning twice is harmless), 4xx for a refusal."""
+    if outcome != "refused":
+        return 200
+    return SCAN_STATUS.get(code, 409)
+
+
 def from_api_error(error: ApiError):
-    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if error.status == 401 else None
+    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if error.status == 401 else {}
+    if error.status == 429 and "retry_after" in error.params:
+        headers["Retry-After"] = str(error.params["retry_after"])
     return error_response(error.status, error.code, translate(error.message, error.params), error.field, headers)
 
 

@@ -5,13 +5,13 @@ the way a form does on a page.
 """
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 
 from flask import request
 
 from app.api.errors import ApiError
-from app.inputs import storable
+from app.inputs import parse_money, storable
 from workshop.text import N_
 
 MISSING = object()
@@ -125,11 +125,10 @@ def decimal_amount(data: dict, field: str):
         return None
     try:
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise InvalidOperation
-        number = Decimal(str(value))
-        if not number.is_finite() or number < 0 or number >= Decimal("1000000") or number.as_tuple().exponent < -2:
-            raise InvalidOperation
-    except InvalidOperation:
+            raise ValueError
+        # A plain decimal: never 1e309, Infinity, NaN, nor 1E+5 for 100000.
+        number = parse_money(str(value), minimum=Decimal("0"), maximum=Decimal("999999.99"))
+    except ValueError:
         raise ApiError(
             422, "invalid", N_('%(name)s must be an amount like "12.50".'), field=field, name=field
         ) from None

@@ -262,7 +262,19 @@ SCHEMAS = {
             "batch_id": nullable(INTEGER),
             "return_batch": nullable(obj({"id": INTEGER, "code": STRING, "store": STRING, "count": INTEGER})),
             "register_unexpected": nullable(obj({"code": nullable(STRING), "batch_id": INTEGER})),
-        }
+            "error": obj({"code": STRING, "message": STRING}),
+        },
+        required=[
+            "outcome",
+            "code",
+            "message",
+            "mode",
+            "counts",
+            "piece_id",
+            "batch_id",
+            "return_batch",
+            "register_unexpected",
+        ],
     ),
     "Me": obj(
         {
@@ -436,6 +448,26 @@ def answer(schema_name: str, description: str = "OK") -> dict:
     return {"description": description, "content": json_content(ref(schema_name))}
 
 
+# A refused scan is 4xx with the scan's body (outcome refused, its code, the counts so far);
+# the same statuses also answer bad input or scope in the usual Error shape.
+SCAN_REFUSALS = {
+    "403": "Refused: your role may not do this scan (code forbidden).",
+    "404": "Refused: no piece or parcel of that code is yours to see (unknown_piece, unknown_batch), or no such batch.",
+    "409": "Refused: the piece or parcel is not in the state this scan needs "
+    "(wrong_batch, wrong_direction, not_dispatched, no_batch, invalid_transition, month_closed…).",
+    "422": "Refused: not a valid code (invalid_code), or the body is not valid.",
+}
+SCAN_RESPONSES = {
+    status: {"description": text, "content": json_content({"anyOf": [ref("ScanResult"), ref("Error")]})}
+    for status, text in SCAN_REFUSALS.items()
+}
+SCAN_DESCRIPTION = (
+    "ok and warning (already received: scanning twice is harmless) answer 200; a refused scan answers "
+    "403, 404, 409 or 422 with the same body, outcome refused and its stable code (also under error.code). "
+    "Send an Idempotency-Key so that a scan retried after a lost answer is applied once."
+)
+
+
 PIECE_ID = path_id("piece_id", "The piece's id (the number in its code).")
 BATCH_ID = path_id("batch_id", "The batch's id (the number in its code).")
 
@@ -600,12 +632,13 @@ PATHS = {
     "/batches/{batch_id}/receive": {
         "post": op(
             "Receive one scanned piece of a dispatched parcel",
-            answer("ScanResult", "The scan's answer (ok, warning or refused)"),
+            answer("ScanResult", "The scan's answer: ok or warning"),
             tags=["batches"],
-            params=[BATCH_ID],
+            params=[BATCH_ID, IDEMPOTENCY_KEY],
             body=ref("ScanCode"),
             errors=WRITE_ERRORS,
-            description="A refused scan is an answer, not an error: 200 with outcome refused and its code.",
+            extra=SCAN_RESPONSES,
+            description=SCAN_DESCRIPTION,
         ),
     },
     "/batches/{batch_id}/close": {
@@ -629,11 +662,13 @@ PATHS = {
     "/scan": {
         "post": op(
             "The scan station: one scanned code in a mode, as the bench page answers it",
-            answer("ScanResult"),
+            answer("ScanResult", "The scan's answer: ok or warning"),
             tags=["workshop"],
+            params=[IDEMPOTENCY_KEY],
             body=ref("Scan"),
             errors=("400", "401", "403", "409", "415", "422", "429"),
-            description="A refused scan is an answer, not an error: 200 with outcome refused and its code.",
+            extra=SCAN_RESPONSES,
+            description=SCAN_DESCRIPTION,
         ),
     },
     "/deadlines": {

@@ -133,6 +133,9 @@ def scan_json(result: scanning.ScanResult, mode: str | None = None, station: Sta
         "return_batch": None,
         "register_unexpected": None,
     }
+    if result.outcome == scanning.REFUSED:
+        # The stable code again where every other API error keeps it (status 4xx).
+        answer["error"] = {"code": result.code, "message": answer["message"]}
     if station is not None:
         answer["return_batch"] = station.return_batch
         answer["register_unexpected"] = station.register_unexpected

@@ -6,9 +6,9 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from app import clock
-from app.api import inputs
+from app.api import idempotency, inputs
 from app.api.auth import require_role
-from app.api.errors import ApiError
+from app.api.errors import ApiError, scan_status
 from app.api.routes import bp
 from app.api.schemas import amount, day, scan_json, store_ref, when
 from app.boundary import discard
@@ -44,7 +44,11 @@ def me():
 
 @bp.post("/scan")
 def scan():
-    """The scan station's answer, the same as the bench page's (app.services.scan_station)."""
+    """The scan station's answer, the same as the bench page's (app.services.scan_station).
+
+    ok and warning answer 200; a refusal answers 4xx (scan_status) with the same body and
+    its code. With an Idempotency-Key, a retried scan (a handheld that lost the answer) gets
+    the first answer again and is applied once."""
     body = inputs.json_body()
     code = inputs.text(body, "code", max_length=200)
     mode = body.get("mode") or "receive"
@@ -56,13 +60,24 @@ def scan():
     action = body.get("action")
     if action not in (None, "scan", "close"):
         raise ApiError(422, "invalid", N_("action must be “scan” or “close”."), field="action")
-    if action == "close" or scan_station.is_close_command(code):
-        answer = scan_station.close(current_user, batch_id)
-    else:
-        answer = scan_station.scan(current_user, code, mode, batch_id)
-    if answer.result.outcome != scanning.OK:
-        discard()
-    return jsonify(scan_json(answer.result, answer.mode, answer))
+
+    def work():
+        if action == "close" or scan_station.is_close_command(code):
+            answer = scan_station.close(current_user, batch_id)
+        else:
+            answer = scan_station.scan(current_user, code, mode, batch_id)
+        return scan_response(answer.result, answer.mode, answer)
+
+    return idempotency.run(work)
+
+
+def scan_response(result, mode, station=None):
+    """The scan's answer with its status (4xx for a refusal); a scan that is not ok keeps nothing."""
+    if result.outcome != scanning.OK:
+        discard()  # a refused or repeated scan keeps nothing of what it started
+    response = jsonify(scan_json(result, mode, station))
+    response.status_code = scan_status(result.outcome, result.code)
+    return response
 
 
 @bp.get("/deadlines", endpoint="deadlines")

@@ -20,3 +20,7 @@ class TokenForm(FlaskForm):
 
 class RevokeTokenForm(FlaskForm):
     """Empty: the revoke button carries only its CSRF token."""
+
+
+class EndSessionForm(FlaskForm):
+    """Empty: the "end" and "sign out everywhere" buttons carry only their CSRF token."""

@@ -1,26 +1,34 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from flask_login import current_user, login_required
 
-from app.auth.forms import LanguageForm, LoginForm, RevokeTokenForm, TokenForm
+from app import session_guard
+from app.access import role_required
+from app.auth.forms import EndSessionForm, LanguageForm, LoginForm, RevokeTokenForm, TokenForm
 from app.boundary import on_refusal
 from app.extensions import db, limiter, login_manager
 from app.models import User
-from app.services import tokens
+from app.services import sessions, tokens
+from workshop.roles import Role
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
 
 
 def safe_next(target: str | None) -> str:
@@ -31,24 +39,23 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_LIMIT"], methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalars(select(User).where(User.username == form.username.data.strip())).one_or_none()
-        if user is None or not user.active or not user.check_password(form.password.data):
+        user = session_guard.attempt(form.username.data, form.password.data)
+        if user is None:
             flash(_("Wrong user name or password."), "error")
         else:
-            login_user(user)
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    session_guard.log_out()
     flash(_("You are logged out."), "ok")
     return redirect(url_for("auth.login"))
 
@@ -74,6 +81,12 @@ def render_profile(status: int = 200, token_form: TokenForm | None = None, new_t
         render_template(
             "auth/profile.html",
             api_tokens=tokens.active_tokens(current_user),
+            login_sessions=sessions.active_sessions(current_user, session_guard.lifetimes(), at=session_guard.now()),
+            this_session=session_guard.current_session_id(),
+            attempts=sessions.recent_attempts(current_user),
+            end_form=EndSessionForm(),
+            lifetime_idle=format_timedelta(session_guard.lifetimes().idle, threshold=2),
+            lifetime_absolute=format_timedelta(session_guard.lifetimes().absolute, threshold=2),
             token_form=token_form or TokenForm(formdata=None),
             revoke_form=RevokeTokenForm(),
             new_token=new_token,
@@ -107,3 +120,39 @@ def revoke_token(token_id: int):
         abort(404)
     flash(_("Token “%(name)s” revoked: it no longer works.", name=token.name), "ok")
     return redirect(url_for("auth.profile"))
+
+
+@bp.route("/profile/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id: int):
+    if not EndSessionForm().validate_on_submit():
+        abort(400)
+    if sessions.end_one(current_user, session_id, at=session_guard.now()) is None:
+        abort(404)
+    flash(_("That log-in has ended: the browser that used it must log in again."), "ok")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.route("/profile/sessions/end-all", methods=["POST"])
+@login_required
+def end_all_sessions():
+    if not EndSessionForm().validate_on_submit():
+        abort(400)
+    sessions.end_all(current_user, sessions.EVERYWHERE, at=session_guard.now())
+    session_guard.log_out()
+    flash(_("You are logged out everywhere. Your API tokens still work: revoke them on this page."), "ok")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/users/<int:user_id>/sign-out", methods=["POST"])
+@role_required(Role.ADMIN)
+def sign_out_user(user_id: int):
+    """An administrator ends every log-in session of a user (a lost phone, a leaver)."""
+    if not EndSessionForm().validate_on_submit():
+        abort(400)
+    user = db.session.get(User, user_id) if user_id <= 2**31 - 1 else None
+    if user is None:
+        abort(404)
+    sessions.end_all(user, sessions.ADMIN, at=session_guard.now())
+    flash(_("%(name)s is logged out everywhere.", name=user.display_name), "ok")
+    return redirect(safe_next(request.form.get("next")))

@@ -3,7 +3,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -14,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.inputs import BoundedIntegerField
 from workshop.statuses import Blame, Grade
 
 # Labels are the enums' own msgids, translated when the form is rendered.
@@ -54,7 +54,7 @@ class PartRow(FlaskForm):
         csrf = False  # a row inside RepairForm, which carries the token
 
     part = SelectField(_l("Spare part"), coerce=int, validators=[Optional()])
-    quantity = IntegerField(_l("Quantity"), validators=[Optional(), NumberRange(min=1, max=999)])
+    quantity = BoundedIntegerField(_l("Quantity"), validators=[Optional(), NumberRange(min=1, max=999)])
 
 
 class RepairForm(FlaskForm):
@@ -63,7 +63,7 @@ class RepairForm(FlaskForm):
     )
     note = TextAreaField(_l("Other work, in words"), validators=[Length(max=2000)])
     parts = FieldList(FormField(PartRow), min_entries=3, max_entries=10)
-    minutes = IntegerField(
+    minutes = BoundedIntegerField(
         _l("Minutes spent"),
         validators=[InputRequired(message=_l("Enter the minutes spent.")), NumberRange(min=0, max=1440)],
     )
@@ -73,7 +73,7 @@ class UnexpectedForm(FlaskForm):
     """A label nobody registered, found in a parcel: what it is, so it can be received."""
 
     code = StringField(_l("Code"), validators=[DataRequired()])
-    batch_id = IntegerField(validators=[DataRequired()])
+    batch_id = BoundedIntegerField(validators=[DataRequired()])
     product = StringField(
         _l("Product style code"),
         validators=[DataRequired(message=_l("Enter the product's style code.")), Length(max=40)],

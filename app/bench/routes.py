@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 import labels
-from app import clock, navigation
+from app import clock, inputs, navigation
 from app.access import role_required
 from app.bench.forms import (
     BlameChangeForm,
@@ -66,7 +66,7 @@ def scan():
     mode = request.args.get("mode", "receive")
     if mode not in MODES:
         mode = "receive"
-    batch = scan_station.current_batch(current_user, request.args.get("batch", type=int))
+    batch = scan_station.current_batch(current_user, inputs.arg_int("batch"))
     return render_template(
         "bench/scan.html",
         mode=mode,
@@ -92,11 +92,10 @@ def station_conflict(error):
 @role_required(*BENCH_ROLES)
 @on_refusal(station_conflict)
 def scan_json():
-    payload = request.get_json(silent=True) or {}
+    payload = inputs.json_object()
     text = str(payload.get("text") or "")[:200]
     mode = payload.get("mode") if payload.get("mode") in MODES else "receive"
-    batch_id = payload.get("batch_id")
-    batch_id = int(batch_id) if isinstance(batch_id, (int, str)) and str(batch_id).isdigit() else None
+    batch_id = inputs.json_int(payload, "batch_id")
     if payload.get("action") == "close" or scan_station.is_close_command(text):
         station = scan_station.close(current_user, batch_id)
     else:
@@ -188,6 +187,7 @@ def unexpected_refused(error):
 @role_required(*BENCH_ROLES)
 @on_refusal(unexpected_refused)
 def unexpected_json():
+    inputs.form_only()
     form = UnexpectedForm()
     form.defect.choices = [
         SelectChoice(d.id, d.code) for d in db.session.scalars(select(DefectCode).where(DefectCode.active.is_(True)))
@@ -416,6 +416,8 @@ def dispatch_return(batch_id: int):
 @role_required(*BENCH_ROLES)
 def return_slip(batch_id: int):
     batch = returns.return_batch_of(current_user, batch_id)
+    if not batch.return_pieces:
+        abort(404)  # an empty parcel has no slip (labels.slip_pdf refuses one)
     slip = paper.return_slip(batch, current_rules(), batch.dispatched_at or clock.now())
     return Response(
         labels.slip_pdf(slip),
@@ -446,11 +448,11 @@ def _choice(enum_cls, value: str):
 def deadlines_board():
     rules = current_rules()
     today = clock.today()
-    store_id = request.args.get("store", type=int)
+    store_id = inputs.arg_int("store")
     status = _choice(PieceStatus, request.args.get("status", ""))
     state = _choice(ClockState, request.args.get("clock", ""))
     query = deadlines.board(current_user, rules, today, store_id=store_id, status=status, state=state)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    page = db.paginate(query, page=inputs.arg_page(), per_page=50, error_out=False)
     rows = [(p, days_left(p.due_on, today), clock_state(p.due_on, today, rules.at_risk_days)) for p in page.items]
     counts = deadlines.counts(current_user, rules, today)
     queues = [(title, statuses, deadlines.queue(current_user, frozenset(statuses))) for title, statuses in QUEUES]

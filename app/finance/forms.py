@@ -2,10 +2,11 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from app.inputs import MoneyField
 from workshop.statuses import Blame
 
 
@@ -35,7 +36,7 @@ class AdjustmentForm(FlaskForm):
         _l("Who bears it"), choices=[SelectChoice(b.value, _l(b.label)) for b in Blame], validators=[DataRequired()]
     )
     party = StringField(_l("Supplier or store code"), validators=[Optional(), Length(max=20)])
-    amount = DecimalField(_l("Amount (¥; negative to credit)"), places=2, validators=[InputRequired(), two_places])
+    amount = MoneyField(_l("Amount (¥; negative to credit)"), validators=[InputRequired(), two_places])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
 
 
@@ -45,5 +46,5 @@ class ClaimSentForm(FlaskForm):
 
 class ClaimSettleForm(FlaskForm):
     settled_on = DateField(_l("Settled on"), validators=[InputRequired()])
-    paid = DecimalField(_l("Amount paid (¥)"), places=2, validators=[InputRequired(), two_places])
+    paid = MoneyField(_l("Amount paid (¥)"), validators=[InputRequired(), two_places])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])

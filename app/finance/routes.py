@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import clock, navigation
+from app import clock, inputs, navigation
 from app.access import role_required
 from app.boundary import on_refusal
 from app.clock import chain_tz
@@ -58,7 +58,7 @@ def _month(text: str | None) -> Month:
     if not text:
         return finance.current_month(current_rules())
     try:
-        return Month.parse(text)
+        return inputs.parse_month(text)
     except ValueError:
         abort(404)
 
@@ -73,7 +73,7 @@ def _blame(kind: str) -> Blame:
 def _party_id(blame: Blame) -> int | None:
     if blame == Blame.HQ:
         return None
-    party = request.args.get("party", type=int)
+    party = inputs.arg_int("party")
     if party is None or finance.party_name(blame, party) is None:
         abort(404)
     return party
@@ -93,7 +93,7 @@ def index():
     # export carry all of them.
     stores = finance.beside(current.stores, previous.stores)
     stores_pages = max(1, -(-len(stores) // PER_PAGE))
-    stores_page = min(max(request.args.get("stores_page", 1, type=int), 1), stores_pages)
+    stores_page = min(max(inputs.arg_page("stores_page"), 1), stores_pages)
     return render_template(
         "finance/index.html",
         month=month,
@@ -124,7 +124,7 @@ def party(month: str, kind: str):
     party_id = _party_id(blame)
     page = db.paginate(
         finance.party_pieces(month_, blame, party_id),
-        page=request.args.get("page", 1, type=int),
+        page=inputs.arg_page(),
         per_page=PER_PAGE,
         error_out=False,
     )
@@ -183,7 +183,7 @@ def reopen(month: str):
 
 
 def _adjustment_page(form: AdjustmentForm, status: int = 200):
-    piece_id = request.args.get("piece", type=int)
+    piece_id = inputs.arg_int("piece")
     piece = scope.get_piece(current_user, piece_id) if piece_id is not None else None
     this_month = finance.current_month(current_rules())
     return render_template("finance/adjustment.html", form=form, piece=piece, this_month=this_month), status
@@ -194,7 +194,7 @@ def _adjustment_page(form: AdjustmentForm, status: int = 200):
 @on_refusal(lambda error: _adjustment_page(AdjustmentForm()))
 def adjustment():
     form = AdjustmentForm()
-    piece_id = request.args.get("piece", type=int)
+    piece_id = inputs.arg_int("piece")
     if piece_id is not None and request.method == "GET":
         piece = scope.get_piece(current_user, piece_id)
         form.piece.data = piece.code
@@ -249,14 +249,14 @@ def _adjustment_entry(form: AdjustmentForm) -> finance.AdjustmentEntry:
 @role_required(*FINANCE)
 def claims():
     status = request.args.get("status")
-    supplier = request.args.get("supplier", type=int)
+    supplier = inputs.arg_int("supplier")
     try:
         status_ = ClaimStatus(status) if status else None
     except ValueError:
         abort(404)
     page = db.paginate(
         finance.claims_query(supplier_id=supplier, status=status_),
-        page=request.args.get("page", 1, type=int),
+        page=inputs.arg_page(),
         per_page=PER_PAGE,
         error_out=False,
     )

@@ -1,6 +1,6 @@
 """All the tables, importable from one place."""
 
-from app.models.access import ApiToken, IdempotencyRecord
+from app.models.access import ApiToken, IdempotencyRecord, LoginAttempt, LoginSession
 from app.models.batches import Batch
 from app.models.finance import AccountingMonth, Adjustment, Claim
 from app.models.org import DefectCode, Product, Region, Setting, Store, Supplier, User
@@ -15,6 +15,8 @@ __all__ = [
     "DefectCode",
     "Event",
     "IdempotencyRecord",
+    "LoginAttempt",
+    "LoginSession",
     "Photo",
     "Piece",
     "Product",

@@ -37,3 +37,35 @@ class IdempotencyRecord(db.Model):
         UniqueConstraint("user_id", "key", name="uq_idempotency_user_key"),
         Index("ix_idempotency_created", "created_at"),
     )
+
+
+class LoginSession(db.Model):
+    """One log-in of a browser: the cookie names it by ``key_hash``'s secret, the server ends it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    generation: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(db.Model):
+    """Every log-in, good or refused, per account (``user_id`` is empty for an unknown name)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    username: Mapped[str] = mapped_column(String(60))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    succeeded: Mapped[bool] = mapped_column()
+    reason: Mapped[str] = mapped_column(String(20), default="")
+
+    __table_args__ = (Index("ix_login_attempt_user_at", "user_id", "at"),)

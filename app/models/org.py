@@ -119,6 +119,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Raised to end every log-in session of the user at once (app/services/sessions.py).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     store: Mapped[Store | None] = relationship()
     region: Mapped[Region | None] = relationship()

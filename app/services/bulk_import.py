@@ -10,6 +10,7 @@ import io
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from itertools import islice
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -28,6 +29,10 @@ from workshop.text import N_
 
 MAX_ROWS = 1000
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# Lines and rows read before a file is refused, blank ones included: a file of millions of
+# empty lines is refused at once instead of keeping a worker busy reading them.
+MAX_LINES = 20 * MAX_ROWS
+MAX_READ_ROWS = 2 * MAX_ROWS + 1
 TOKEN_MAX_AGE = 3600
 
 
@@ -154,6 +159,8 @@ def read_table(filename: str, data: bytes) -> list[list[object]]:
         raise RuleViolation(N_("The file is larger than 5 MB: split it into smaller files."))
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(data)
+    if data.count(b"\n") > MAX_LINES or data.count(b"\r") > MAX_LINES:
+        raise _too_many_rows()
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise RuleViolation(N_("“%(name)s” is not a readable XLSX file: save it again from Excel."), name=filename)
     return _read_csv(data)
@@ -189,7 +196,14 @@ def _read_csv(data: bytes) -> list[list[object]]:
     delimiter = (
         ";" if sample.count(";") > sample.count(",") and "\t" not in sample else ("\t" if "\t" in sample else ",")
     )
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    rows = list(islice(csv.reader(io.StringIO(text), delimiter=delimiter), MAX_READ_ROWS + 1))
+    if len(rows) > MAX_READ_ROWS:
+        raise _too_many_rows()
+    return rows
+
+
+def _too_many_rows() -> RuleViolation:
+    return RuleViolation(N_("At most %(n)d pieces per file: split it."), n=MAX_ROWS)
 
 
 # --- Checking ---------------------------------------------------------------------------

@@ -22,6 +22,8 @@ def _forget(session: Session) -> None:
 
 
 def _remove(session: Session, previous_transaction=None) -> None:
+    if previous_transaction is not None and previous_transaction.parent is not None:
+        return  # a savepoint: the outer transaction decides
     for path in session.info.pop(KEY, []):
         path.unlink(missing_ok=True)
 

@@ -6,8 +6,6 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -16,6 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from app.inputs import BoundedIntegerField, MoneyField
 from app.services.photos import MAX_PHOTOS
 from workshop.statuses import Source
 
@@ -90,7 +89,7 @@ class LabelForm(FlaskForm):
         default="sheet",
         validators=[InputRequired()],
     )
-    start = IntegerField(
+    start = BoundedIntegerField(
         _l("Start at position (1–24)"),
         default=1,
         validators=[Optional(), NumberRange(min=1, max=24, message=_l("A position from 1 to 24."))],
@@ -118,8 +117,8 @@ class DispatchForm(FlaskForm):
         ],
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
     )
-    shipping_fee = DecimalField(
-        _l("Shipping fee paid by the store (¥)"), places=2, validators=[Optional(), NumberRange(min=0, max=100000)]
+    shipping_fee = MoneyField(
+        _l("Shipping fee paid by the store (¥)"), validators=[Optional(), NumberRange(min=0, max=100000)]
     )
     confirm = BooleanField(
         _l("I have packed every listed piece and the slip in the parcel."),

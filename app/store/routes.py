@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from app import clock, navigation
+from app import clock, inputs, navigation
 from app.access import role_required
 from app.boundary import discard, on_refusal
 from app.errors import render_error
@@ -103,18 +103,16 @@ def index():
     if current_user.role != Role.STORE:
         stores = list(db.session.scalars(scope.stores(current_user)))
     wanted = piece_lists.PieceFilter(
-        store_id=args.get("store", type=int) if stores else None,
+        store_id=inputs.arg_int("store") if stores else None,
         status=args.get("status", ""),
         week=args.get("week", ""),
-        defect_id=args.get("defect", type=int),
+        defect_id=inputs.arg_int("defect"),
         q=args.get("q", ""),
     )
     listing = piece_lists.pieces(current_user, wanted)
     for message, params in listing.problems:
         flash(translate(message, params), "error")
-    page = db.paginate(
-        listing.query, page=args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
+    page = db.paginate(listing.query, page=inputs.arg_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     clocks = {piece.id: deadlines.reading(piece, rules, today) for piece in page.items if piece.due_on is not None}
     defects = db.session.scalars(select(DefectCode).order_by(DefectCode.code)).all()
     return render_template(
@@ -288,7 +286,7 @@ def label_many():
     if request.form.get("which") == "unlabelled":
         pieces = registration.unlabelled(current_user)
     else:
-        ids = sorted(set(request.form.getlist("piece_ids", type=int)))
+        ids = inputs.form_ids("piece_ids")
         # Every id must be visible to this user, or nothing is printed and nothing marked.
         pieces = [scope.get_piece(current_user, piece_id, for_update=True) for piece_id in ids]
         if not pieces:
@@ -378,7 +376,7 @@ def batch_add():
     store = acting_store()
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    ids = sorted(set(request.form.getlist("piece_ids", type=int)))
+    ids = inputs.form_ids("piece_ids")
     if not ids:
         flash(_("Tick the pieces to add."), "warn")
         return redirect(url_for("store.batch"))

@@ -56,12 +56,7 @@
     update();
   }
 
-  // Forms that undo something ask first (taking a piece out of the batch).
-  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
-    f.addEventListener("submit", function (event) {
-      if (!window.confirm(f.dataset.confirm)) { event.preventDefault(); }
-    });
-  });
+  // Forms with data-confirm ask first: static/js/confirm.js (every page loads it).
 
   // A header checkbox that ticks every row.
   document.querySelectorAll("input[data-check-all]").forEach(function (all) {

@@ -25,7 +25,7 @@ def photo(fmt: str = "PNG", name: str | None = None, data: bytes | None = None):
 
 
 def set_now(app, monkeypatch, moment: datetime) -> None:
-    """The pages' clock (app.services.clock.now) for this test only."""
+    """The pages' clock (app.clock.now) for this test only."""
     monkeypatch.setitem(app.config, "NOW", lambda: moment)
 
 

@@ -150,3 +150,9 @@ def test_a_list_longer_than_a_page_links_to_its_second_page_and_opens_it(client,
     assert first.status_code == 200 and "/admin/stores/?q=P0&amp;page=2" in first.get_data(as_text=True)
     second = client.get("/admin/stores/?q=P0&page=2").get_data(as_text=True)
     assert "P0059" in second and "P0000" not in second
+
+
+def test_the_user_page_offers_to_log_the_user_out_everywhere(client, admin, make_user):
+    clerk = make_user("technician")
+    page = client.get(f"/admin/users/{clerk.id}").get_data(as_text=True)
+    assert f"/users/{clerk.id}/sign-out" in page and "data-confirm" in page

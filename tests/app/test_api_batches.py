@@ -61,8 +61,14 @@ def test_the_workshop_receives_grades_repairs_and_sends_back_through_the_api(cli
     assert first["counts"] == {"expected": 3, "received": 1, "missing": 2, "unexpected": 0}
     twice = client.post(f"/api/v1/batches/{batch.id}/receive", json={"code": pieces[0].code}, headers=auth).json
     assert (twice["outcome"], twice["code"]) == ("warning", "already_received")
-    bad = client.post(f"/api/v1/batches/{batch.id}/receive", json={"code": "P12345678X"}, headers=auth).json
-    assert (bad["outcome"], bad["code"]) == ("refused", "invalid_code")
+    bad = client.post(f"/api/v1/batches/{batch.id}/receive", json={"code": "P12345678X"}, headers=auth)
+    # A refusal is a 4xx now (it was 200 with outcome refused), its code in the body twice.
+    assert bad.status_code == 422
+    assert (bad.json["outcome"], bad.json["code"], bad.json["error"]["code"]) == (
+        "refused",
+        "invalid_code",
+        "invalid_code",
+    )
     client.post(f"/api/v1/batches/{batch.id}/receive", json={"code": pieces[1].code}, headers=auth)
     closed = client.post(f"/api/v1/batches/{batch.id}/close", headers=auth)
     assert closed.status_code == 200 and closed.json["status"] == "closed"
@@ -115,8 +121,9 @@ def test_the_scan_endpoint_answers_as_the_bench_page_does(client, login, chain, 
     for key in ("outcome", "code", "message", "counts"):
         assert page[key] == api_again[key]
     assert page["code"] == "already_received"
-    wrong = client.post("/api/v1/scan", json={"code": pieces[1].code, "mode": "receive"}, headers=auth).json
-    assert (wrong["outcome"], wrong["code"]) == ("refused", "no_batch")
+    wrong = client.post("/api/v1/scan", json={"code": pieces[1].code, "mode": "receive"}, headers=auth)
+    assert wrong.status_code == 409  # the station is in the wrong state: scan the slip first
+    assert (wrong.json["outcome"], wrong.json["code"]) == ("refused", "no_batch")
     closed = client.post("/api/v1/scan", json={"code": "CLOSE", "batch_id": batch.id}, headers=auth).json
     assert (closed["outcome"], closed["code"]) == ("ok", "closed")
     assert closed["counts"]["missing"] == 1
@@ -159,3 +166,50 @@ def test_finance_reads_a_months_figures_and_the_claims_with_money_as_strings(cli
     assert claims["items"][0]["amount"] == "360.00" and claims["items"][0]["month"] == month_text
     assert client.get("/api/v1/finance/months/2026-13", headers=fin).status_code == 404
     assert client.get(f"/api/v1/finance/months/{month_text}", headers=tech).status_code == 403
+
+
+def test_scan_refusals_answer_4xx_by_kind_and_good_scans_200(client, chain, make_piece):
+    piece = make_piece(store=chain.store, user=chain.clerk)
+    elsewhere = make_piece(store=chain.other_store, user=chain.other_clerk)
+    batch = dispatched(chain.clerk, chain.store, [piece])
+    dispatched(chain.other_clerk, chain.other_store, [elsewhere])
+    auth = bearer(token_for(chain.tech))
+
+    def receive(code, batch_id=batch.id):
+        response = client.post(f"/api/v1/batches/{batch_id}/receive", json={"code": code}, headers=auth)
+        return response.status_code, response.json.get("code")
+
+    assert receive(piece.code) == (200, "received")
+    assert receive(piece.code) == (200, "already_received")  # twice is harmless: a warning
+    assert receive(elsewhere.code) == (409, "wrong_batch")
+    assert receive("P99999999" + "0") in {(404, "unknown_piece"), (422, "invalid_code")}
+    assert receive("not a code") == (422, "invalid_code")
+    store_auth = bearer(token_for(chain.clerk))
+    mine = client.post(f"/api/v1/batches/{batch.id}/receive", json={"code": piece.code}, headers=store_auth)
+    assert mine.status_code == 409 and mine.json["error"]["code"] == "wrong_direction"
+
+
+def test_a_retried_scan_with_its_idempotency_key_is_applied_once(client, chain, make_piece, db_session):
+    pieces = [make_piece(store=chain.store, user=chain.clerk) for _ in range(2)]
+    batch = dispatched(chain.clerk, chain.store, pieces)
+    auth = bearer(token_for(chain.tech))
+    key = {"Idempotency-Key": "scan-0001"}
+    first = client.post(f"/api/v1/batches/{batch.id}/receive", json={"code": pieces[0].code}, headers={**auth, **key})
+    again = client.post(f"/api/v1/batches/{batch.id}/receive", json={"code": pieces[0].code}, headers={**auth, **key})
+    assert first.status_code == again.status_code == 200
+    assert first.json == again.json and again.json["code"] == "received"
+    assert again.headers["Idempotent-Replayed"] == "true"
+    events = db_session.scalars(select(Event).where(Event.piece_id == pieces[0].id, Event.action == "receive")).all()
+    assert len(events) == 1
+    # The scan station too: the same key replays, another body with it is refused.
+    station = {**auth, "Idempotency-Key": "scan-0002"}
+    body = {"code": pieces[1].code, "batch_id": batch.id}
+    one = client.post("/api/v1/scan", json=body, headers=station)
+    two = client.post("/api/v1/scan", json=body, headers=station)
+    assert one.json == two.json and two.json["code"] == "received" and "Idempotent-Replayed" in two.headers
+    reused = client.post("/api/v1/scan", json={**body, "mode": "pack"}, headers=station)
+    assert reused.status_code == 422 and reused.json["error"]["code"] == "idempotency_key_reused"
+    # A refusal is not remembered: asking again asks again.
+    refused_key = {**auth, "Idempotency-Key": "scan-0003"}
+    assert client.post("/api/v1/scan", json={"code": "nonsense"}, headers=refused_key).status_code == 422
+    assert client.post("/api/v1/scan", json={"code": "nonsense"}, headers=refused_key).status_code == 422

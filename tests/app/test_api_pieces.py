@@ -158,7 +158,7 @@ def test_a_photo_is_added_through_the_store_desks_photo_service(client, chain, m
         f"/api/v1/pieces/{piece.id}/photos", data={"photo": (io.BytesIO(png()), "a.png")}, headers=bearer(clear)
     )
     assert response.status_code == 201, response.json
-    assert response.json["photos"][0]["content_type"] == "image/png"
+    assert response.json["photos"][0]["content_type"] == "image/jpeg"  # sent as PNG, kept as JPEG
     refused = client.post(
         f"/api/v1/pieces/{piece.id}/photos",
         data={"photo": (io.BytesIO(b"not an image"), "a.png")},

@@ -6,6 +6,7 @@ import pytest
 from app import create_app
 from app.extensions import db, limiter
 from tests.app.api_support import bearer, chain, token_for  # noqa: F401 (fixtures)
+from tests.app.conftest import PASSWORD
 
 
 @pytest.fixture()
@@ -57,3 +58,30 @@ def test_a_token_is_slowed_after_its_limit_and_a_token_guesser_after_two_refusal
         for n, url in enumerate(("/api/v1/me", "/api/v1/pieces", "/api/v1/batches"))
     ]
     assert guesses == [401, 401, 429]
+
+
+def test_forty_bad_tokens_from_one_address_never_slow_a_valid_token_or_browser_there(limited_app, chain, db_session):
+    limited_app.config["API_RATE_LIMIT"] = "100 per minute"
+    good = token_for(chain.clerk)
+    db_session.commit()
+    shop_router = {"REMOTE_ADDR": "203.0.113.7"}
+    broken = limited_app.test_client()
+    answers = [
+        broken.get("/api/v1/me", headers=bearer(f"wst_broken_{n}"), environ_base=shop_router).status_code
+        for n in range(40)
+    ]
+    assert answers[:2] == [401, 401] and set(answers[2:]) == {429}
+    scanner = limited_app.test_client()
+    assert scanner.get("/api/v1/me", headers=bearer(good), environ_base=shop_router).status_code == 200
+    browser = limited_app.test_client()
+    assert (
+        browser.post(
+            "/login", data={"username": chain.tech.username, "password": PASSWORD}, environ_base=shop_router
+        ).status_code
+        == 302
+    )
+    assert browser.get("/api/v1/me", environ_base=shop_router).status_code == 200
+    # The broken integration itself stays slowed.
+    refused = broken.get("/api/v1/me", headers=bearer("wst_broken_again"), environ_base=shop_router)
+    assert refused.status_code == 429 and refused.json["error"]["code"] == "rate_limited"
+    assert int(refused.headers["Retry-After"]) >= 1

@@ -64,5 +64,7 @@ def test_a_technician_sees_every_store(client, chain, make_piece):
 def test_a_scan_of_another_stores_batch_reveals_nothing(client, chain, make_piece):
     stranger = make_piece(store=chain.other_store, user=chain.other_clerk)
     batch = dispatched(chain.other_clerk, chain.other_store, [stranger])
-    answer = client.post("/api/v1/scan", json={"code": batch.code}, headers=bearer(token_for(chain.clerk))).json
+    response = client.post("/api/v1/scan", json={"code": batch.code}, headers=bearer(token_for(chain.clerk)))
+    assert response.status_code == 404  # was 200 with outcome refused
+    answer = response.json
     assert answer["outcome"] == "refused" and answer["code"] == "unknown_batch" and answer["batch_id"] is None

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Event, Piece
 from tests.app.conftest import PASSWORD
 from tests.app.test_bench_scan_station import make_parcel  # noqa: F401  (fixture)
+from tests.live import wait_for_js
 from workshop.statuses import PieceStatus
 
 
@@ -52,7 +53,7 @@ def test_a_thirty_piece_parcel_is_received_with_thirty_one_scans_and_no_click(
     for text in [slip, *codes]:
         page.keyboard.type(text)
         page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('count-received').textContent === '30'", timeout=20_000)
+    wait_for_js(page, "document.getElementById('count-received').textContent === '30'", timeout=20_000)
     assert page.inner_text("#count-missing") == "0"
     assert "answer ok" in page.get_attribute("#scan-answer", "class")
     assert page.evaluate("document.activeElement.id") == "scan-input"
@@ -96,14 +97,12 @@ def test_the_check_is_closed_from_the_keyboard_and_the_missing_piece_is_counted(
     for text in [slip, *codes[:2]]:
         page.keyboard.type(text)
         page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('count-received').textContent === '2'", timeout=10_000)
+    wait_for_js(page, "document.getElementById('count-received').textContent === '2'", timeout=10_000)
     page.keyboard.press("Tab")  # the camera button
     page.keyboard.press("Tab")  # "Close the check"
     assert page.evaluate("document.activeElement.id") == "close-check"
     page.keyboard.press("Enter")  # the confirmation is accepted by the fixture
-    page.wait_for_function(
-        "document.getElementById('batch-status').textContent === 'checked and closed'", timeout=10_000
-    )
+    wait_for_js(page, "document.getElementById('batch-status').textContent === 'checked and closed'", timeout=10_000)
     assert page.inner_text("#scan-answer") == f"Check of batch {slip} closed: 2 received, 1 missing, 0 unexpected."
     assert page.evaluate("document.activeElement.id") == "scan-input"
     db.session.commit()

@@ -5,6 +5,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.live import wait_for_js
+
 
 @dataclass
 class Journey:
@@ -43,7 +45,7 @@ class Journey:
 
         Like a person, it waits until the page shows its scan field focused (autofocus lands
         a moment after the page appears)."""
-        page.wait_for_function("document.activeElement && document.activeElement.tagName === 'INPUT'")
+        wait_for_js(page, "document.activeElement && document.activeElement.tagName === 'INPUT'")
         page.keyboard.type(code)
         if navigates:
             with page.expect_navigation():

@@ -14,6 +14,7 @@ from PIL import Image
 from tests.conftest import require_tool
 from tests.e2e.conftest import PHONE, axe_violations, log_in, screenshot
 from tests.e2e.journey import Journey, decode_pdf, pdf_text
+from tests.live import wait_for_js
 
 pytestmark = pytest.mark.e2e
 
@@ -182,21 +183,21 @@ def test_2_the_workshop_receives_grades_repairs_and_sends_back_in_english(new_pa
     # Receiving: the slip, then four of the five pieces, all without a click.
     clicks_before = j.clicks
     j.scan(page, WEEK["batch"])
-    page.wait_for_function("document.getElementById('count-expected').textContent === '5'")
+    wait_for_js(page, "document.getElementById('count-expected').textContent === '5'")
     for code in c[:4]:
         j.scan(page, code)
-    page.wait_for_function("document.getElementById('count-received').textContent === '4'")
+    wait_for_js(page, "document.getElementById('count-received').textContent === '4'")
     assert page.locator("#count-missing").inner_text() == "1"
     screenshot(page, "bench-receiving-en-desktop")
     j.key(page, "Tab"), j.key(page, "Tab")
     assert page.evaluate("document.activeElement.id") == "close-check"
     j.key(page, "Enter")  # the confirmation is accepted (one click, counted by the dialog handler)
-    page.wait_for_function("document.getElementById('batch-status').textContent === 'checked and closed'")
+    wait_for_js(page, "document.getElementById('batch-status').textContent === 'checked and closed'")
     assert page.locator("#count-missing").inner_text() == "1"
     assert j.clicks == clicks_before + 1  # only the confirmation dialog
     # The fifth turns up later and is still received.
     j.scan(page, c[4])
-    page.wait_for_function("document.getElementById('count-received').textContent === '5'")
+    wait_for_js(page, "document.getElementById('count-received').textContent === '5'")
     assert "received" in _station_answer(page)
 
     # Grading: one scan, a key, Enter. The Q07 broken zip is scrapped with the suggested blame.
@@ -226,7 +227,7 @@ def test_2_the_workshop_receives_grades_repairs_and_sends_back_in_english(new_pa
     j.go(page.get_by_role("link", name="Pack by scanning"))
     for code in (c[0], c[4]):
         j.scan(page, code)
-        page.wait_for_function(f"document.getElementById('scan-answer').textContent.includes('{code}')")
+        wait_for_js(page, f"document.getElementById('scan-answer').textContent.includes('{code}')")
     j.go(page.get_by_role("link", name="Return parcels"))
     row = page.locator("tr", has_text="上海静安寺店")
     WEEK["return_batch"] = row.locator("a.code").inner_text()
