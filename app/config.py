@@ -60,6 +60,22 @@ def from_environment(instance_path: Path) -> dict:
         "API_AUTH_FAILURE_LIMIT": os.environ.get("API_AUTH_FAILURE_LIMIT", "20 per minute"),
         "SESSION_COOKIE_SECURE": production and os.environ.get("SESSION_COOKIE_SECURE", "1") == "1",
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        **_alerts_from_environment(),
+    }
+
+
+def _alerts_from_environment() -> dict:
+    """Alerts and background work: the queue, the links in messages, the mail server."""
+    return {
+        "REDIS_URL": os.environ.get("REDIS_URL", "").strip(),
+        "BACKGROUND": os.environ.get("BACKGROUND", "").strip().lower(),
+        "BASE_URL": os.environ.get("BASE_URL", DEFAULTS["BASE_URL"]).strip(),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "").strip(),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25") or 25),
+        "SMTP_USER": os.environ.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "0").strip().lower() in ("1", "true", "yes"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip(),
     }
 
 
@@ -78,4 +94,19 @@ DEFAULTS = {
     "API_RATE_LIMIT": "600 per minute",
     "API_AUTH_FAILURE_LIMIT": "20 per minute",
     "CHAIN_NAME": "总公司售后服务部",  # the receiver on dispatch slips; overridden by CHAIN_NAME in the environment
+    # Alerts and background work (docs: the README's section on alerts).
+    "REDIS_URL": "",  # empty: background work runs in this process after each commit
+    "BACKGROUND": "",  # "rq", "thread" or "inline"; empty: rq with REDIS_URL, else thread
+    "RQ_QUEUE": "workshop",
+    "BASE_URL": "http://127.0.0.1:5000",  # links in messages are absolute: people read them outside the app
+    "SMTP_HOST": "",  # empty: no e-mail is sent
+    "SMTP_PORT": 25,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
+    "MAIL_FROM": "",
+    "ALERT_MAX_ATTEMPTS": 5,
+    "ALERT_RETRY_SECONDS": 60,  # the first retry's wait; each next one waits four times longer
+    "ALERT_SEND_TIMEOUT": 10,  # seconds for one SMTP or webhook call
+    "JOB_KEEP_HOURS": 24,
 }

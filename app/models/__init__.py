@@ -1,8 +1,21 @@
 """All the tables, importable from one place."""
 
 from app.models.access import ApiToken, IdempotencyRecord
+from app.models.alerts import (
+    Alert,
+    AlertPreference,
+    AudienceKind,
+    Channel,
+    DeliveryStatus,
+    DigestRun,
+    Notification,
+    OutboxMessage,
+    RobotKind,
+    RobotWebhook,
+)
 from app.models.batches import Batch
 from app.models.finance import AccountingMonth, Adjustment, Claim
+from app.models.jobs import Job, JobState
 from app.models.org import DefectCode, Product, Region, Setting, Store, Supplier, User
 from app.models.pieces import Event, Photo, Piece, Repair, RepairOperation, RepairPart, SparePart
 from app.models.types import utcnow
@@ -10,12 +23,22 @@ from app.models.types import utcnow
 __all__ = [
     "AccountingMonth",
     "Adjustment",
+    "Alert",
+    "AlertPreference",
+    "AudienceKind",
     "ApiToken",
     "Batch",
+    "Channel",
     "Claim",
     "DefectCode",
+    "DeliveryStatus",
+    "DigestRun",
     "Event",
     "IdempotencyRecord",
+    "Job",
+    "JobState",
+    "Notification",
+    "OutboxMessage",
     "Photo",
     "Piece",
     "Product",
@@ -23,6 +46,8 @@ __all__ = [
     "Repair",
     "RepairOperation",
     "RepairPart",
+    "RobotKind",
+    "RobotWebhook",
     "Setting",
     "SparePart",
     "Store",

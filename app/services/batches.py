@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Batch, Piece, Store, User, utcnow
-from app.services import history
+from app.services import history, reminders
 from app.services.settings import Rules
 from workshop.clock import due_date
 from workshop.errors import RuleViolation, WrongBatch
@@ -130,4 +130,5 @@ def dispatch_batch(
         history.move(piece, PieceAction.DISPATCH, actor, at=at, batch=batch)
         piece.dispatched_at = at
         piece.due_on = due
+    reminders.parcel_dispatched(db.session, batch)
     return batch

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Batch, Piece, User, utcnow
-from app.services import history, scope
+from app.services import history, reminders, scope
 from app.services.settings import rules as current_rules
 from workshop.clock import due_date
 from workshop.codes import CodeKind, parse_code
@@ -235,6 +235,7 @@ def close_check(actor: User, batch: Batch, at: datetime | None = None) -> CheckC
             if piece.status == PieceStatus.IN_TRANSIT:
                 history.move(piece, PieceAction.MARK_MISSING, actor, at=at, batch=batch)
     db.session.flush()
+    reminders.check_closed(db.session, batch)
     return check_counts(batch)
 
 

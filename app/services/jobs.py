@@ -1,0 +1,182 @@
+"""Long work in the background with a progress bar: a page starts a job, polls its progress,
+and offers its file when it is ready; the file is kept for a day, then removed.
+
+A kind of job is a function ``build(job: Running, **params) -> Path`` registered with
+:func:`register`; it reports progress with ``job.progress(percent)`` and writes its file
+into ``job.folder``. ``start`` writes the job row in the caller's transaction and the job
+runs after the commit (on the queue, or in this process without Redis).
+"""
+
+import logging
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app import background
+from app.database import write_intent
+from app.extensions import db
+from app.models import Job, JobState, User, utcnow
+from workshop.errors import RuleViolation
+from workshop.roles import Role
+from workshop.text import N_
+
+log = logging.getLogger(__name__)
+KINDS: dict[str, str] = {}  # kind → "module:function"; a worker on another machine imports it by name
+
+
+def register(kind: str, build: Callable) -> None:
+    KINDS[kind] = background.path_of(build)
+
+
+def folder_root() -> Path:
+    return Path(current_app.config.get("JOB_FOLDER") or Path(current_app.instance_path) / "jobs")
+
+
+def start(session: Session, kind: str, params: dict, user: User | None) -> str:
+    """Queue a job; it runs once this transaction commits. Returns its id for the page to poll."""
+    if kind not in KINDS:
+        raise RuleViolation(N_("%(kind)s is not a kind of background work."), kind=kind)
+    job = Job(id=uuid.uuid4().hex, kind=kind, params=params, user_id=user.id if user else None, created_at=utcnow())
+    session.add(job)
+    session.flush()
+    background.after_commit(session, run, job.id)
+    return job.id
+
+
+@dataclass(frozen=True)
+class Progress:
+    id: str
+    kind: str
+    state: JobState
+    progress: int
+    error: str
+    file_name: str
+
+    @property
+    def ready(self) -> bool:
+        return self.state == JobState.DONE
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED, JobState.EXPIRED)
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "state": self.state.value,
+            "progress": self.progress,
+            "error": self.error,
+            "ready": self.ready,
+            "file_name": self.file_name,
+        }
+
+
+def _visible(session: Session, job_id: str, user: User) -> Job | None:
+    job = session.get(Job, job_id)
+    if job is None or (job.user_id != user.id and user.role != Role.ADMIN):
+        return None  # another person's job is as good as absent
+    return job
+
+
+def progress(session: Session, job_id: str, user: User) -> Progress | None:
+    job = _visible(session, job_id, user)
+    if job is None:
+        return None
+    session.refresh(job)  # the worker writes the progress from another connection
+    return Progress(job.id, job.kind, job.state, job.progress, job.error, job.result_name)
+
+
+def result(session: Session, job_id: str, user: User) -> tuple[Path, str] | None:
+    """The finished job's file and the name to download it as; ``None`` when not (or no longer) there."""
+    job = _visible(session, job_id, user)
+    if job is None or job.state != JobState.DONE or not job.result_path:
+        return None
+    path = Path(job.result_path)
+    return (path, job.result_name) if path.is_file() else None
+
+
+class Running:
+    """What a job's function sees: its folder, and a way to report progress."""
+
+    def __init__(self, job_id: str, folder: Path) -> None:
+        self.id = job_id
+        self.folder = folder
+        self._last = -1
+
+    def progress(self, percent: float) -> None:
+        value = max(0, min(100, int(percent)))
+        if value == self._last:
+            return
+        self._last = value
+        # Its own connection and commit: the page sees it while the job's session works on.
+        with db.engine.begin() as conn:
+            conn.execute(update(Job).where(Job.id == self.id).values(progress=value))
+
+
+def run(job_id: str) -> None:
+    """Run a queued job (the background task): exactly once, even if handed on twice."""
+    write_intent.set(True)
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.state == JobState.QUEUED)
+        .values(state=JobState.RUNNING, started_at=now, progress=0),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    db.session.commit()
+    if claimed != 1:
+        return
+    job = db.session.get(Job, job_id)
+    kind, params = job.kind, dict(job.params or {})
+    db.session.commit()
+    folder = folder_root() / job_id
+    folder.mkdir(parents=True, exist_ok=True)
+    running = Running(job_id, folder)
+    try:
+        build = background.resolve(KINDS[kind])
+        path = Path(build(running, **params))
+    except Exception as exc:
+        db.session.rollback()
+        log.exception("job %s (%s) failed", job_id, kind)
+        _finish(job_id, state=JobState.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000])
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    db.session.rollback()  # a job builds a file; anything it left in the session is not kept
+    _finish(job_id, state=JobState.DONE, progress=100, result_path=str(path), result_name=path.name)
+
+
+def _finish(job_id: str, **values) -> None:
+    write_intent.set(True)
+    db.session.execute(
+        update(Job).where(Job.id == job_id).values(finished_at=utcnow(), **values),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+
+
+def clean_expired(now: datetime | None = None) -> int:
+    """Remove the files of jobs done more than ``JOB_KEEP_HOURS`` ago (their rows stay, expired),
+    and fail the jobs whose worker died under them."""
+    write_intent.set(True)
+    now = now or utcnow()
+    keep = timedelta(hours=int(current_app.config.get("JOB_KEEP_HOURS", 24)))
+    old = db.session.scalars(select(Job).where(Job.state == JobState.DONE, Job.finished_at < now - keep)).all()
+    for job in old:
+        shutil.rmtree(folder_root() / job.id, ignore_errors=True)
+        job.state, job.result_path = JobState.EXPIRED, ""
+    timeout = timedelta(seconds=int(current_app.config.get("JOB_TIMEOUT", 3600)))
+    db.session.execute(
+        update(Job)
+        .where(Job.state == JobState.RUNNING, Job.started_at < now - timeout)
+        .values(state=JobState.FAILED, finished_at=now, error="interrupted: the worker stopped before the job ended"),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+    return len(old)
