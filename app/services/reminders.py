@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,7 @@ from app.services import alerts, dashboard
 from app.services.alerts import Audience, Written
 from app.services.settings import Rules
 from app.services.settings import rules as current_rules
-from app.templating import money
+from app.templating import money as money_in_locale
 from workshop.money import Month, total
 from workshop.quota import IsoWeek
 from workshop.roles import Role
@@ -35,6 +36,12 @@ DETAIL_LINES = 10  # a message names at most this many pieces, then says how man
 def _lines(lines: list, limit: int = DETAIL_LINES) -> tuple[list, dict]:
     shown, more = alerts.shorten(lines, limit)
     return shown, ({"more": more} if more else {})
+
+
+def money(amount) -> str:
+    # Amounts are written into the alert once, for every reader: ¥1,234.00 reads the same in both languages.
+    with force_locale(alerts.DEFAULT_LOCALE):
+        return money_in_locale(amount)
 
 
 def _piece_line(label: str, piece: Piece) -> list:
