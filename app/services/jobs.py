@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app import background
-from app.database import write_intent
+from app.database import writes
 from app.extensions import db
 from app.models import Job, JobState, User, utcnow
 from workshop.errors import RuleViolation
@@ -122,20 +122,10 @@ class Running:
 
 def run(job_id: str) -> None:
     """Run a queued job (the background task): exactly once, even if handed on twice."""
-    write_intent.set(True)
-    now = utcnow()
-    claimed = db.session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.state == JobState.QUEUED)
-        .values(state=JobState.RUNNING, started_at=now, progress=0),
-        execution_options={"synchronize_session": False},
-    ).rowcount
-    db.session.commit()
-    if claimed != 1:
+    claimed = _claim(job_id)
+    if claimed is None:
         return
-    job = db.session.get(Job, job_id)
-    kind, params = job.kind, dict(job.params or {})
-    db.session.commit()
+    kind, params = claimed
     folder = folder_root() / job_id
     folder.mkdir(parents=True, exist_ok=True)
     running = Running(job_id, folder)
@@ -148,12 +138,31 @@ def run(job_id: str) -> None:
         _finish(job_id, state=JobState.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000])
         shutil.rmtree(folder, ignore_errors=True)
         return
-    db.session.rollback()  # a job builds a file; anything it left in the session is not kept
+    # The build reads in its own transaction (no write lock held: its progress is written
+    # from another connection); it builds a file, and nothing it left in the session is kept.
+    db.session.rollback()
     _finish(job_id, state=JobState.DONE, progress=100, result_path=str(path), result_name=path.name)
 
 
+@writes
+def _claim(job_id: str) -> tuple[str, dict] | None:
+    claimed = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.state == JobState.QUEUED)
+        .values(state=JobState.RUNNING, started_at=utcnow(), progress=0),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        return None
+    job = db.session.get(Job, job_id)
+    found = job.kind, dict(job.params or {})
+    db.session.commit()
+    return found
+
+
+@writes
 def _finish(job_id: str, **values) -> None:
-    write_intent.set(True)
     db.session.execute(
         update(Job).where(Job.id == job_id).values(finished_at=utcnow(), **values),
         execution_options={"synchronize_session": False},
@@ -161,10 +170,10 @@ def _finish(job_id: str, **values) -> None:
     db.session.commit()
 
 
+@writes
 def clean_expired(now: datetime | None = None) -> int:
     """Remove the files of jobs done more than ``JOB_KEEP_HOURS`` ago (their rows stay, expired),
     and fail the jobs whose worker died under them."""
-    write_intent.set(True)
     now = now or utcnow()
     keep = timedelta(hours=int(current_app.config.get("JOB_KEEP_HOURS", 24)))
     old = db.session.scalars(select(Job).where(Job.state == JobState.DONE, Job.finished_at < now - keep)).all()

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from app import background
-from app.database import write_intent
+from app.database import writes
 from app.extensions import db
 from app.models import AlertPreference, Channel, DeliveryStatus, OutboxMessage, utcnow
 from app.services import alerts, channels
@@ -40,9 +40,9 @@ def deliver(ids: list[int]) -> int:
     return sum(send_one(row_id) for row_id in ids)
 
 
+@writes
 def send_due(limit: int = 500) -> int:
     """Send every row whose time has come: first tries a commit did not send, and retries."""
-    write_intent.set(True)
     now = utcnow()
     db.session.execute(
         update(OutboxMessage)
@@ -76,8 +76,8 @@ def send_one(row_id: int) -> bool:
     return not error
 
 
+@writes
 def _claim(row_id: int) -> Envelope | None:
-    write_intent.set(True)
     now = utcnow()
     claimed = db.session.execute(
         update(OutboxMessage)
@@ -138,8 +138,8 @@ def markdown(message: alerts.Rendered) -> str:
     return "\n".join(lines)
 
 
+@writes
 def _record(row_id: int, error: str) -> None:
-    write_intent.set(True)
     now = utcnow()
     row = db.session.get(OutboxMessage, row_id, populate_existing=True)
     row.attempts += 1

@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.database import write_intent
+from app.database import writes
 from app.extensions import db
 from app.models import AccountingMonth, Batch, Claim, DigestRun, Piece, Region, RobotWebhook, Store, User, utcnow
 from app.services import alerts, dashboard
@@ -277,12 +277,12 @@ class DailyRun:
 DAILY = "daily"
 
 
+@writes
 def run_daily(now: datetime | None = None, *, force: bool = False) -> DailyRun:
     """Today's digests and reminders, once per day whoever calls: the first caller claims
     (kind, day) in ``digest_run`` and writes the alerts in the same transaction; any other
     caller, at the same moment or later, finds the claim and sends nothing. Without
     ``force`` nothing runs before the digest hour (chain time)."""
-    write_intent.set(True)  # SQLite: take the write lock first, so two runs queue instead of failing
     session = db.session
     now = now or utcnow()
     rules = current_rules()
