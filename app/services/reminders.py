@@ -60,7 +60,7 @@ def parcel_dispatched(session: Session, batch: Batch) -> Written | None:
         key=f"parcel_dispatched:{batch.id}",
         kind="parcel_dispatched",
         message=N_(
-            "Parcel %(batch)s from %(store)s is on its way to the workshop: %(count)d pieces, %(carrier)s %(tracking)s."
+            "Parcel %(batch)s from %(store)s is on its way to the workshop (pieces: %(count)d; %(carrier)s %(tracking)s)."
         ),
         params={
             "batch": batch.code,
@@ -97,7 +97,7 @@ def check_closed(session: Session, batch: Batch) -> Written | None:
         key=f"check_closed:{batch.id}",
         kind="check_closed",
         message=N_(
-            "The workshop checked parcel %(batch)s of %(store)s: %(missing)d pieces missing, %(unexpected)d unexpected."
+            "The workshop checked parcel %(batch)s of %(store)s — missing: %(missing)d, unexpected: %(unexpected)d."
         ),
         params={
             "batch": batch.code,
@@ -121,7 +121,7 @@ def return_dispatched(session: Session, batch: Batch) -> Written | None:
         key=f"return_dispatched:{batch.id}",
         kind="return_dispatched",
         message=N_(
-            "Return parcel %(batch)s is on its way to you: %(count)d pieces, %(carrier)s %(tracking)s. Scan them in when it arrives."
+            "Return parcel %(batch)s is on its way to you (pieces: %(count)d; %(carrier)s %(tracking)s). Scan them in when it arrives."
         ),
         params={
             "batch": batch.code,
@@ -163,7 +163,7 @@ def returns_not_received(session: Session, now: datetime, days: int, rules: Rule
             key=f"return_not_received:{batch.id}",
             kind="return_not_received",
             message=N_(
-                "Return parcel %(batch)s was dispatched to you on %(date)s and %(count)d of its pieces are not scanned in yet. Scan them in, or tell the workshop if the parcel has not arrived."
+                "Return parcel %(batch)s was dispatched to you on %(date)s; pieces not yet scanned in: %(count)d. Scan them in, or tell the workshop if the parcel has not arrived."
             ),
             params={
                 "batch": batch.code,
@@ -190,7 +190,7 @@ def deadline_digests(session: Session, today: date, rules: Rules) -> int:
             key=f"deadlines:{today.isoformat()}:{audience}",
             kind="deadline_digest",
             message=N_(
-                "Deadlines on %(date)s: %(overdue)d pieces overdue, %(at_risk)d at risk (due within %(days)d days)."
+                "Deadlines on %(date)s — overdue: %(overdue)d, at risk: %(at_risk)d (due within %(days)d days)."
             ),
             params={"date": today.isoformat(), "overdue": overdue, "at_risk": at_risk, "days": rules.at_risk_days},
             link=link,
@@ -259,7 +259,7 @@ def claims_outstanding(session: Session, today: date, days: int) -> Written | No
         session,
         key=f"claims_outstanding:{IsoWeek.of(today).key}",
         kind="claims_outstanding",
-        message=N_("%(count)d supplier claims sent more than %(days)d days ago are still unpaid: %(amount)s in all."),
+        message=N_("Supplier claims sent more than %(days)d days ago and still unpaid: %(count)d, %(amount)s in all."),
         params={"count": len(claims), "days": days, "amount": money(total(c.amount for c in claims)), **more},
         details=details,
         link=alerts.path_for("finance.claims", status=ClaimStatus.SENT.value),

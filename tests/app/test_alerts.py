@@ -126,7 +126,7 @@ def test_a_check_closed_with_a_piece_missing_tells_its_store_and_region_in_each_
 
     [english] = inbox.to("clerk@store.test")
     assert english["Subject"] == (
-        f"The workshop checked parcel {batch.code} of 上海南京东路店: 1 pieces missing, 0 unexpected."
+        f"The workshop checked parcel {batch.code} of 上海南京东路店 — missing: 1, unexpected: 0."
     )
     body = english.get_content()
     assert f"Missing: {pieces[1].code} 男士加绒连帽羽绒服" in body
@@ -142,7 +142,7 @@ def test_a_check_closed_with_a_piece_missing_tells_its_store_and_region_in_each_
     assert db.session.scalar(select(func.count()).where(OutboxMessage.status == DeliveryStatus.SENT)) == 5
     assert receiver.to("/dingtalk/other") == []
     [region_post] = receiver.to("/wecom/region")
-    assert "1 pieces missing" in region_post["body"]["markdown"]["content"]
+    assert "missing: 1," in region_post["body"]["markdown"]["content"]
 
 
 def test_a_check_closed_with_nothing_missing_tells_nobody(db_session, alerting, desk, make_piece):
@@ -316,10 +316,10 @@ def test_the_daily_digest_tells_each_store_and_region_its_own_and_the_workshop_t
         [shown] = [n for n in alerts.notifications(db.session, user, "en") if n.text.startswith("Deadlines")]
         return shown
 
-    assert digest(desk.clerk).text.startswith("Deadlines on 2026-11-30: 1 pieces overdue, 0 at risk")
-    assert digest(desk.other_clerk).text.startswith("Deadlines on 2026-11-30: 0 pieces overdue, 1 at risk")
-    assert digest(desk.manager).text.startswith("Deadlines on 2026-11-30: 1 pieces overdue, 0 at risk")
-    assert digest(desk.tech).text.startswith("Deadlines on 2026-11-30: 1 pieces overdue, 1 at risk")
+    assert digest(desk.clerk).text.startswith("Deadlines on 2026-11-30 — overdue: 1, at risk: 0")
+    assert digest(desk.other_clerk).text.startswith("Deadlines on 2026-11-30 — overdue: 0, at risk: 1")
+    assert digest(desk.manager).text.startswith("Deadlines on 2026-11-30 — overdue: 1, at risk: 0")
+    assert digest(desk.tech).text.startswith("Deadlines on 2026-11-30 — overdue: 1, at risk: 1")
     assert digest(desk.tech).link == "/bench/deadlines"
     [post] = receiver.to("/wecom/other")
     assert "0 件超期，1 件即将到期" in post["body"]["markdown"]["content"]
@@ -397,7 +397,7 @@ def test_finance_hears_once_that_last_month_can_be_closed_and_weekly_of_claims_u
     assert kinds_for(finance) == ["month_closable", "claims_outstanding"]
     shown = {n.text for n in alerts.notifications(db.session, finance, "en")}
     assert "2026-10 has ended: check its figures and close it." in shown
-    assert "1 supplier claims sent more than 30 days ago are still unpaid: ¥720.00 in all." in shown
+    assert "Supplier claims sent more than 30 days ago and still unpaid: 1, ¥720.00 in all." in shown
     assert kinds_for(desk.clerk) == [] and kinds_for(desk.tech) == []
     reminders.run_daily(MID_MONTH + timedelta(days=7))  # a new week: the unpaid claim again; the month not again
     assert kinds_for(finance) == ["month_closable", "claims_outstanding", "claims_outstanding"]
