@@ -28,7 +28,10 @@ from workshop.roles import Role
 from workshop.text import N_
 
 log = logging.getLogger(__name__)
-KINDS: dict[str, str] = {}  # kind → "module:function"; a worker on another machine imports it by name
+# kind → "module:function": a worker on another machine imports the function by its name.
+KINDS: dict[str, str] = {
+    "month_pack": "app.services.month_pack:build",
+}
 
 
 def register(kind: str, build: Callable) -> None:

@@ -1,0 +1,43 @@
+"""The month-end pack: every supplier's claim statement and every store's statement of a
+month in one ZIP — long work for a background job (``jobs.start(…, "month_pack", …)``)."""
+
+import zipfile
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import Store, Supplier, User, utcnow
+from app.services import finance, jobs
+from app.services.settings import chain_tz
+from labels.statements import statement_pdf
+from workshop.clock import local_date
+from workshop.money import Month
+
+KIND = "month_pack"
+
+
+def start(session: Session, user: User, month: Month) -> str:
+    """Queue the pack of ``month``; the page polls ``jobs.progress`` with the id it returns."""
+    return jobs.start(session, KIND, {"month": str(month), "prepared_by": user.display_name}, user)
+
+
+def build(job: jobs.Running, *, month: str, prepared_by: str) -> Path:
+    month_ = Month.parse(month)
+    figures = finance.allocation(month_)
+    today = local_date(utcnow(), chain_tz())
+    parties = [(Supplier, line.party_id) for line in figures.suppliers if line.party_id is not None]
+    parties += [(Store, line.party_id) for line in figures.stores if line.party_id is not None]
+    path = job.folder / f"month-pack-{month_}.zip"
+    # PDFs are compressed already: stored, not deflated again.
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as pack:
+        for done, (model, party_id) in enumerate(parties, start=1):
+            party = db.session.get(model, party_id)
+            if model is Supplier:
+                data, folder = finance.claim_statement(party, month_, prepared_by, today), "suppliers"
+            else:
+                data, folder = finance.store_statement(party, month_, prepared_by, today), "stores"
+            pack.writestr(f"{folder}/{data.filename}", statement_pdf(data.statement))
+            db.session.expunge_all()  # 2,300 statements: keep the session (and the worker's memory) small
+            job.progress(done * 100 / len(parties))
+    return path
