@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, update
 
 from app import background
 from app.database import writes
 from app.extensions import db
-from app.models import AlertPreference, Channel, DeliveryStatus, OutboxMessage, utcnow
+from app.models import AlertPreference, Channel, DeliveryStatus, OutboxMessage, RobotWebhook, utcnow
 from app.services import alerts, channels
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,18 @@ def _send(envelope: Envelope) -> None:
         channels.post_wecom(envelope.address, markdown(message), timeout)
     else:
         channels.post_dingtalk(envelope.address, envelope.secret, message.subject, markdown(message), timeout)
+
+
+def test_robot(robot: RobotWebhook) -> str:
+    """Send a test message to a robot now (the admin's "send a test" button): its error, or ""."""
+    with force_locale(robot.locale or alerts.DEFAULT_LOCALE):
+        text = gettext("A test message from the repair workshop: this group will receive its alerts here.")
+        rendered = alerts.Rendered(text, (), alerts.absolute("/"), gettext("Open in the app"))
+    try:
+        _send(Envelope(0, Channel(robot.kind.value), rendered, address=robot.url, secret=robot.secret))
+    except channels.DeliveryFailed as exc:
+        return str(exc)
+    return ""
 
 
 def plain(message: alerts.Rendered) -> str:

@@ -468,3 +468,27 @@ def test_a_robots_secret_and_token_are_never_shown_back_in_full(db_session, rece
         alerts.add_robot(db.session, RobotTarget(RobotKind.WECOM, AudienceKind.STORE, "https://qyapi.test/x"))
     with pytest.raises(RuleViolation):
         alerts.add_robot(db.session, RobotTarget(RobotKind.WECOM, AudienceKind.WORKSHOP, "ftp://x"))
+
+
+def test_the_admin_can_send_a_robot_a_test_message_and_reads_why_it_failed(db_session, alerting, receiver, desk):
+    good = robot(
+        receiver,
+        "/dingtalk/store",
+        AudienceKind.STORE,
+        kind=RobotKind.DINGTALK,
+        store=desk.store,
+        secret=receiver.secret,
+    )
+    assert outbox.test_robot(good) == ""
+    [post] = receiver.to("/dingtalk/store")
+    assert post["body"]["markdown"]["title"].startswith("来自售后系统的测试消息")
+    wrong = robot(
+        receiver,
+        "/dingtalk/other",
+        AudienceKind.STORE,
+        kind=RobotKind.DINGTALK,
+        store=desk.store,
+        locale="en",
+        secret="SECnot-it",
+    )
+    assert "310000" in outbox.test_robot(wrong)
