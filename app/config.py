@@ -60,11 +60,11 @@ def from_environment(instance_path: Path) -> dict:
         "API_AUTH_FAILURE_LIMIT": os.environ.get("API_AUTH_FAILURE_LIMIT", "20 per minute"),
         "SESSION_COOKIE_SECURE": production and os.environ.get("SESSION_COOKIE_SECURE", "1") == "1",
         "PREFERRED_URL_SCHEME": "https" if production else "http",
-        **_alerts_from_environment(),
+        **_alerts_from_environment(instance_path),
     }
 
 
-def _alerts_from_environment() -> dict:
+def _alerts_from_environment(instance_path: Path) -> dict:
     """Alerts and background work: the queue, the links in messages, the mail server."""
     return {
         "REDIS_URL": os.environ.get("REDIS_URL", "").strip(),
@@ -76,6 +76,8 @@ def _alerts_from_environment() -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "0").strip().lower() in ("1", "true", "yes"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip(),
+        # Files of background jobs; with workers on other machines, a folder they all share.
+        "JOB_FOLDER": os.environ.get("JOB_FOLDER", str(instance_path / "jobs")),
     }
 
 

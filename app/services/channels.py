@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import quote_plus
 
 
@@ -53,7 +53,7 @@ def send_email(settings: SmtpSettings, to: str, subject: str, body: str) -> None
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(domain=parseaddr(settings.sender)[1].rpartition("@")[2] or None)
     message.set_content(body)  # UTF-8: Chinese store and product names arrive intact
     try:
         with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
