@@ -83,9 +83,10 @@ def check_closed(session: Session, batch: Batch) -> Written | None:
     unexpected = [p for p in batch.pieces if p.unexpected]
     if not missing and not unexpected:
         return None
-    lines = [_piece_line(N_("Missing: %(code)s %(product)s"), p) for p in missing]
-    lines += [_piece_line(N_("Unexpected: %(code)s %(product)s"), p) for p in unexpected]
-    details, more = _lines(lines)
+    named = [(N_("Missing: %(code)s %(product)s"), p) for p in missing]
+    named += [(N_("Unexpected: %(code)s %(product)s"), p) for p in unexpected]
+    shown, more = _lines(named)
+    details = [_piece_line(label, piece) for label, piece in shown]
     concerned = missing + unexpected
     link = (
         alerts.path_for("pieces.piece", piece_id=concerned[0].id)

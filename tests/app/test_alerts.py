@@ -492,3 +492,18 @@ def test_the_admin_can_send_a_robot_a_test_message_and_reads_why_it_failed(db_se
         secret="SECnot-it",
     )
     assert "310000" in outbox.test_robot(wrong)
+
+
+def test_a_parcel_with_many_pieces_missing_names_ten_and_counts_the_rest(db_session, alerting, desk, make_piece):
+    batch, pieces = parcel_of(db_session, desk, make_piece, count=12)
+    scanning.start_check(desk.tech, batch)
+    scanning.close_check(desk.tech, batch)
+    db_session.commit()
+    [note] = alerts.notifications(db.session, desk.clerk, "en")
+    assert note.text.endswith("missing: 12, unexpected: 0.") and note.link == f"/batches/{batch.id}"
+    assert note.details[:2] == (
+        f"Missing: {pieces[0].code} 男士加绒连帽羽绒服",
+        f"Missing: {pieces[1].code} 男士加绒连帽羽绒服",
+    )
+    assert len(note.details) == 11 and note.details[-1] == "… and 2 more"
+    assert alerts.notifications(db.session, desk.manager, "zh_Hans")[0].details[-1] == "……另有 2 件"
