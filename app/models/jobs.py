@@ -25,6 +25,8 @@ class Job(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # A job split in parts for several workers: each part is a job of its own under its parent.
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("job.id"), index=True)
     state: Mapped[JobState] = mapped_column(enum_column(JobState, name="job_state"), default=JobState.QUEUED)
     progress: Mapped[int] = mapped_column(default=0)
     result_path: Mapped[str] = mapped_column(String(500), default="")

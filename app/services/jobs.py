@@ -1,10 +1,15 @@
 """Long work in the background with a progress bar: a page starts a job, polls its progress,
 and offers its file when it is ready; the file is kept for a day, then removed.
 
-A kind of job is a function ``build(job: Running, **params) -> Path`` registered with
-:func:`register`; it reports progress with ``job.progress(percent)`` and writes its file
-into ``job.folder``. ``start`` writes the job row in the caller's transaction and the job
-runs after the commit (on the queue, or in this process without Redis).
+A kind of job is a function ``build(job: Running, **params) -> Path`` registered in
+``KINDS``; it reports progress with ``job.progress(percent)`` and writes its file into
+``job.folder``. ``start`` writes the job row in the caller's transaction and the job runs
+after the commit (on the queue, or in this process without Redis).
+
+A kind that also has a ``merge(job, paths, **params) -> Path`` in ``MERGERS`` can be split:
+``start(…, parts=n)`` queues n part jobs (``part`` and ``parts`` among their params) that
+several workers do at once; the part that finishes last merges the parts' files into the
+parent's. The page polls the parent.
 """
 
 import logging
@@ -32,24 +37,44 @@ log = logging.getLogger(__name__)
 KINDS: dict[str, str] = {
     "month_pack": "app.services.month_pack:build",
 }
+MERGERS: dict[str, str] = {
+    "month_pack": "app.services.month_pack:merge",
+}
 
 
-def register(kind: str, build: Callable) -> None:
+def register(kind: str, build: Callable, merge: Callable | None = None) -> None:
     KINDS[kind] = background.path_of(build)
+    if merge is not None:
+        MERGERS[kind] = background.path_of(merge)
 
 
 def folder_root() -> Path:
     return Path(current_app.config.get("JOB_FOLDER") or Path(current_app.instance_path) / "jobs")
 
 
-def start(session: Session, kind: str, params: dict, user: User | None) -> str:
+def start(session: Session, kind: str, params: dict, user: User | None, *, parts: int = 1) -> str:
     """Queue a job; it runs once this transaction commits. Returns its id for the page to poll."""
-    if kind not in KINDS:
+    if kind not in KINDS or (parts > 1 and kind not in MERGERS):
         raise RuleViolation(N_("%(kind)s is not a kind of background work."), kind=kind)
-    job = Job(id=uuid.uuid4().hex, kind=kind, params=params, user_id=user.id if user else None, created_at=utcnow())
+    user_id = user.id if user else None
+    job = Job(id=uuid.uuid4().hex, kind=kind, params=params, user_id=user_id, created_at=utcnow())
     session.add(job)
     session.flush()
-    background.after_commit(session, run, job.id)
+    if parts <= 1:
+        background.after_commit(session, run, job.id)
+        return job.id
+    for part in range(parts):
+        piece = Job(
+            id=uuid.uuid4().hex,
+            kind=kind,
+            params={**params, "part": part, "parts": parts},
+            user_id=user_id,
+            parent_id=job.id,
+            created_at=utcnow(),
+        )
+        session.add(piece)
+        session.flush()
+        background.after_commit(session, run, piece.id)
     return job.id
 
 
@@ -93,7 +118,15 @@ def progress(session: Session, job_id: str, user: User) -> Progress | None:
     if job is None:
         return None
     session.refresh(job)  # the worker writes the progress from another connection
-    return Progress(job.id, job.kind, job.state, job.progress, job.error, job.result_name)
+    parts = session.scalars(select(Job).where(Job.parent_id == job.id)).all()
+    if not parts or job.state != JobState.QUEUED:
+        return Progress(job.id, job.kind, job.state, job.progress, job.error, job.result_name)
+    # A split job not yet merged: its parts tell how far it is (the merge is the last step).
+    for part in parts:
+        session.refresh(part)
+    state = JobState.RUNNING if any(p.state != JobState.QUEUED for p in parts) else JobState.QUEUED
+    done = min(sum(p.progress for p in parts) // len(parts), 99)
+    return Progress(job.id, job.kind, state, done, "", "")
 
 
 def result(session: Session, job_id: str, user: User) -> tuple[Path, str] | None:
@@ -128,27 +161,74 @@ def run(job_id: str) -> None:
     claimed = _claim(job_id)
     if claimed is None:
         return
-    kind, params = claimed
+    kind, params, parent_id = claimed
     folder = folder_root() / job_id
     folder.mkdir(parents=True, exist_ok=True)
-    running = Running(job_id, folder)
     try:
         build = background.resolve(KINDS[kind])
-        path = Path(build(running, **params))
+        path = Path(build(Running(job_id, folder), **params))
     except Exception as exc:
         db.session.rollback()
         log.exception("job %s (%s) failed", job_id, kind)
-        _finish(job_id, state=JobState.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000])
+        error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        _finish(job_id, state=JobState.FAILED, error=error)
+        if parent_id is not None:
+            _finish(parent_id, state=JobState.FAILED, error=error, only_from=JobState.QUEUED)
         shutil.rmtree(folder, ignore_errors=True)
         return
     # The build reads in its own transaction (no write lock held: its progress is written
     # from another connection); it builds a file, and nothing it left in the session is kept.
     db.session.rollback()
     _finish(job_id, state=JobState.DONE, progress=100, result_path=str(path), result_name=path.name)
+    if parent_id is not None:
+        _merge_when_complete(parent_id, kind)
+
+
+def _merge_when_complete(parent_id: str, kind: str) -> None:
+    """The last part to finish merges: the parent's claim (queued → running) lets only one do it."""
+    claimed = _claim_merge(parent_id)
+    if claimed is None:
+        return
+    params, paths = claimed
+    folder = folder_root() / parent_id
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        merge = background.resolve(MERGERS[kind])
+        path = Path(merge(Running(parent_id, folder), paths, **params))
+    except Exception as exc:
+        db.session.rollback()
+        log.exception("merging job %s (%s) failed", parent_id, kind)
+        _finish(parent_id, state=JobState.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000])
+        return
+    db.session.rollback()
+    _finish(parent_id, state=JobState.DONE, progress=100, result_path=str(path), result_name=path.name)
+    for part in paths:
+        shutil.rmtree(part.parent, ignore_errors=True)  # the parts' files live on in the merged one
 
 
 @writes
-def _claim(job_id: str) -> tuple[str, dict] | None:
+def _claim_merge(parent_id: str) -> tuple[dict, list[Path]] | None:
+    parts = db.session.scalars(select(Job).where(Job.parent_id == parent_id)).all()
+    if any(p.state != JobState.DONE for p in parts):
+        db.session.rollback()
+        return None
+    claimed = db.session.execute(
+        update(Job)
+        .where(Job.id == parent_id, Job.state == JobState.QUEUED)
+        .values(state=JobState.RUNNING, started_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        return None
+    params = dict(db.session.get(Job, parent_id).params or {})
+    paths = [Path(p.result_path) for p in sorted(parts, key=lambda p: p.params.get("part", 0))]
+    db.session.commit()
+    return params, paths
+
+
+@writes
+def _claim(job_id: str) -> tuple[str, dict, str | None] | None:
     claimed = db.session.execute(
         update(Job)
         .where(Job.id == job_id, Job.state == JobState.QUEUED)
@@ -159,17 +239,17 @@ def _claim(job_id: str) -> tuple[str, dict] | None:
         db.session.rollback()
         return None
     job = db.session.get(Job, job_id)
-    found = job.kind, dict(job.params or {})
+    found = job.kind, dict(job.params or {}), job.parent_id
     db.session.commit()
     return found
 
 
 @writes
-def _finish(job_id: str, **values) -> None:
-    db.session.execute(
-        update(Job).where(Job.id == job_id).values(finished_at=utcnow(), **values),
-        execution_options={"synchronize_session": False},
-    )
+def _finish(job_id: str, *, only_from: JobState | None = None, **values) -> None:
+    statement = update(Job).where(Job.id == job_id).values(finished_at=utcnow(), **values)
+    if only_from is not None:
+        statement = statement.where(Job.state == only_from)
+    db.session.execute(statement, execution_options={"synchronize_session": False})
     db.session.commit()
 
 
@@ -188,6 +268,13 @@ def clean_expired(now: datetime | None = None) -> int:
         update(Job)
         .where(Job.state == JobState.RUNNING, Job.started_at < now - timeout)
         .values(state=JobState.FAILED, finished_at=now, error="interrupted: the worker stopped before the job ended"),
+        execution_options={"synchronize_session": False},
+    )
+    failed_parts = select(Job.parent_id).where(Job.parent_id.is_not(None), Job.state == JobState.FAILED)
+    db.session.execute(
+        update(Job)
+        .where(Job.state == JobState.QUEUED, Job.id.in_(failed_parts))
+        .values(state=JobState.FAILED, finished_at=now, error="a part of the job failed"),
         execution_options={"synchronize_session": False},
     )
     db.session.commit()

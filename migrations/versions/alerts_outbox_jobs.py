@@ -103,6 +103,7 @@ def upgrade():
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("params", sa.JSON(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("parent_id", sa.String(length=32), nullable=True),
         sa.Column(
             "state",
             sa.Enum(
@@ -126,11 +127,13 @@ def upgrade():
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint("progress >= 0 AND progress <= 100", name=op.f("ck_job_progress_in_range")),
+        sa.ForeignKeyConstraint(["parent_id"], ["job.id"], name=op.f("fk_job_parent_id_job")),
         sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_job_user_id_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_job")),
     )
     with op.batch_alter_table("job", schema=None) as batch_op:
         batch_op.create_index("ix_job_state_finished", ["state", "finished_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_job_parent_id"), ["parent_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_job_user_id"), ["user_id"], unique=False)
 
     op.create_table(
@@ -215,6 +218,7 @@ def downgrade():
     op.drop_table("notification")
     with op.batch_alter_table("job", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_job_user_id"))
+        batch_op.drop_index(batch_op.f("ix_job_parent_id"))
         batch_op.drop_index("ix_job_state_finished")
 
     op.drop_table("job")
