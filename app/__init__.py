@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_errors(app)
     register_templates(app)
     register_cli(app)
+    register_background(app)
     return app
 
 
@@ -126,3 +127,9 @@ def register_cli(app: Flask) -> None:
     from app import cli
 
     cli.init_app(app)
+
+
+def register_background(app: Flask) -> None:
+    from app import background
+
+    background.init_app(app)

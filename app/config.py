@@ -87,6 +87,24 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_ABSOLUTE_LIFETIME": _duration("SESSION_ABSOLUTE_DAYS", "days", 7),
         "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT", "10 per minute"),
         "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "10 per 15 minutes"),
+        **_alerts_from_environment(instance_path),
+    }
+
+
+def _alerts_from_environment(instance_path: Path) -> dict:
+    """Alerts and background work: the queue, the links in messages, the mail server."""
+    return {
+        "REDIS_URL": os.environ.get("REDIS_URL", "").strip(),
+        "BACKGROUND": os.environ.get("BACKGROUND", "").strip().lower(),
+        "BASE_URL": os.environ.get("BASE_URL", DEFAULTS["BASE_URL"]).strip(),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "").strip(),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25") or 25),
+        "SMTP_USER": os.environ.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "0").strip().lower() in ("1", "true", "yes"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip(),
+        # Files of background jobs; with workers on other machines, a folder they all share.
+        "JOB_FOLDER": os.environ.get("JOB_FOLDER", str(instance_path / "jobs")),
     }
 
 
@@ -114,4 +132,19 @@ DEFAULTS = {
     "LOGIN_ADDRESS_LIMIT": "10 per minute",
     "LOGIN_ACCOUNT_LIMIT": "10 per 15 minutes",  # refused log-ins per account, whatever the address
     "CHAIN_NAME": "总公司售后服务部",  # the receiver on dispatch slips; overridden by CHAIN_NAME in the environment
+    # Alerts and background work (docs: the README's section on alerts).
+    "REDIS_URL": "",  # empty: background work runs in this process after each commit
+    "BACKGROUND": "",  # "rq", "thread" or "inline"; empty: rq with REDIS_URL, else thread
+    "RQ_QUEUE": "workshop",
+    "BASE_URL": "http://127.0.0.1:5000",  # links in messages are absolute: people read them outside the app
+    "SMTP_HOST": "",  # empty: no e-mail is sent
+    "SMTP_PORT": 25,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
+    "MAIL_FROM": "",
+    "ALERT_MAX_ATTEMPTS": 5,
+    "ALERT_RETRY_SECONDS": 60,  # the first retry's wait; each next one waits four times longer
+    "ALERT_SEND_TIMEOUT": 10,  # seconds for one SMTP or webhook call
+    "JOB_KEEP_HOURS": 24,
 }

@@ -5,6 +5,8 @@ SQLite allows one writer at a time. A request that writes starts its transaction
 first and failing ("database is locked") when it tries to write after another writer.
 """
 
+import functools
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import Flask, request
@@ -59,3 +61,25 @@ def init_app(app: Flask) -> None:
         # A request that failed half-way leaves nothing half-written.
         if exc is not None:
             db.session.rollback()
+
+
+@contextmanager
+def writing():
+    """Statements in this block write: on SQLite their transactions take the write lock first
+    (background work, commands). The flag is put back afterwards, so nothing leaks to a caller."""
+    token = write_intent.set(True)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+
+
+def writes(func):
+    """A function whose transactions write (see :func:`writing`)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with writing():
+            return func(*args, **kwargs)
+
+    return wrapper

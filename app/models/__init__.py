@@ -1,22 +1,45 @@
 """All the tables, importable from one place."""
 
 from app.models.access import ApiToken, IdempotencyRecord, LoginAttempt, LoginSession
+from app.models.alerts import (
+    Alert,
+    AlertPreference,
+    AudienceKind,
+    Channel,
+    DeliveryStatus,
+    DigestRun,
+    Notification,
+    OutboxMessage,
+    RobotKind,
+    RobotWebhook,
+)
 from app.models.batches import Batch
 from app.models.finance import AccountingMonth, Adjustment, Claim
+from app.models.jobs import Job, JobState
 from app.models.org import DefectCode, Product, Region, Setting, Store, Supplier, User
 from app.models.pieces import Event, Photo, Piece, Repair, RepairOperation, RepairPart, SparePart
 
 __all__ = [
     "AccountingMonth",
     "Adjustment",
+    "Alert",
+    "AlertPreference",
+    "AudienceKind",
     "ApiToken",
     "Batch",
+    "Channel",
     "Claim",
     "DefectCode",
+    "DeliveryStatus",
+    "DigestRun",
     "Event",
     "IdempotencyRecord",
     "LoginAttempt",
     "LoginSession",
+    "Job",
+    "JobState",
+    "Notification",
+    "OutboxMessage",
     "Photo",
     "Piece",
     "Product",
@@ -24,6 +47,8 @@ __all__ = [
     "Repair",
     "RepairOperation",
     "RepairPart",
+    "RobotKind",
+    "RobotWebhook",
     "Setting",
     "SparePart",
     "Store",

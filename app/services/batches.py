@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.extensions import db
 from app.models import Batch, Piece, Store, User
-from app.services import history, scope
+from app.services import history, reminders, scope
 from app.services.settings import Rules
 from workshop.clock import due_date
 from workshop.codes import CodeKind, parse_code, piece_code
@@ -128,6 +128,7 @@ def dispatch_batch(
         history.move(piece, PieceAction.DISPATCH, actor, at=at, batch=batch)
         piece.dispatched_at = at
         piece.due_on = due
+    reminders.parcel_dispatched(db.session, batch)
     return batch
 
 

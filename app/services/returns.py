@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 from app import clock
 from app.extensions import db
 from app.models import Batch, Piece, Store, User
-from app.services import history, scope
+from app.services import history, reminders, scope
 from app.services.scanning import OK, REFUSED, WARNING, ScanResult, with_counts
 from app.services.settings import Rules
 from workshop.clock import local_date
@@ -50,6 +50,7 @@ def dispatch_return(actor: User, batch: Batch, *, carrier: str, tracking_no: str
     batch.expected_count = len(batch.return_pieces)
     for piece in batch.return_pieces:
         history.move(piece, PieceAction.DISPATCH_RETURN, actor, at=at, batch=batch)
+    reminders.return_dispatched(db.session, batch)
 
 
 def receive_back_scan(actor: User, batch: Batch, text: str, rules: Rules, at: datetime | None = None) -> ScanResult:

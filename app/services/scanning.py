@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.extensions import db
 from app.models import Batch, Piece, User
-from app.services import history, scope
+from app.services import history, reminders, scope
 from app.services.settings import rules as current_rules
 from workshop.clock import due_date
 from workshop.codes import CodeKind, parse_code
@@ -224,6 +224,7 @@ def close_check(actor: User, batch: Batch, at: datetime | None = None) -> CheckC
             if PieceAction.MARK_MISSING in allowed_piece_actions(piece.status, actor.role):
                 history.move(piece, PieceAction.MARK_MISSING, actor, at=at, batch=batch)
     db.session.flush()
+    reminders.check_closed(db.session, batch)
     return check_counts(batch)
 
 
