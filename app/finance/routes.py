@@ -22,7 +22,7 @@ from app.finance.forms import (
     ReopenMonthForm,
 )
 from app.models import Claim, Store, Supplier
-from app.services import exports, finance, scope
+from app.services import exports, finance, reasons, scope
 from app.services.settings import rules as current_rules
 from labels import statement_pdf
 from workshop.codes import CodeKind, parse_code
@@ -467,7 +467,7 @@ def _pieces_table() -> exports.Table:
             _("yes") if p.blame_overridden else _("no"),
             p.graded_by.display_name if p.graded_by else "",
             p.graded_at.astimezone(tz) if p.graded_at else None,
-            p.blame_reason,
+            reasons.blame_reason(p),
         )
         for p in db.session.scalars(finance.party_pieces(month, blame, party_id)).unique()
     ]

@@ -5,6 +5,7 @@ from app.models.batches import Batch
 from app.models.finance import AccountingMonth, Adjustment, Claim
 from app.models.org import DefectCode, Product, Region, Setting, Store, Supplier, User
 from app.models.pieces import Event, Photo, Piece, Repair, RepairOperation, RepairPart, SparePart
+from app.models.printers import Printer
 
 __all__ = [
     "AccountingMonth",
@@ -17,6 +18,7 @@ __all__ = [
     "IdempotencyRecord",
     "Photo",
     "Piece",
+    "Printer",
     "Product",
     "Region",
     "Repair",
