@@ -96,16 +96,14 @@ def outcome(piece: Piece) -> str:
 
 
 def operations_done(piece: Piece, names: dict[str, str]) -> tuple[str, ...]:
-    """The repair work of this trip (repairs since the piece arrived), operations by their
-    Chinese names, then the technician's own words."""
-    done: list[str] = []
-    for repair in piece.repairs:
-        if piece.received_at is not None and repair.repaired_at < piece.received_at:
-            continue  # an earlier trip's
-        done.extend(names.get(code, code) for code in repair.operations or ())
-        if repair.note.strip():
-            done.append(repair.note.strip())
-    return tuple(done)
+    """The repair operations of this trip (repairs since the piece arrived), by their Chinese
+    names. (A technician's note stays on the piece's page: the slip's column is for the work.)"""
+    return tuple(
+        names.get(code, code)
+        for repair in piece.repairs
+        if piece.received_at is None or repair.repaired_at >= piece.received_at  # not an earlier trip's
+        for code in repair.operations or ()
+    )
 
 
 def _operation_names() -> dict[str, str]:
