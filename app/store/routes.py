@@ -275,7 +275,7 @@ def print_labels(pieces: list[Piece]):
         warn_missing(printed.missing_chars, _("The labels"))
         flash(
             _(
-                "%(n)d labels sent to printer %(printer)s (%(address)s).",
+                "Labels sent to printer %(printer)s (%(address)s): %(n)d.",
                 n=printed.count,
                 printer=printer.name,
                 address=printer.address,

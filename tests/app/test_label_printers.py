@@ -187,7 +187,7 @@ def test_labels_sent_to_the_stores_printer_arrive_byte_for_byte_and_mark_the_pie
             follow_redirects=True,
         )
     assert response.status_code == 200
-    assert f"3 labels sent to printer 前台标签机 (127.0.0.1:{port})." in response.get_data(as_text=True)
+    assert f"Labels sent to printer 前台标签机 (127.0.0.1:{port}): 3." in response.get_data(as_text=True)
     db_session.expire_all()
     assert all(p.labelled_at is not None for p in db_session.scalars(select(Piece)))
     with app.app_context():
