@@ -11,6 +11,7 @@ from app import clock, navigation
 from app.access import role_required
 from app.boundary import on_refusal
 from app.clock import chain_tz
+from app.documents import send_document
 from app.extensions import db
 from app.finance import chart
 from app.finance.forms import (
@@ -354,12 +355,7 @@ def store_pdf(month: str, store_id: int):
 
 
 def _pdf(data: finance.StatementData):
-    return send_file(
-        io.BytesIO(statement_pdf(data.statement)),
-        mimetype="application/pdf",
-        download_name=data.filename,
-        as_attachment=False,
-    )
+    return send_document(statement_pdf(data.statement), data.filename, _("The statement"), inline=True)
 
 
 # --- Exports -----------------------------------------------------------------------------
