@@ -62,7 +62,19 @@ def from_environment(instance_path: Path) -> dict:
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text").strip().lower(),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").strip().upper(),
+        "PRINTER_TIMEOUT": _seconds("PRINTER_TIMEOUT", "5"),
     }
+
+
+def _seconds(name: str, default: str) -> float:
+    text = os.environ.get(name, default)
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 120:
+        raise ConfigError(f"{name}={text!r} is not a number of seconds between 0 and 120")
+    return seconds
 
 
 DEFAULTS = {
@@ -81,5 +93,6 @@ DEFAULTS = {
     "API_AUTH_FAILURE_LIMIT": "20 per minute",
     "LOG_FORMAT": "text",  # "json": one JSON object per line, for log shippers
     "LOG_LEVEL": "INFO",
-    "CHAIN_NAME": "总公司售后服务部",  # the receiver on dispatch slips; overridden by CHAIN_NAME in the environment
+    "CHAIN_NAME": "总公司售后服务部",  # the workshop's name on paper until the admin sets one in the settings
+    "PRINTER_TIMEOUT": 5.0,  # seconds a label printer has to take a label file
 }

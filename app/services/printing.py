@@ -35,7 +35,6 @@ from workshop.errors import DomainError, NotFound, RuleViolation
 from workshop.roles import Role
 from workshop.text import N_
 
-DEFAULT_TIMEOUT_S = 5.0
 EXTENSIONS = {PrinterLanguage.ZPL: "zpl", PrinterLanguage.TSPL: "tspl"}
 
 
@@ -86,7 +85,7 @@ def file_name(printer: Printer, stem: str) -> str:
 
 def send(printer: Printer, data: bytes) -> None:
     """Send the file and return once the printer has taken every byte; refuse with the reason."""
-    timeout = float(current_app.config.get("PRINTER_TIMEOUT", DEFAULT_TIMEOUT_S))
+    timeout = float(current_app.config["PRINTER_TIMEOUT"])
     try:
         send_to_printer(data, printer.host, printer.port, timeout=timeout)
     except PrinterError as error:
