@@ -300,7 +300,8 @@ def print_labels(pieces: list[Piece]):
 
 
 def back_to_pieces(error, **_view_args):
-    return redirect(url_for("store.index"))
+    """A refused printing (a printer that did not answer): the list again, the reason flashed."""
+    return redirect(url_for("store.index"), 303)
 
 
 @bp.route("/pieces/<int:piece_id>/label", methods=["POST"])
