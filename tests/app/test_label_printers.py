@@ -5,6 +5,7 @@ reported on the page and nothing is marked labelled."""
 
 import contextlib
 import socket
+import subprocess
 import threading
 from datetime import UTC, datetime
 
@@ -19,6 +20,9 @@ from app.services.printing import PrinterUnavailable
 from app.services.settings import rules as current_rules
 from labels import PartLabel
 from tests.app.store_support import desk  # noqa: F401 (fixture)
+from tests.conftest import require_tool
+from tests.labels.longest import COLOUR, SIZE
+from tests.labels.test_thermal import render_zpl  # noqa: F401 (fixture)
 from workshop.errors import NotFound
 
 PRINTER = {
@@ -263,6 +267,35 @@ def test_another_stores_printer_cannot_be_used(client, login, desk, make_piece, 
     assert response.status_code == 404
     db_session.expire_all()
     assert db_session.get(Piece, piece.id).labelled_at is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dpi", [203, 300])
+def test_a_zpl_file_from_the_page_renders_and_scans_at_its_printers_resolution(
+    client, login, desk, make_piece, make_printer, render_zpl, dpi
+):
+    zbarimg = require_tool("zbarimg", "zbar-tools")
+    pieces = [make_piece(store=desk.store, user=desk.clerk, size=SIZE, colour=COLOUR) for _ in range(2)]
+    printer = make_printer(desk.store, dpi=dpi)
+    login(desk.clerk)
+    response = client.post(
+        "/store/labels",
+        data={
+            "which": "selected",
+            "piece_ids": [p.id for p in pieces],
+            "format": "printer",
+            "printer": printer.id,
+            "deliver": "download",
+        },
+    )
+    assert response.status_code == 200 and response.data.count(b"^XA") == 2
+    decoded = []
+    for image in render_zpl(response.data, dpi):
+        scanned = subprocess.run(
+            [zbarimg, "-q", "--raw", "-Sdisable", "-Scode128.enable", str(image)], capture_output=True, text=True
+        )
+        decoded.append(scanned.stdout.split())
+    assert decoded == [[p.code] for p in pieces]
 
 
 # --- Part labels, for the spare-parts pages ---------------------------------------------
