@@ -159,5 +159,6 @@ def test_finance_reads_a_months_figures_and_the_claims_with_money_as_strings(cli
     db_session.commit()
     claims = client.get("/api/v1/finance/claims", headers=fin).json
     assert claims["items"][0]["amount"] == "360.00" and claims["items"][0]["month"] == month_text
+    assert (claims["items"][0]["number"], claims["items"][0]["due_on"]) == (f"SC-{month}-0001", None)
     assert client.get("/api/v1/finance/months/2026-13", headers=fin).status_code == 404
     assert client.get(f"/api/v1/finance/months/{month_text}", headers=tech).status_code == 403
