@@ -7,7 +7,7 @@ that never printed.
 """
 
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -71,12 +71,29 @@ def printer_for(user: User, printer_id: int | None) -> Printer:
 
 def piece_label_file(printer: Printer, labels: Sequence[PieceLabel]) -> Rendered:
     render = zpl_piece_labels if printer.language == PrinterLanguage.ZPL else tspl_piece_labels
-    return render(labels, printer.width_mm, printer.height_mm, printer.dpi)
+    return _fitted(printer, lambda: render(labels, printer.width_mm, printer.height_mm, printer.dpi))
 
 
 def part_label_file(printer: Printer, parts: Sequence[SparePart | PartLabel]) -> Rendered:
     render = zpl_part_labels if printer.language == PrinterLanguage.ZPL else tspl_part_labels
-    return render([part_label(part) for part in parts], printer.width_mm, printer.height_mm, printer.dpi)
+    shelf_labels = [part_label(part) for part in parts]
+    return _fitted(printer, lambda: render(shelf_labels, printer.width_mm, printer.height_mm, printer.dpi))
+
+
+def _fitted(printer: Printer, render: Callable[[], Rendered]) -> Rendered:
+    """The label file, or a refusal saying why these labels cannot print on this printer's roll
+    (a code too long for the label's width, a character its barcode cannot carry)."""
+    try:
+        return render()
+    except ValueError as error:
+        raise RuleViolation(
+            N_("These labels cannot print on %(printer)s (%(width)d × %(height)d mm, %(dpi)d dpi): %(problem)s"),
+            printer=printer.name,
+            width=printer.width_mm,
+            height=printer.height_mm,
+            dpi=printer.dpi,
+            problem=str(error),
+        ) from error
 
 
 def file_name(printer: Printer, stem: str) -> str:

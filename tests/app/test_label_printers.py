@@ -23,7 +23,7 @@ from tests.app.store_support import desk  # noqa: F401 (fixture)
 from tests.conftest import require_tool
 from tests.labels.longest import COLOUR, SIZE
 from tests.labels.test_thermal import render_zpl  # noqa: F401 (fixture)
-from workshop.errors import NotFound
+from workshop.errors import NotFound, RuleViolation
 
 PRINTER = {
     "code": "BJ-LBL-1",
@@ -318,6 +318,12 @@ def test_part_labels_on_a_printer_that_refuses_say_so(app, db_session, make_prin
     printer = make_printer(port=refusing_port(), language=PrinterLanguage.TSPL)
     with pytest.raises(PrinterUnavailable, match="refused the connection"):
         printing.print_part_labels([PartLabel("BTN_18", "四眼树脂纽扣 18mm")], printer)
+
+
+def test_a_part_code_too_long_for_the_printers_labels_is_refused_in_words(app, db_session, make_printer):
+    printer = make_printer(port=refusing_port())
+    with pytest.raises(RuleViolation, match=r"These labels cannot print on 前台标签机 \(60 × 40 mm, 203 dpi\)"):
+        printing.print_part_labels([PartLabel("ABCDEFGHIJKLMNOPQRST", "长" * 100)], printer)
 
 
 def test_the_workshops_printers_are_for_the_workshop_and_a_stores_for_its_staff(app, db_session, desk, make_printer):
