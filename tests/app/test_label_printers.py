@@ -122,6 +122,12 @@ def test_the_administrator_adds_a_stores_label_printer(client, login, desk, db_s
     )
     listing = client.get("/admin/printers/").get_data(as_text=True)
     assert "192.168.1.50:9100" in listing and "ZPL (Zebra and compatible)" in listing
+    form = client.get(f"/admin/printers/{printer.id}").get_data(as_text=True)
+    assert f'<option selected value="{desk.store.id}">' in form and '<option selected value="zpl">' in form
+    changed = PRINTER | {"store_id": str(desk.store.id), "language": "tspl", "dpi": "300"}
+    assert client.post(f"/admin/printers/{printer.id}", data=changed).status_code == 302
+    db_session.refresh(printer)
+    assert (printer.language, printer.dpi) == (PrinterLanguage.TSPL, 300)
 
 
 def test_a_workshop_printer_belongs_to_no_store(client, login, desk, db_session):
