@@ -87,6 +87,7 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_ABSOLUTE_LIFETIME": _duration("SESSION_ABSOLUTE_DAYS", "days", 7),
         "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT", "10 per minute"),
         "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "10 per 15 minutes"),
+        "PRINTER_TIMEOUT": _seconds("PRINTER_TIMEOUT", "5"),
         **_alerts_from_environment(instance_path),
     }
 
@@ -106,6 +107,17 @@ def _alerts_from_environment(instance_path: Path) -> dict:
         # Files of background jobs; with workers on other machines, a folder they all share.
         "JOB_FOLDER": os.environ.get("JOB_FOLDER", str(instance_path / "jobs")),
     }
+
+
+def _seconds(name: str, default: str) -> float:
+    text = os.environ.get(name, default)
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 120:
+        raise ConfigError(f"{name}={text!r} is not a number of seconds between 0 and 120")
+    return seconds
 
 
 DEFAULTS = {
@@ -131,7 +143,8 @@ DEFAULTS = {
     "SESSION_ABSOLUTE_LIFETIME": timedelta(days=7),
     "LOGIN_ADDRESS_LIMIT": "10 per minute",
     "LOGIN_ACCOUNT_LIMIT": "10 per 15 minutes",  # refused log-ins per account, whatever the address
-    "CHAIN_NAME": "总公司售后服务部",  # the receiver on dispatch slips; overridden by CHAIN_NAME in the environment
+    "CHAIN_NAME": "总公司售后服务部",  # the workshop's name on paper until the admin sets one in the settings
+    "PRINTER_TIMEOUT": 5.0,  # seconds a label printer has to take a label file
     # Alerts and background work (docs: the README's section on alerts).
     "REDIS_URL": "",  # empty: background work runs in this process after each commit
     "BACKGROUND": "",  # "rq", "thread" or "inline"; empty: rq with REDIS_URL, else thread

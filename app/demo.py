@@ -8,7 +8,7 @@ from decimal import Decimal
 from app import clock
 from app.extensions import db
 from app.models import DefectCode, Product, Region, RepairOperation, SparePart, Store, Supplier, User
-from app.services import batches, grading, registration, returns, scanning
+from app.services import batches, grading, registration, returns, scanning, settings
 from app.services.settings import rules as current_rules
 from workshop.statuses import Blame, DefectKind, Direction, Grade, Source
 
@@ -148,6 +148,19 @@ def _users(stores: dict[str, Store], regions: dict[str, Region]) -> list[tuple[U
     return users
 
 
+# The workshop as the demo's paper shows it (Administration → Settings); its name is CHAIN_NAME.
+WORKSHOP = {
+    "workshop_contact": "李建国",
+    "workshop_phone": "021-6488 0100 转 208",
+    "workshop_address": "上海市闵行区莘庄工业区春东路 508 号 3 号楼 售后服务部",
+    "bank_name": "中国工商银行上海市闵行支行",
+    "bank_account_name": "上海某某服饰有限公司",
+    "bank_account_no": "1001 2290 0920 0012 345",
+    "claim_due_days": 30,
+    "claim_due_from": "sent",
+}
+
+
 def load(now: datetime | None = None, seed: int = 7) -> list[tuple[str, str, str]]:
     """Load the demo chain; returns (username, role, password) of the demo accounts."""
     now = now or clock.now()
@@ -190,6 +203,7 @@ def load(now: datetime | None = None, seed: int = 7) -> list[tuple[str, str, str
     db.session.add_all(defects)
     db.session.add_all(RepairOperation(code=c, name_zh=zh, name_en=en) for c, zh, en in OPERATIONS)
     db.session.add_all(SparePart(code=c, name_zh=zh, name_en=en, unit=u) for c, zh, en, u in PARTS)
+    settings.save_workshop(WORKSHOP)
     users = _users(stores, regions)
     db.session.flush()
     by_role = {role: user for user, role in users}

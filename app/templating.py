@@ -11,6 +11,7 @@ from app import navigation
 from app.clock import chain_tz, local_date
 from app.i18n import SUPPORTED
 from app.models import Batch, Claim, Piece
+from app.services import reasons
 from workshop.roles import Role
 from workshop.statuses import BatchStatus, PieceStatus
 from workshop.transitions import allowed_batch_actions, allowed_claim_actions, allowed_piece_actions
@@ -74,7 +75,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         localtime=localtime, localdate=localdate, money=money, label=label, status_label=status_label
     )
-    app.jinja_env.globals.update(Role=Role, actions=actions)
+    app.jinja_env.globals.update(
+        Role=Role, actions=actions, blame_reason=reasons.blame_reason, event_reason=reasons.event_reason
+    )
 
     @app.context_processor
     def _globals():

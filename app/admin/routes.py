@@ -15,7 +15,7 @@ from app.admin import forms
 from app.auth.forms import EndSessionForm
 from app.boundary import on_refusal
 from app.extensions import db
-from app.models import DefectCode, Product, Region, RepairOperation, SparePart, Store, Supplier, User
+from app.models import DefectCode, Printer, Product, Region, RepairOperation, SparePart, Store, Supplier, User
 from app.services import reference
 from app.services import settings as settings_service
 from workshop.roles import Role
@@ -46,6 +46,12 @@ def _defect_choices(form) -> None:
     form.kind.choices = [SelectChoice(k.value, _(k.label)) for k in DefectKind]
     form.suggested_blame.choices = [SelectChoice("", _("none: head office when it cannot be told"))] + [
         SelectChoice(b.value, _(b.label)) for b in Blame
+    ]
+
+
+def _printer_choices(form) -> None:
+    form.store_id.choices = [SelectChoice(0, _("the workshop"))] + [
+        SelectChoice(s.id, f"{s.code} {s.name}") for s in db.session.scalars(select(Store).order_by(Store.code))
     ]
 
 
@@ -186,6 +192,30 @@ CATALOGUES = {
             ("code", "name_zh", "name_en"),
         ),
         Catalogue(
+            "printers",
+            N_("Label printers"),
+            Printer,
+            forms.PrinterForm,
+            "code",
+            (
+                (N_("Code"), "code"),
+                (N_("Name"), "name"),
+                (N_("Store"), "store"),
+                (N_("Address"), "address"),
+                (N_("Printer language"), "language"),
+                (N_("Resolution"), "dpi"),
+                (N_("Active"), "active"),
+            ),
+            ("code", "name", "host"),
+            _printer_choices,
+            lambda item, values: reference.save_printer(item, values),
+            hints={
+                "store_id": N_("A store's printer prints that store's piece labels; the workshop's, part labels."),
+                "host": N_("The app server sends the labels to this address: it must reach it (same network or VPN)."),
+                "port": N_("Raw printing (JetDirect) is on port 9100 on nearly every label printer."),
+            },
+        ),
+        Catalogue(
             "users",
             N_("Users"),
             User,
@@ -264,6 +294,8 @@ def edit(slug: str, item_id: int | None = None):
         form.role.data = item.role.value
         form.store_id.data = item.store_id or 0
         form.region_id.data = item.region_id or 0
+    if request.method == "GET" and item is not None and slug == "printers":
+        form.store_id.data = item.store_id or 0
     if request.method == "GET" and item is not None and slug == "defects":
         form.kind.data = item.kind.value
         form.suggested_blame.data = item.suggested_blame.value if item.suggested_blame else ""
@@ -280,20 +312,35 @@ def edit(slug: str, item_id: int | None = None):
 
 @bp.route("/settings", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
+@on_refusal(lambda error: _settings_page(forms.PaperSettingsForm()))
 def settings():
-    rules = settings_service.rules()
-    form = forms.SettingsForm(
-        data={
-            "limit_days": rules.limit_days,
-            "at_risk_days": rules.at_risk_days,
-            "inspection_window_days": rules.inspection_window_days,
-        }
-        if request.method == "GET"
-        else None
-    )
-    if form.validate_on_submit():
-        for key in settings_service.INTEGER_SETTINGS:
-            settings_service.set_value(key, getattr(form, key).data)
-        flash(_("Settings saved. They apply to what happens from now on."), "ok")
-        return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=form, tz=rules.tz.key), 200 if not form.errors else 400
+    form = forms.PaperSettingsForm(data=_settings_now() if request.method == "GET" else None)
+    if not form.validate_on_submit():
+        return _settings_page(form, 400 if form.errors else 200)
+    for key in settings_service.INTEGER_SETTINGS:
+        settings_service.set_value(key, getattr(form, key).data)
+    settings_service.save_workshop(form.workshop_values())
+    flash(_("Settings saved. They apply to what happens from now on."), "ok")
+    return redirect(url_for("admin.settings"))
+
+
+def _settings_now() -> dict:
+    rules, workshop = settings_service.rules(), settings_service.workshop()
+    return {
+        "limit_days": rules.limit_days,
+        "at_risk_days": rules.at_risk_days,
+        "inspection_window_days": rules.inspection_window_days,
+        "workshop_name": workshop.name,
+        "workshop_contact": workshop.contact,
+        "workshop_phone": workshop.phone,
+        "workshop_address": workshop.address,
+        "bank_name": workshop.bank_name,
+        "bank_account_name": workshop.bank_account_name,
+        "bank_account_no": workshop.bank_account_no,
+        "claim_due_days": workshop.claim_due_days,
+        "claim_due_from": workshop.claim_due_from.value,
+    }
+
+
+def _settings_page(form, status: int = 200):
+    return render_template("admin/settings.html", form=form, tz=settings_service.rules().tz.key), status

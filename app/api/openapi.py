@@ -355,6 +355,8 @@ SCHEMAS = {
                 "items": obj(
                     {
                         "id": INTEGER,
+                        "number": STRING,
+                        "due_on": nullable(DATE),
                         "supplier": ref("StoreRef"),
                         "month": STRING,
                         "status": enum(ClaimStatus),

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from app.i18n import translate
 from app.models import Batch, Event, Photo, Piece, Store
-from app.services import scanning
+from app.services import reasons, scanning
 from app.services.scan_station import StationAnswer
 
 
@@ -64,7 +64,7 @@ def piece_json(piece: Piece) -> dict:
         "graded_at": when(piece.graded_at),
         "blame": value_of(piece.blame),
         "suggested_blame": value_of(piece.suggested_blame),
-        "blame_reason": piece.blame_reason,
+        "blame_reason": reasons.blame_reason(piece),
         "scrap_cost": amount(piece.scrap_cost),
         "scrapped_at": when(piece.scrapped_at),
     }

@@ -191,6 +191,8 @@ def finance_claims():
             "items": [
                 {
                     "id": c.id,
+                    "number": c.number,
+                    "due_on": day(c.due_on),
                     "supplier": {"id": c.supplier.id, "code": c.supplier.code, "name": c.supplier.name},
                     "month": str(Month.from_key(c.month)),
                     "status": c.status.value,

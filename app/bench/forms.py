@@ -86,6 +86,13 @@ class DispatchReturnForm(FlaskForm):
     tracking_no = StringField(
         _l("Tracking number"), validators=[DataRequired(message=_l("Enter the tracking number.")), Length(max=60)]
     )
+    parcels = BoundedIntegerField(
+        _l("Parcels (boxes)"),
+        minimum=1,
+        maximum=99,
+        default=1,
+        validators=[Optional(), NumberRange(1, 99, message=_l("From 1 to 99."))],
+    )
 
 
 class ButtonForm(FlaskForm):

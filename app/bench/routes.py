@@ -5,7 +5,7 @@ scan, so the server stays stateless and any worker can answer any scan. Views ca
 service each; app.boundary commits or turns a refusal into the person's message.
 """
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,6 +26,7 @@ from app.bench.forms import (
     UnexpectedForm,
 )
 from app.boundary import CONFLICT, discard, on_refusal
+from app.documents import send_document
 from app.extensions import db
 from app.i18n import translate
 from app.models import Batch, DefectCode, Piece, RepairOperation, SparePart
@@ -407,7 +408,13 @@ def dispatch_return(batch_id: int):
     form = DispatchReturnForm()
     if not form.validate_on_submit():
         return _render_return(batch_id, 422, form)
-    returns.dispatch_return(current_user, batch, carrier=form.carrier.data, tracking_no=form.tracking_no.data)
+    returns.dispatch_return(
+        current_user,
+        batch,
+        carrier=form.carrier.data,
+        tracking_no=form.tracking_no.data,
+        parcels=form.parcels.data or 1,
+    )
     flash(_("Return batch %(batch)s dispatched to %(store)s.", batch=batch.code, store=batch.store.name), "ok")
     return redirect(url_for("bench.return_batch", batch_id=batch.id))
 
@@ -415,15 +422,18 @@ def dispatch_return(batch_id: int):
 @bp.route("/returns/<int:batch_id>/slip.pdf")
 @role_required(*BENCH_ROLES)
 def return_slip(batch_id: int):
+    """The return slip once the parcel is dispatched; before, the packing list to pack it against."""
     batch = returns.return_batch_of(current_user, batch_id)
     if not batch.return_pieces:
-        abort(404)  # an empty parcel has no slip (labels.slip_pdf refuses one)
-    slip = paper.return_slip(batch, current_rules(), batch.dispatched_at or clock.now())
-    return Response(
-        labels.slip_pdf(slip),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{batch.code}.pdf"'},
-    )
+        flash(_("Batch %(code)s is empty: add pieces before printing its packing list.", code=batch.code), "warn")
+        return redirect(url_for("bench.return_batch", batch_id=batch.id))
+    if batch.dispatched_at is None:
+        document = labels.slip_pdf(paper.packing_list(batch, current_rules(), clock.now()))
+        what = _("The packing list of batch %(code)s", code=batch.code)
+        return send_document(document, f"packing-list-{batch.code}.pdf", what, inline=True)
+    document = labels.slip_pdf(paper.return_slip(batch, current_rules(), batch.dispatched_at))
+    what = _("The return slip of batch %(code)s", code=batch.code)
+    return send_document(document, f"{batch.code}.pdf", what, inline=True)
 
 
 # --- Deadlines (rule 1) --------------------------------------------------------------

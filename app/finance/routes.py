@@ -11,6 +11,7 @@ from app import clock, inputs, navigation
 from app.access import role_required
 from app.boundary import on_refusal
 from app.clock import chain_tz
+from app.documents import send_document
 from app.extensions import db
 from app.finance import chart
 from app.finance.forms import (
@@ -22,7 +23,7 @@ from app.finance.forms import (
     ReopenMonthForm,
 )
 from app.models import Claim, Store, Supplier
-from app.services import exports, finance, scope
+from app.services import exports, finance, reasons, scope
 from app.services.settings import rules as current_rules
 from labels import statement_pdf
 from workshop.codes import CodeKind, parse_code
@@ -354,12 +355,7 @@ def store_pdf(month: str, store_id: int):
 
 
 def _pdf(data: finance.StatementData):
-    return send_file(
-        io.BytesIO(statement_pdf(data.statement)),
-        mimetype="application/pdf",
-        download_name=data.filename,
-        as_attachment=False,
-    )
+    return send_document(statement_pdf(data.statement), data.filename, _("The statement"), inline=True)
 
 
 # --- Exports -----------------------------------------------------------------------------
@@ -467,7 +463,7 @@ def _pieces_table() -> exports.Table:
             _("yes") if p.blame_overridden else _("no"),
             p.graded_by.display_name if p.graded_by else "",
             p.graded_at.astimezone(tz) if p.graded_at else None,
-            p.blame_reason,
+            reasons.blame_reason(p),
         )
         for p in db.session.scalars(finance.party_pieces(month, blame, party_id)).unique()
     ]

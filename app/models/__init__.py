@@ -18,6 +18,7 @@ from app.models.finance import AccountingMonth, Adjustment, Claim
 from app.models.jobs import Job, JobState
 from app.models.org import DefectCode, Product, Region, Setting, Store, Supplier, User
 from app.models.pieces import Event, Photo, Piece, Repair, RepairOperation, RepairPart, SparePart
+from app.models.printers import Printer
 
 __all__ = [
     "AccountingMonth",
@@ -42,6 +43,7 @@ __all__ = [
     "OutboxMessage",
     "Photo",
     "Piece",
+    "Printer",
     "Product",
     "Region",
     "Repair",

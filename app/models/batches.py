@@ -35,6 +35,7 @@ class Batch(db.Model):
     check_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    parcels: Mapped[int] = mapped_column(default=1, server_default="1")  # boxes the batch travels in
 
     store: Mapped[Store] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
@@ -61,6 +62,7 @@ class Batch(db.Model):
         CheckConstraint("status = 'open' OR dispatched_at IS NOT NULL", name="dispatched_has_time"),
         CheckConstraint("NOT extra OR shipping_fee IS NOT NULL", name="extra_has_fee"),
         CheckConstraint("shipping_fee IS NULL OR shipping_fee >= 0", name="fee_not_negative"),
+        CheckConstraint("parcels >= 1", name="parcels_positive"),
     )
 
     @property

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -60,6 +60,8 @@ class Claim(db.Model):
     settled_on: Mapped[date | None] = mapped_column(Date)
     paid_amount: Mapped[Decimal | None] = mapped_column(Money)
     note: Mapped[str] = mapped_column(Text, default="")
+    number: Mapped[str] = mapped_column(String(20), unique=True)  # the number the supplier quotes: SC-202610-0007
+    due_on: Mapped[date | None] = mapped_column(Date)  # the date to pay by, once known (settings: claim_due_*)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     supplier: Mapped[Supplier] = relationship()

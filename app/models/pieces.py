@@ -49,7 +49,11 @@ class Piece(db.Model):
     graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     suggested_blame: Mapped[Blame | None] = mapped_column(enum_column(Blame, name="piece_suggested_blame"))
     blame: Mapped[Blame | None] = mapped_column(enum_column(Blame, name="piece_blame"))
-    blame_reason: Mapped[str] = mapped_column(Text, default="")
+    blame_reason: Mapped[str] = mapped_column(Text, default="")  # a technician's own words (and older rows)
+    # A rule's reason, kept as its sentence's message id and parameters so that every reader
+    # (and every document) reads it in its own language: app.services.reasons.
+    blame_reason_id: Mapped[str | None] = mapped_column(Text)
+    blame_reason_params: Mapped[dict | None] = mapped_column(JSON)
     blame_overridden: Mapped[bool] = mapped_column(default=False)
     blamed_supplier_id: Mapped[int | None] = mapped_column(ForeignKey("supplier.id"))
     scrap_cost: Mapped[Decimal | None] = mapped_column(Money)

@@ -20,6 +20,8 @@ from workshop.statuses import BatchStatus, Direction, PieceStatus
 from workshop.text import N_
 from workshop.transitions import BatchAction, PieceAction, ensure_batch_open, move_batch
 
+MAX_PARCELS = 99
+
 
 def open_batch(store: Store, direction: Direction) -> Batch | None:
     return db.session.scalars(
@@ -92,6 +94,7 @@ def dispatch_batch(
     carrier: str,
     tracking_no: str,
     shipping_fee: Decimal | None = None,
+    parcels: int = 1,
     at: datetime | None = None,
 ) -> Batch:
     """Lock the batch, put its pieces in transit and start their 15-day clocks."""
@@ -120,6 +123,7 @@ def dispatch_batch(
     batch.extra = check.extra
     batch.carrier = carrier.strip()
     batch.tracking_no = tracking_no.strip()
+    batch.parcels = parcels_checked(parcels)
     batch.dispatched_at = at
     batch.dispatched_by = actor
     batch.expected_count = len(batch.pieces)
@@ -171,3 +175,10 @@ def scan_into_open_batch(actor: User, store: Store, text: str, at: datetime | No
     target = open_or_create_batch(actor, store, Direction.OUTBOUND, at=at)
     add_piece(actor, target, piece, at=at)
     return piece, target
+
+
+def parcels_checked(count: int) -> int:
+    """The boxes a batch travels in, as its slip counts them."""
+    if not 1 <= count <= MAX_PARCELS:
+        raise RuleViolation(N_("A batch travels in 1 to %(most)d parcels."), most=MAX_PARCELS)
+    return count

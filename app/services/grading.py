@@ -61,7 +61,11 @@ def _apply_scrap(
     piece.suggested_blame = suggestion.blame
     piece.blame = choice.blame
     piece.blame_overridden = overridden
-    piece.blame_reason = choice.reason.strip() if overridden else suggestion.text(translate)
+    # A rule's reason is kept as its sentence and parameters, read in each reader's language
+    # (app.services.reasons); a technician's override as the words they wrote.
+    piece.blame_reason = choice.reason.strip() if overridden else ""
+    piece.blame_reason_id = None if overridden else suggestion.reason
+    piece.blame_reason_params = None if overridden else dict(suggestion.params)
     piece.blamed_supplier_id = piece.product.supplier_id if choice.blame == Blame.SUPPLIER else None
     # The cost is copied now: a later change of the product's cost never rewrites a month.
     piece.scrap_cost = money(piece.product.unit_cost)
@@ -73,6 +77,7 @@ def _apply_scrap(
         "overridden": overridden,
         "cost": str(piece.scrap_cost),
         "month": str(month),
+        **({} if overridden else {"reason_id": suggestion.reason, "reason_params": dict(suggestion.params)}),
     }
 
 
@@ -130,6 +135,7 @@ def change_blame(actor: User, piece: Piece, blame: Blame, reason: str, *, at: da
     piece.blame = blame
     piece.blame_overridden = blame != piece.suggested_blame
     piece.blame_reason = reason.strip()
+    piece.blame_reason_id = piece.blame_reason_params = None
     piece.blamed_supplier_id = piece.product.supplier_id if blame == Blame.SUPPLIER else None
 
 

@@ -1,21 +1,30 @@
 """The plain values the label and slip renderers take, made from pieces and batches — the
-dispatch slip and the return slip from the same parties and the same settings.
+dispatch slip and the return slip from the same parties and the same settings, and the
+packing list each parcel is packed against before it leaves.
 
 Slips and labels are read in the workshop and the stores, whose working language is
 Chinese: their words are Chinese whatever the language of the person who prints them.
 """
 
-from flask import current_app
-from flask_babel import force_locale, gettext
+from collections.abc import Sequence
+from datetime import datetime
 
-from app.models import Batch, Piece
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.extensions import db
+from app.models import Batch, Piece, RepairOperation, SparePart, Store
+from app.services import settings
+from app.services.reasons import bilingual
 from app.services.settings import Rules
-from labels.data import Party, PieceLabel, Slip, SlipLine
+from labels.data import PartLabel, Party, PieceLabel, Slip, SlipLine
 from workshop.clock import local_date
 from workshop.quota import IsoWeek
-from workshop.statuses import Direction
+from workshop.statuses import Direction, Grade
+from workshop.text import N_
 
-PAPER_LOCALE = "zh_Hans"
+# What happened to a piece that goes back, as its return slip says it (not its grade).
+OUTCOMES = {Grade.REPAIRABLE: N_("repaired"), Grade.NO_FAULT: N_("no fault found")}
 
 
 def size_colour(piece: Piece) -> str:
@@ -28,11 +37,11 @@ def defect_text(piece: Piece) -> str:
 
 def workshop_party() -> Party:
     """The central workshop, as sender of return parcels and receiver of the stores' parcels."""
-    return Party(name=current_app.config["CHAIN_NAME"])
+    found = settings.workshop()
+    return Party(name=found.name, contact=found.contact, phone=found.phone, address=found.address)
 
 
-def store_party(batch: Batch) -> Party:
-    store = batch.store
+def store_party(store: Store) -> Party:
     return Party(name=store.name, contact=store.contact_name, phone=store.contact_phone, address=store.address)
 
 
@@ -48,7 +57,27 @@ def piece_label(piece: Piece, rules: Rules) -> PieceLabel:
     )
 
 
-def _line(piece: Piece, outcome: str | None = None) -> SlipLine:
+def part_label(part: SparePart | PartLabel, location: str = "") -> PartLabel:
+    """A spare part's shelf label; ``location`` is the shelf or bin it is kept in."""
+    if isinstance(part, PartLabel):
+        return part
+    return PartLabel(code=part.code, name_zh=part.name_zh, name_en=part.name_en, unit=part.unit, location=location)
+
+
+def _members(batch: Batch) -> list[Piece]:
+    """The batch's pieces with what their lines print, in three queries whatever their number."""
+    column = Piece.batch_id if batch.direction == Direction.OUTBOUND else Piece.return_batch_id
+    return list(
+        db.session.scalars(
+            select(Piece)
+            .where(column == batch.id)
+            .options(joinedload(Piece.product), joinedload(Piece.defect), selectinload(Piece.repairs))
+            .order_by(Piece.id)
+        ).unique()
+    )
+
+
+def _line(piece: Piece, outcome: str | None = None, operations: tuple[str, ...] = ()) -> SlipLine:
     return SlipLine(
         code=piece.code,
         product=f"{piece.product.style_code} {piece.product.name}",
@@ -56,41 +85,89 @@ def _line(piece: Piece, outcome: str | None = None) -> SlipLine:
         defect=defect_text(piece),
         description=piece.description,
         outcome=outcome,
+        operations=operations,
     )
+
+
+def outcome(piece: Piece) -> str:
+    if piece.grade is None:
+        return ""
+    return bilingual(OUTCOMES.get(piece.grade) or piece.grade.label)
+
+
+def operations_done(piece: Piece, names: dict[str, str]) -> tuple[str, ...]:
+    """The repair operations of this trip (repairs since the piece arrived), by their Chinese
+    names. (A technician's note stays on the piece's page: the slip's column is for the work.)"""
+    return tuple(
+        names.get(code, code)
+        for repair in piece.repairs
+        if piece.received_at is None or repair.repaired_at >= piece.received_at  # not an earlier trip's
+        for code in repair.operations or ()
+    )
+
+
+def _operation_names() -> dict[str, str]:
+    return {code: name for code, name in db.session.execute(select(RepairOperation.code, RepairOperation.name_zh))}
+
+
+def _return_lines(pieces: Sequence[Piece]) -> tuple[SlipLine, ...]:
+    names = _operation_names()
+    return tuple(_line(p, outcome(p), operations_done(p, names)) for p in pieces)
 
 
 def dispatch_slip(batch: Batch, rules: Rules) -> Slip:
     return Slip(
         kind="dispatch",
         batch_code=batch.code,
-        sender=store_party(batch),
+        sender=store_party(batch.store),
         receiver=workshop_party(),
         iso_week=str(batch.week) if batch.week else "",
         date=local_date(batch.dispatched_at, rules.tz),
         carrier=batch.carrier,
         tracking_no=batch.tracking_no,
-        lines=tuple(_line(p) for p in batch.pieces),
+        lines=tuple(_line(p) for p in _members(batch)),
         extra=batch.extra,
         shipping_fee=batch.shipping_fee,
+        parcels=batch.parcels,
     )
 
 
-def return_slip(batch: Batch, rules: Rules, at) -> Slip:
+def return_slip(batch: Batch, rules: Rules, at: datetime) -> Slip:
     """The slip of a return parcel; ``at`` is its dispatch, or now for one not yet dispatched."""
-    with force_locale(PAPER_LOCALE):
-        lines = tuple(_line(p, gettext(p.grade.label) if p.grade else "") for p in batch.return_pieces)
     return Slip(
         kind="return",
         batch_code=batch.code,
         sender=workshop_party(),
-        receiver=store_party(batch),
+        receiver=store_party(batch.store),
         iso_week=str(IsoWeek.at(at, rules.tz)),
         date=local_date(at, rules.tz),
         carrier=batch.carrier,
         tracking_no=batch.tracking_no,
-        lines=lines,
+        lines=_return_lines(_members(batch)),
+        parcels=batch.parcels,
     )
 
 
-def slip(batch: Batch, rules: Rules, at) -> Slip:
+def packing_list(batch: Batch, rules: Rules, at: datetime) -> Slip:
+    """What to pack, printed before the parcel leaves (no carrier yet): checked off piece by
+    piece, then the slip is printed once the parcel is dispatched."""
+    pieces = _members(batch)
+    outbound = batch.direction == Direction.OUTBOUND
+    workshop, store = workshop_party(), store_party(batch.store)
+    return Slip(
+        kind="dispatch" if outbound else "return",
+        batch_code=batch.code,
+        sender=store if outbound else workshop,
+        receiver=workshop if outbound else store,
+        iso_week=str(IsoWeek.at(at, rules.tz)),
+        date=local_date(at, rules.tz),
+        carrier="",
+        tracking_no="",
+        lines=tuple(_line(p) for p in pieces) if outbound else _return_lines(pieces),
+        parcels=batch.parcels,
+        packing_list=True,
+    )
+
+
+def slip(batch: Batch, rules: Rules, at: datetime) -> Slip:
     return dispatch_slip(batch, rules) if batch.direction == Direction.OUTBOUND else return_slip(batch, rules, at)

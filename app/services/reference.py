@@ -4,7 +4,8 @@ operations, spare parts, users), created and changed by the administrator."""
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Region, Store, User
+from app.models import Printer, Region, Store, User
+from app.models.printers import PrinterLanguage
 from app.services import users
 from workshop.errors import RuleViolation
 from workshop.roles import Role
@@ -65,3 +66,13 @@ def save_user(item: User | None, values: dict, acting: User) -> User:
         users.set_password(item, values["password"])
     db.session.flush()
     return item
+
+
+def save_printer(item: object | None, values: dict) -> object:
+    """A label printer: a store's (its piece labels) or the workshop's (none given)."""
+    values = dict(values)
+    values["store_id"] = values.get("store_id") or None
+    if values["store_id"] is not None and db.session.get(Store, values["store_id"]) is None:
+        raise RuleViolation(N_("Unknown store."))
+    values["language"] = PrinterLanguage(values["language"])
+    return save_entry(Printer, item, values, "code")

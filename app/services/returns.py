@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 from app import clock
 from app.extensions import db
 from app.models import Batch, Piece, Store, User
-from app.services import history, reminders, scope
+from app.services import batches, history, reminders, scope
 from app.services.scanning import OK, REFUSED, WARNING, ScanResult, with_counts
 from app.services.settings import Rules
 from workshop.clock import local_date
@@ -38,13 +38,16 @@ def unpack_return(actor: User, batch: Batch, piece: Piece, at: datetime | None =
     piece.return_batch = None
 
 
-def dispatch_return(actor: User, batch: Batch, *, carrier: str, tracking_no: str, at: datetime | None = None) -> None:
+def dispatch_return(
+    actor: User, batch: Batch, *, carrier: str, tracking_no: str, parcels: int = 1, at: datetime | None = None
+) -> None:
     at = at or clock.now()
     if not batch.return_pieces:
         raise RuleViolation(N_("Batch %(code)s is empty: add pieces before dispatching it."), code=batch.code)
     history.move_batch_status(batch, BatchAction.DISPATCH, actor, at=at)
     batch.carrier = carrier.strip()
     batch.tracking_no = tracking_no.strip()
+    batch.parcels = batches.parcels_checked(parcels)
     batch.dispatched_at = at
     batch.dispatched_by = actor
     batch.expected_count = len(batch.return_pieces)

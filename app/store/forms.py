@@ -85,9 +85,21 @@ class PhotosForm(FlaskForm):
 class LabelForm(FlaskForm):
     format = RadioField(
         _l("Format"),
-        choices=[SelectChoice("sheet", _l("A4 sheet, 3 × 8")), SelectChoice("thermal", _l("Thermal roll, 60 × 40 mm"))],
+        choices=[
+            SelectChoice("sheet", _l("A4 sheet, 3 × 8")),
+            SelectChoice("thermal", _l("Thermal roll, 60 × 40 mm")),
+            SelectChoice("printer", _l("Label printer, in its own language (ZPL or TSPL)")),
+        ],
         default="sheet",
         validators=[InputRequired()],
+    )
+    # The store's label printers (the view fills them in; app.services.printing checks the choice).
+    printer = SelectField(_l("Label printer"), coerce=int, validate_choice=False, validators=[Optional()])
+    deliver = RadioField(
+        _l("Label printer"),
+        choices=[SelectChoice("send", _l("send to the printer")), SelectChoice("download", _l("download the file"))],
+        default="send",
+        validators=[Optional()],
     )
     start = BoundedIntegerField(
         _l("Start at position (1–24)"),
@@ -109,6 +121,13 @@ class DispatchForm(FlaskForm):
         choices=[SelectChoice(c) for c in CARRIERS] + [SelectChoice(OTHER_CARRIER, _l("Other (type it)"))],
     )
     carrier_other = StringField(_l("Other carrier"), validators=[Length(max=60)])
+    parcels = BoundedIntegerField(
+        _l("Parcels (boxes)"),
+        minimum=1,
+        maximum=99,
+        default=1,
+        validators=[Optional(), NumberRange(1, 99, message=_l("From 1 to 99."))],
+    )
     tracking_no = StringField(
         _l("Tracking number"),
         validators=[

@@ -31,6 +31,7 @@ from wtforms.fields.choices import SelectChoice
 from app import clock, inputs, navigation
 from app.access import role_required
 from app.boundary import discard, on_refusal
+from app.documents import LABEL_FILE, PDF, send_document, warn_missing
 from app.errors import render_error
 from app.extensions import db
 from app.i18n import translate
@@ -42,6 +43,7 @@ from app.services import (
     paper,
     photos,
     piece_lists,
+    printing,
     registration,
     returns,
     scanning,
@@ -124,6 +126,7 @@ def index():
         statuses=list(PieceStatus),
         label_form=LabelForm(),
         can_print=current_user.role in (Role.STORE, Role.ADMIN),
+        printers=printing.printers_for(current_user) if current_user.role == Role.STORE else [],
         week=listing.week,
     )
 
@@ -263,25 +266,52 @@ def print_labels(pieces: list[Piece]):
         return redirect(url_for("store.index"))
     rules = current_rules()
     now = clock.now()
+    stem = f"labels-{local_date(now, rules.tz).isoformat()}-{len(pieces)}"
+    printer = printing.printer_for(current_user, form.printer.data) if form.format.data == "printer" else None
+    if printer is not None and form.deliver.data != "download":
+        printed = printing.print_piece_labels(current_user, pieces, printer, rules, now)
+        warn_missing(printed.missing_chars, _("The labels"))
+        flash(
+            _(
+                "Labels sent to printer %(printer)s (%(address)s): %(n)d.",
+                n=printed.count,
+                printer=printer.name,
+                address=printer.address,
+            ),
+            "ok",
+        )
+        return redirect(url_for("store.index"))
     data = [paper.piece_label(p, rules) for p in pieces]
     # Render first: a failed rendering must not mark anything as labelled.
-    if form.format.data == "thermal":
-        pdf = thermal_labels(data)
+    if printer is not None:
+        document, name, mimetype = (
+            printing.piece_label_file(printer, data),
+            printing.file_name(printer, stem),
+            LABEL_FILE,
+        )
+    elif form.format.data == "thermal":
+        document, name, mimetype = thermal_labels(data), f"{stem}.pdf", PDF
     else:
-        pdf = item_sheet(data, start_position=form.start.data or 1)
+        document, name, mimetype = item_sheet(data, start_position=form.start.data or 1), f"{stem}.pdf", PDF
     registration.mark_labelled(current_user, pieces, at=now)
-    name = f"labels-{local_date(now, rules.tz).isoformat()}-{len(pieces)}.pdf"
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
+    return send_document(document, name, _("The labels"), mimetype=mimetype)
+
+
+def back_to_pieces(error, **_view_args):
+    """A refused printing (a printer that did not answer): the list again, the reason flashed."""
+    return redirect(url_for("store.index"), 303)
 
 
 @bp.route("/pieces/<int:piece_id>/label", methods=["POST"])
 @role_required(Role.STORE)
+@on_refusal(back_to_pieces)
 def label_one(piece_id: int):
     return print_labels([scope.get_piece(current_user, piece_id, for_update=True)])
 
 
 @bp.route("/labels", methods=["POST"])
 @role_required(Role.STORE)
+@on_refusal(back_to_pieces)
 def label_many():
     if request.form.get("which") == "unlabelled":
         pieces = registration.unlabelled(current_user)
@@ -429,6 +459,7 @@ def batch_dispatch(batch_id: int):
         carrier=form.carrier_name(),
         tracking_no=form.tracking_no.data,
         shipping_fee=form.shipping_fee.data if quota.extra else None,
+        parcels=form.parcels.data or 1,
         at=now,
     )
     flash(
@@ -455,9 +486,27 @@ def batch_slip(batch_id: int):
         )
         return redirect(url_for("store.batch"))
     rules = current_rules()
-    pdf = slip_pdf(paper.dispatch_slip(found, rules))
+    document = slip_pdf(paper.dispatch_slip(found, rules))
     name = f"slip-{found.code}-{local_date(found.dispatched_at, rules.tz).isoformat()}.pdf"
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
+    return send_document(document, name, _("The dispatch slip of batch %(code)s", code=found.code))
+
+
+@bp.route("/batches/<int:batch_id>/packing-list.pdf")
+@role_required(Role.STORE)
+def batch_packing_list(batch_id: int):
+    """The list to pack the open batch against, printed before it is dispatched (the slip after)."""
+    store = acting_store()
+    found = batches.outbound_of(current_user, store, batch_id)
+    if BatchAction.DISPATCH not in allowed_batch_actions(found.direction, found.status, current_user.role):
+        return redirect(url_for("store.batch_slip", batch_id=found.id))
+    if not found.pieces:
+        flash(_("Batch %(code)s is empty: add pieces before printing its packing list.", code=found.code), "warn")
+        return redirect(url_for("store.batch"))
+    rules = current_rules()
+    now = clock.now()
+    document = slip_pdf(paper.packing_list(found, rules, now))
+    name = f"packing-list-{found.code}-{local_date(now, rules.tz).isoformat()}.pdf"
+    return send_document(document, name, _("The packing list of batch %(code)s", code=found.code))
 
 
 # --- Receiving a return parcel --------------------------------------------------------

@@ -377,6 +377,7 @@ def test_finance_hears_once_that_last_month_can_be_closed_and_weekly_of_claims_u
         Claim(
             supplier=supplier,
             month=202609,
+            number="SC-202609-0001",
             status=ClaimStatus.SENT,
             amount=Decimal("720.00"),
             sent_on=MID_MONTH.date() - timedelta(days=31),
@@ -386,6 +387,7 @@ def test_finance_hears_once_that_last_month_can_be_closed_and_weekly_of_claims_u
         Claim(
             supplier=supplier,
             month=202610,
+            number="SC-202610-0001",
             status=ClaimStatus.SENT,
             amount=Decimal("99.00"),
             sent_on=MID_MONTH.date() - timedelta(days=10),

@@ -160,10 +160,13 @@ def test_finance_reads_a_months_figures_and_the_claims_with_money_as_strings(cli
     assert figures.status_code == 200, figures.json
     assert figures.json["total"] == "360.00"
     assert figures.json["suppliers"][0]["scrap"] == "360.00"
-    db_session.add(Claim(supplier_id=chain.product.supplier_id, month=month, amount=Decimal("360.00")))
+    db_session.add(
+        Claim(supplier_id=chain.product.supplier_id, month=month, amount=Decimal("360.00"), number=f"SC-{month}-0001")
+    )
     db_session.commit()
     claims = client.get("/api/v1/finance/claims", headers=fin).json
     assert claims["items"][0]["amount"] == "360.00" and claims["items"][0]["month"] == month_text
+    assert (claims["items"][0]["number"], claims["items"][0]["due_on"]) == (f"SC-{month}-0001", None)
     assert client.get("/api/v1/finance/months/2026-13", headers=fin).status_code == 404
     assert client.get(f"/api/v1/finance/months/{month_text}", headers=tech).status_code == 403
 

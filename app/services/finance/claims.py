@@ -11,10 +11,11 @@ from sqlalchemy.orm import joinedload
 from app import clock
 from app.extensions import db
 from app.models import Adjustment, Claim, Piece, Supplier, User
-from app.services import history
+from app.services import history, settings
 from app.services.finance.allocation import allocation
 from app.services.finance.months import is_closed
 from app.services.finance.sums import ZERO, from_cents, sum_cents
+from workshop.claims import DueFrom, claim_number, due_on
 from workshop.errors import AlreadyDone, RuleViolation
 from workshop.money import Month, money, total
 from workshop.statuses import Blame, ClaimStatus
@@ -53,9 +54,24 @@ def open_claim(actor: User, supplier_id: int, month: Month, *, at: datetime | No
     amount = supplier_total(month, supplier_id)
     if amount <= ZERO:
         raise RuleViolation(N_("There is nothing to claim from this supplier for %(month)s."), month=str(month))
-    claim = Claim(supplier_id=supplier_id, month=month.key, status=None, amount=amount, updated_at=at)
+    terms = settings.workshop()
+    claim = Claim(
+        supplier_id=supplier_id,
+        month=month.key,
+        status=None,
+        amount=amount,
+        updated_at=at,
+        number=claim_number(month, _claims_of(month) + 1),
+        due_on=due_on(terms.claim_due_days, terms.claim_due_from, opened_on=clock.local_date(at), sent_on=None),
+    )
     history.move_claim_status(claim, ClaimAction.OPEN, actor, at=at, data=_amounts(claim))
     return claim
+
+
+def _claims_of(month: Month) -> int:
+    # Claims are never deleted, so the next number of a month is one more than its count; two
+    # opened at the same instant collide on the unique number and one is asked to try again.
+    return db.session.scalar(select(func.count()).select_from(Claim).where(Claim.month == month.key)) or 0
 
 
 def open_claims(actor: User, month: Month, *, at: datetime | None = None) -> list[Claim]:
@@ -73,6 +89,9 @@ def mark_claim_sent(actor: User, claim: Claim, on: date, *, at: datetime | None 
     at = at or clock.now()
     history.move_claim_status(claim, ClaimAction.SEND, actor, at=at, data=_amounts(claim))
     claim.sent_on = on
+    terms = settings.workshop()
+    if terms.claim_due_from == DueFrom.SENT:
+        claim.due_on = due_on(terms.claim_due_days, DueFrom.SENT, opened_on=on, sent_on=on)
     claim.updated_at = at
 
 

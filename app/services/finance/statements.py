@@ -1,36 +1,44 @@
 """Statements (PDF data): the supplier's claim and the store's charges of a month, and the
 store's months with charges."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import Select, select
 
 from app.extensions import db
-from app.models import Adjustment, Batch, Piece, Store, Supplier
+from app.models import Adjustment, Batch, Claim, Piece, Store, Supplier
+from app.services import settings
 from app.services.finance.allocation import extra_batches, months_back, party_adjustments, party_pieces
 from app.services.finance.months import is_closed
 from app.services.finance.sums import ZERO, from_cents, sum_cents
-from labels.data import Party, Statement, StatementLine
+from app.services.paper import store_party, workshop_party
+from app.services.reasons import bilingual, blame_reason_on_paper, on_paper
+from labels.data import BankAccount, Party, Statement, StatementLine
+from workshop.claims import DueFrom, due_on
 from workshop.codes import piece_code
 from workshop.money import Month, total
 from workshop.statuses import Blame
+from workshop.text import N_
 
 # ---------------------------------------------------------------------------------------
-# Statements (PDF data): the supplier claim and the store's charges
+# Statements (PDF data): the supplier claim and the store's charges, in the document's
+# language (Chinese, with English captions), whatever the language of who prints them.
 
-CLAIM_TITLE = "供应商索赔单 Supplier claim statement"
-STORE_TITLE = "门店费用单 Store charges statement"
-EXTRA_SECTION = "额外发货费 Extra shipment charges"
-ADJUSTMENT_SECTION = "调整 Adjustments"
-MAIN_SECTION = "明细 Lines"
+CLAIM_TITLE = N_("Supplier claim statement")
+STORE_TITLE = N_("Store charges statement")
+EXTRA_SECTION = N_("Extra shipment charges")
+ADJUSTMENT_SECTION = N_("Adjustments")
+EXTRA_SHIPMENT = N_("Extra shipment, week %(week)s")
+NOT_CLOSED = N_("%(month)s (not closed)")
 
 
-def _issuer() -> Party:
-    # Address, contact, phone and bank details come with the workshop's settings (issue 19, app side).
-    return Party(current_app.config.get("CHAIN_NAME", "总公司售后服务部"))
+def _bank() -> BankAccount | None:
+    found = settings.workshop()
+    if not found.has_bank:
+        return None
+    return BankAccount(bank=found.bank_name, account_name=found.bank_account_name, account_no=found.bank_account_no)
 
 
 def _piece_lines(query: Select) -> tuple[StatementLine, ...]:
@@ -39,7 +47,7 @@ def _piece_lines(query: Select) -> tuple[StatementLine, ...]:
             code=p.code,
             product=f"{p.product.style_code} {p.product.name}",
             defect=f"{p.defect.code} {p.defect.name_zh}",
-            description=p.blame_reason,
+            description=blame_reason_on_paper(p),
             amount=p.scrap_cost,
         )
         for p in db.session.scalars(query).unique()
@@ -70,8 +78,22 @@ def claim_statement(supplier: Supplier, month: Month, prepared_by: str, today: d
     lines = _piece_lines(party_pieces(month, Blame.SUPPLIER, supplier.id))
     adjustments = _adjustment_lines(party_adjustments(month, Blame.SUPPLIER, supplier.id))
     party = Party(supplier.name, supplier.contact_name, supplier.contact_phone, supplier.address)
-    sections = ((ADJUSTMENT_SECTION, adjustments),)
-    return _data("claim", CLAIM_TITLE, party, month, lines, sections, prepared_by, today, f"claim-{supplier.code}")
+    sections = ((bilingual(ADJUSTMENT_SECTION), adjustments),)
+    data = _data("claim", CLAIM_TITLE, party, month, lines, sections, prepared_by, today, f"claim-{supplier.code}")
+    claim = db.session.scalar(select(Claim).where(Claim.supplier_id == supplier.id, Claim.month == month.key))
+    if claim is None:
+        return data
+    statement = replace(data.statement, claim_no=claim.number, due_on=claim.due_on or _due_if_sent(today))
+    return replace(data, statement=statement)
+
+
+def _due_if_sent(today: date) -> date | None:
+    """A claim not yet sent whose payment period counts from its sending: printed to be sent
+    today, so due that many days from today."""
+    found = settings.workshop()
+    if found.claim_due_from != DueFrom.SENT:
+        return None
+    return due_on(found.claim_due_days, DueFrom.SENT, opened_on=today, sent_on=today)
 
 
 def store_statement(store: Store, month: Month, prepared_by: str, today: date) -> StatementData:
@@ -81,15 +103,16 @@ def store_statement(store: Store, month: Month, prepared_by: str, today: date) -
             code=b.code,
             product="",
             defect="",
-            description=f"额外发货 Extra shipment {b.week}" if b.week else "额外发货 Extra shipment",
+            description=on_paper(EXTRA_SHIPMENT, {"week": str(b.week)}) if b.week else on_paper(EXTRA_SECTION),
             amount=b.shipping_fee,
         )
         for b in extra_batches(month, store.id)
     )
     adjustments = _adjustment_lines(party_adjustments(month, Blame.STORE, store.id))
-    party = Party(store.name, store.contact_name, store.contact_phone, store.address)
-    sections = ((EXTRA_SECTION, extras), (ADJUSTMENT_SECTION, adjustments))
-    return _data("store", STORE_TITLE, party, month, lines, sections, prepared_by, today, f"store-{store.code}")
+    sections = ((bilingual(EXTRA_SECTION), extras), (bilingual(ADJUSTMENT_SECTION), adjustments))
+    return _data(
+        "store", STORE_TITLE, store_party(store), month, lines, sections, prepared_by, today, f"store-{store.code}"
+    )
 
 
 def _data(kind, title, party, month, lines, sections, prepared_by, today, name) -> StatementData:
@@ -97,21 +120,22 @@ def _data(kind, title, party, month, lines, sections, prepared_by, today, name) 
     sections = tuple((heading, part) for heading, part in sections if part)
     statement = Statement(
         kind=kind,
-        title=title,
+        title=bilingual(title),
         party=party,
-        issuer=_issuer(),
+        issuer=workshop_party(),
         period=_period(month),
         lines=lines,
         sections=sections,
         prepared_by=prepared_by,
         generated_on=today,
+        bank=_bank(),
     )
     amount = total(line.amount for line in lines + tuple(line for _h, part in sections for line in part))
     return StatementData(statement, amount, f"{name}-{month}.pdf")
 
 
 def _period(month: Month) -> str:
-    return str(month) if is_closed(month) else f"{month}（未结账 not closed）"
+    return str(month) if is_closed(month) else on_paper(NOT_CLOSED, {"month": str(month)})
 
 
 def store_months(store_ids: Select, last: Month, count: int = 12) -> list[tuple[Month, int, Decimal]]:
