@@ -10,7 +10,6 @@ from datetime import date
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     make_response,
@@ -65,7 +64,7 @@ from app.store.forms import (
 )
 from labels import item_sheet, slip_pdf, thermal_labels
 from workshop.blame import inspection_warning
-from workshop.clock import local_date
+from workshop.clock import RUNNING_STATES, local_date
 from workshop.errors import AlreadyDone, InvalidCode
 from workshop.roles import Role
 from workshop.statuses import DefectKind, Direction, PieceStatus, Source
@@ -74,12 +73,12 @@ from workshop.transitions import BatchAction, allowed_batch_actions
 
 bp = Blueprint("store", __name__, template_folder="templates", url_prefix="/store")
 
-LIST_ROLES = (Role.STORE, Role.REGION)
+LIST_ROLES = (Role.STORE, Role.REGION, Role.TECHNICIAN, Role.FINANCE)
 
 
 @bp.record_once
 def _menu(state) -> None:
-    navigation.add(state.app, "store.index", N_("Pieces"), {Role.STORE, Role.REGION, Role.ADMIN}, order=10)
+    navigation.add(state.app, "store.index", N_("Pieces"), set(Role), order=10)
     navigation.add(state.app, "store.register", N_("Register a piece"), {Role.STORE}, order=11)
     navigation.add(state.app, "store.batch", N_("Weekly batch"), {Role.STORE}, order=12)
     navigation.add(state.app, "store.receive", N_("Receive a parcel"), {Role.STORE}, order=13)
@@ -98,32 +97,38 @@ def acting_store() -> Store:
 @bp.route("/")
 @role_required(*LIST_ROLES)
 def index():
+    """Every role's list of pieces within its scope: filters, the search box's matches, the figures' lists."""
     rules = current_rules()
     today = clock.today()
     args = request.args
-    stores = []
-    if current_user.role != Role.STORE:
-        stores = list(db.session.scalars(scope.stores(current_user)))
+    many_stores = current_user.role != Role.STORE
+    store = piece_lists.store_by_text(current_user, args.get("store", "")) if many_stores else None
+    if many_stores and args.get("store", "").strip() and store is None:
+        flash(_("No store of yours has the code %(code)s.", code=args.get("store", "").strip()[:40]), "error")
     wanted = piece_lists.PieceFilter(
-        store_id=inputs.arg_int("store") if stores else None,
+        store_id=store.id if store else None,
         status=args.get("status", ""),
         week=args.get("week", ""),
         defect_id=inputs.arg_int("defect"),
         q=args.get("q", ""),
+        clock=args.get("clock", ""),
+        after=inputs.arg_int("after"),
     )
-    listing = piece_lists.pieces(current_user, wanted)
+    listing = piece_lists.pieces(current_user, wanted, rules, today)
     for message, params in listing.problems:
         flash(translate(message, params), "error")
-    page = db.paginate(listing.query, page=inputs.arg_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    clocks = {piece.id: deadlines.reading(piece, rules, today) for piece in page.items if piece.due_on is not None}
+    clocks = {piece.id: deadlines.reading(piece, rules, today) for piece in listing.items if piece.due_on is not None}
     defects = db.session.scalars(select(DefectCode).order_by(DefectCode.code)).all()
     return render_template(
         "store/index.html",
-        page=page,
+        listing=listing,
         clocks=clocks,
-        stores=stores,
+        many_stores=many_stores,
+        store=store,
         defects=defects,
         statuses=list(PieceStatus),
+        groups=[(name, title) for name, (title, _statuses) in piece_lists.GROUPS.items()],
+        clock_states=list(RUNNING_STATES),
         label_form=LabelForm(),
         can_print=current_user.role in (Role.STORE, Role.ADMIN),
         printers=printing.printers_for(current_user) if current_user.role == Role.STORE else [],
@@ -480,6 +485,9 @@ def batch_slip(batch_id: int):
     if found.direction != Direction.OUTBOUND:
         abort(404)
     if found.dispatched_at is None:
+        # Packed but not yet sent: what goes in the box now is the packing list (the slip follows dispatch).
+        if current_user.role == Role.STORE and found.pieces:
+            return redirect(url_for("store.batch_packing_list", batch_id=found.id))
         flash(
             _("Batch %(code)s is not dispatched yet: its slip is printed once it is dispatched.", code=found.code),
             "error",
