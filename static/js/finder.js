@@ -17,10 +17,13 @@
     });
   }
 
-  // The menu is open in the page (it works without script); on a phone it starts folded.
-  var menu = document.querySelector("details.menu");
+  // The menu and the less used filters are open in the page (it works without script); on a
+  // phone they start folded, unless a filter in them is in use (data-in-use).
+  var folding = document.querySelectorAll("details.menu, details.fold-on-phone");
   var narrow = window.matchMedia("(max-width: 640px)");
-  function fold() { if (menu) { menu.open = !narrow.matches; } }
+  function fold() {
+    folding.forEach(function (d) { d.open = !narrow.matches || d.hasAttribute("data-in-use"); });
+  }
   fold();
   if (narrow.addEventListener) { narrow.addEventListener("change", fold); }
 
