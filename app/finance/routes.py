@@ -374,10 +374,7 @@ def export(name: str, fmt: str):
     if name not in builders:
         abort(404)
     table = builders[name]()
-    if fmt == "csv":
-        body, mimetype = exports.csv_bytes(table), "text/csv; charset=utf-8"
-    else:
-        body, mimetype = exports.xlsx_bytes(table), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    body, mimetype = exports.encoded(table, fmt)
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=f"{table.name}.{fmt}")
 
 

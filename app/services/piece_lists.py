@@ -22,7 +22,7 @@ At chain scale (4 million pieces a year) every page costs the same whatever the 
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import Select, func, or_, select
@@ -45,6 +45,8 @@ PAGE_SIZE = 50
 CHUNK = 1000
 MAX_CHUNKS = 10
 MAX_PRODUCTS = 200
+EXPORT_LIMIT = 10_000  # an export is a worklist, not an archive: finance's month exports cover the rest
+EXPORT_PAGE = 1_000
 
 # Named groups of statuses a figure or a filter can point at (the store's and region's figures).
 GROUPS: dict[str, tuple[str, frozenset[PieceStatus]]] = {
@@ -203,6 +205,23 @@ def _by_last_digits(query: Select, text: search.Wanted, after: int | None, size:
     elif below > 1 and text.suffix_numbers(below, 1):
         listing.next_after = below  # not every number was looked at: the next page goes on from here
     return listing
+
+
+def every_piece(user: User, wanted: PieceFilter, rules: Rules, today: date, limit: int | None = None):
+    """The list's pieces page after page (the same keyset pages), newest first, at most ``limit``
+    (EXPORT_LIMIT unless said)."""
+    limit = limit or EXPORT_LIMIT
+    after = wanted.after
+    given = 0
+    for _page in range(limit // EXPORT_PAGE * MAX_CHUNKS + 1):  # a search by digits may give short pages
+        listing = pieces(user, replace(wanted, after=after), rules, today, size=min(EXPORT_PAGE, limit - given))
+        yield from listing.items
+        given += len(listing.items)
+        for piece in listing.items:
+            db.session.expunge(piece)  # written out: keep the session as small as one page
+        if listing.next_after is None or given >= limit:
+            return
+        after = listing.next_after
 
 
 def store_by_text(user: User, text: str) -> Store | None:

@@ -30,6 +30,7 @@ from wtforms.fields.choices import SelectChoice
 from app import clock, inputs, navigation
 from app.access import role_required
 from app.boundary import discard, on_refusal
+from app.clock import chain_tz
 from app.documents import LABEL_FILE, PDF, send_document, warn_missing
 from app.errors import render_error
 from app.extensions import db
@@ -39,6 +40,7 @@ from app.services import (
     batches,
     catalogue,
     deadlines,
+    exports,
     paper,
     photos,
     piece_lists,
@@ -94,12 +96,8 @@ def acting_store() -> Store:
 # --- The list of pieces ---------------------------------------------------------------
 
 
-@bp.route("/")
-@role_required(*LIST_ROLES)
-def index():
-    """Every role's list of pieces within its scope: filters, the search box's matches, the figures' lists."""
-    rules = current_rules()
-    today = clock.today()
+def wanted_from_request() -> tuple[piece_lists.PieceFilter, Store | None]:
+    """The list's filters from the query string (the page and its exports read the same ones)."""
     args = request.args
     many_stores = current_user.role != Role.STORE
     store = piece_lists.store_by_text(current_user, args.get("store", "")) if many_stores else None
@@ -114,6 +112,16 @@ def index():
         clock=args.get("clock", ""),
         after=inputs.arg_int("after"),
     )
+    return wanted, store
+
+
+@bp.route("/")
+@role_required(*LIST_ROLES)
+def index():
+    """Every role's list of pieces within its scope: filters, the search box's matches, the figures' lists."""
+    rules = current_rules()
+    today = clock.today()
+    wanted, store = wanted_from_request()
     listing = piece_lists.pieces(current_user, wanted, rules, today)
     for message, params in listing.problems:
         flash(translate(message, params), "error")
@@ -123,7 +131,7 @@ def index():
         "store/index.html",
         listing=listing,
         clocks=clocks,
-        many_stores=many_stores,
+        many_stores=current_user.role != Role.STORE,
         store=store,
         defects=defects,
         statuses=list(PieceStatus),
@@ -133,7 +141,56 @@ def index():
         can_print=current_user.role in (Role.STORE, Role.ADMIN),
         printers=printing.printers_for(current_user) if current_user.role == Role.STORE else [],
         week=listing.week,
+        export_limit=piece_lists.EXPORT_LIMIT,
     )
+
+
+@bp.route("/pieces.<any(csv,xlsx):fmt>")
+@role_required(*LIST_ROLES)
+def export_pieces(fmt: str):
+    """The list as filtered, as a spreadsheet: the newest EXPORT_LIMIT pieces, within the user's scope."""
+    rules = current_rules()
+    today = clock.today()
+    wanted, _store = wanted_from_request()
+    locale = str(get_locale() or "zh_Hans")
+    C = exports.Column
+    columns = (
+        C(_("Code")),
+        C(_("Store code")),
+        C(_("Store")),
+        C(_("Style code")),
+        C(_("Product")),
+        C(_("Size")),
+        C(_("Colour")),
+        C(_("Defect")),
+        C(_("Registered"), "datetime"),
+        C(_("Status")),
+        C(_("Due back"), "date"),
+        C(_("Days left"), "int"),
+    )
+    tz = chain_tz()
+    rows = []
+    for p in piece_lists.every_piece(current_user, wanted, rules, today):
+        reading = deadlines.reading(p, rules, today)
+        rows.append(
+            (
+                p.code,
+                p.store.code,
+                p.store.name,
+                p.product.style_code,
+                p.product.name,
+                p.size,
+                p.colour,
+                f"{p.defect.code} {p.defect.name(locale)}",
+                p.registered_at.astimezone(tz),
+                _(p.status.label),
+                p.due_on,
+                reading.left if reading is not None else None,
+            )
+        )
+    table = exports.Table(f"pieces-{local_date(clock.now(), rules.tz).isoformat()}", columns, rows)
+    body, mimetype = exports.encoded(table, fmt)
+    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=f"{table.name}.{fmt}")
 
 
 # --- Registering ----------------------------------------------------------------------

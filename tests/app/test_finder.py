@@ -275,3 +275,37 @@ def test_lists_carry_their_column_names_for_the_phones_cards(client, login, desk
     login(desk.clerk)
     page = text(client.get("/store/"))
     assert '<table class="cards">' in page and 'data-label="Status"' in page and 'data-label="Days left"' in page
+
+
+def test_the_list_exports_as_filtered_within_the_users_scope(client, login, desk, make_piece, make_product):
+    import csv
+    import io
+
+    import openpyxl
+
+    coat = make_product(name="女士羊绒大衣", style="G24005")
+    mine = make_piece(store=desk.store, user=desk.clerk, product=coat)
+    other = make_piece(store=desk.store, user=desk.clerk)
+    theirs = make_piece(store=desk.other_store, user=desk.other_clerk, product=coat)
+    login(desk.clerk)
+    assert 'href="/store/pieces.csv?q=G24005"' in text(client.get("/store/?q=G24005"))
+    response = client.get("/store/pieces.csv?q=G24005")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Code", "Store code", "Store"] and [r[0] for r in rows[1:]] == [mine.code]
+    assert other.code not in response.data.decode() and theirs.code not in response.data.decode()
+    login(desk.tech)
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/store/pieces.xlsx?q=G24005").data), read_only=True)
+    codes = [row[0] for row in book.active.iter_rows(min_row=2, values_only=True)]
+    assert codes == [theirs.code, mine.code]
+
+
+def test_an_export_goes_through_the_keyset_pages_and_stops_at_its_limit(client, login, desk, make_piece, monkeypatch):
+    made = [make_piece(store=desk.store, user=desk.clerk, product=desk.product) for _ in range(5)]
+    monkeypatch.setattr(piece_lists, "EXPORT_PAGE", 2)
+    login(desk.clerk)
+    rows = client.get("/store/pieces.csv").data.decode("utf-8-sig").splitlines()
+    assert [r.split(",")[0] for r in rows[1:]] == [p.code for p in reversed(made)]
+    monkeypatch.setattr(piece_lists, "EXPORT_LIMIT", 3)
+    rows = client.get("/store/pieces.csv").data.decode("utf-8-sig").splitlines()
+    assert len(rows) == 4
