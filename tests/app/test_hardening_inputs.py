@@ -130,9 +130,11 @@ def test_an_upload_larger_than_its_page_takes_is_refused_before_it_is_read(clien
         "/store/import", data=body + b"\r\n--b--\r\n", content_type="multipart/form-data; boundary=b"
     )
     assert response.status_code == 413
-    # Any other form takes at most 2 MB.
+    assert "this page takes at most 6 MB" in response.get_data(as_text=True)
+    # Any other form takes at most 2 MB, and the page says so.
     response = client.post("/profile/tokens", data={"name": "x" * (3 * 1024 * 1024)})
     assert response.status_code == 413
+    assert "this page takes at most 2 MB" in response.get_data(as_text=True)
 
 
 def test_a_file_of_too_many_rows_is_refused_before_it_is_read_whole():
