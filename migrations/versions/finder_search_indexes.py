@@ -1,7 +1,7 @@
 """lists that page through indexes: a store's pieces and a status's by number, batches by tracking number, parcels on the way
 
 Revision ID: finder_search_indexes
-Revises: 0005_paper_and_printers
+Revises: 0006_session_history_pruned
 Create Date: 2026-11-30
 
 """
@@ -9,7 +9,7 @@ Create Date: 2026-11-30
 from alembic import op
 
 revision = "finder_search_indexes"
-down_revision = "0005_paper_and_printers"
+down_revision = "0006_session_history_pruned"
 branch_labels = None
 depends_on = None
 
