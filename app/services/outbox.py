@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from app import background, clock
 from app.database import writes
@@ -191,17 +192,18 @@ class Failure:
     last_try_at: datetime | None
 
 
-def failures(locale: str | None, *, page: int = 1, per_page: int = 50) -> list[Failure]:
-    """Rows that failed for good, newest first, with what went wrong (the admin's list)."""
-    rows = db.session.scalars(
+def failures(locale: str | None, *, before: int | None = None, per_page: int = 50) -> list[Failure]:
+    """Rows that failed for good older than ``before`` (an id), newest first, with what went
+    wrong: the admin's list, a keyset page with its alert, user and robot read in one go."""
+    query = (
         select(OutboxMessage)
         .where(OutboxMessage.status == DeliveryStatus.FAILED)
-        .order_by(OutboxMessage.id.desc())
-        .limit(per_page)
-        .offset((max(page, 1) - 1) * per_page)
+        .options(selectinload(OutboxMessage.alert), selectinload(OutboxMessage.user), selectinload(OutboxMessage.robot))
     )
+    if before is not None:
+        query = query.where(OutboxMessage.id < before)
     found = []
-    for row in rows:
+    for row in db.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(per_page)):
         if row.user is not None:
             who = f"{row.user.display_name} ({row.user.username})"
         else:

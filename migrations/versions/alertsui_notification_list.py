@@ -1,0 +1,22 @@
+"""The notifications list reads a user's notes newest first by keyset: an index on (user_id, id).
+
+Revision ID: alertsui_notification_list
+Revises: 0005_paper_and_printers
+"""
+
+from alembic import op
+
+revision = "alertsui_notification_list"
+down_revision = "0005_paper_and_printers"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("notification") as batch:
+        batch.create_index("ix_notification_user_id", ["user_id", "id"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("notification") as batch:
+        batch.drop_index("ix_notification_user_id")
