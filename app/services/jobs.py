@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 # kind → "module:function": a worker on another machine imports the function by its name.
 KINDS: dict[str, str] = {
     "month_pack": "app.services.month_pack:build",
+    "label_sheet": "app.services.label_jobs:build",
+    "finance_export": "app.finance.export_jobs:build",
 }
 MERGERS: dict[str, str] = {
     "month_pack": "app.services.month_pack:merge",
@@ -46,6 +48,8 @@ MERGERS: dict[str, str] = {
 # What a person reads for each kind of job (its params fill the sentence).
 TITLES: dict[str, str] = {
     "month_pack": N_("Month-end pack of %(month)s: every supplier's claim and every store's statement"),
+    "label_sheet": N_("Labels of %(count)d pieces"),
+    "finance_export": N_("Scrapped pieces of %(month)s as a file (%(fmt)s)"),
 }
 MY_JOBS = 20  # the "my background work" list: the latest few, files kept a day anyway
 
