@@ -40,7 +40,6 @@ CHANNEL_LABELS = {
 STATUS_LABELS = {
     DeliveryStatus.PENDING: N_("Messages waiting to be sent or retried"),
     DeliveryStatus.SENDING: N_("Messages being sent"),
-    DeliveryStatus.SENT: N_("Messages sent"),
     DeliveryStatus.FAILED: N_("Messages not delivered"),
 }
 
@@ -179,7 +178,7 @@ def _alerts_page(form, status: int = 200):
     return render_template(
         "notices/admin.html",
         form=form,
-        counts=[(STATUS_LABELS[s], counts.get(s, 0), s) for s in DeliveryStatus],
+        counts=[(STATUS_LABELS[s], n, s) for s, n in counts.items()],
         mail_configured=bool(current_app.config.get("SMTP_HOST")),
         base_url=current_app.config.get("BASE_URL", ""),
     ), status

@@ -459,6 +459,8 @@ def robots_query(search: str = "") -> Select:
 
 def store_by_code(session: Session, code: str) -> Store:
     """The store a robot is for, typed by its code (a form that works with 2,000 stores)."""
+    if not code.strip():
+        raise RuleViolation(N_("Choose the store whose group this robot speaks to."))
     found = session.scalar(select(Store).where(func.upper(Store.code) == code.strip().upper()))
     if found is None:
         raise RuleViolation(N_("There is no store with the code %(code)s."), code=code.strip())

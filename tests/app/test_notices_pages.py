@@ -145,6 +145,8 @@ def test_the_admin_adds_a_stores_wecom_robot_by_store_code_and_its_test_message_
     }
     refused = client.post("/admin/alerts/robots/new", data=form)
     assert refused.status_code == 422 and "There is no store with the code NO-SUCH." in refused.get_data(as_text=True)
+    refused = client.post("/admin/alerts/robots/new", data={**form, "store_code": " "})
+    assert refused.status_code == 422 and "Choose the store whose group" in refused.get_data(as_text=True)
     assert db.session.scalars(select(Robot)).all() == []
 
     added = client.post("/admin/alerts/robots/new", data={**form, "store_code": desk.store.code.lower()})
@@ -202,7 +204,7 @@ def test_a_failed_delivery_is_listed_with_its_error_and_sent_again_after_the_rob
 
     login(desk.admin)
     admin_page = client.get("/admin/alerts").get_data(as_text=True)
-    assert "Messages not delivered" in admin_page
+    assert re.search(r'<span class="value">1</span><span class="label">Messages not delivered', admin_page)
     listing = client.get("/admin/alerts/failed").get_data(as_text=True)
     assert batch.code in listing and "HTTP 500" in listing and "(1 in all)" in listing
 
