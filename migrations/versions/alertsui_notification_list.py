@@ -1,13 +1,13 @@
 """The notifications list reads a user's notes newest first by keyset: an index on (user_id, id).
 
 Revision ID: alertsui_notification_list
-Revises: 0005_paper_and_printers
+Revises: 0006_session_history_pruned
 """
 
 from alembic import op
 
 revision = "alertsui_notification_list"
-down_revision = "0005_paper_and_printers"
+down_revision = "0006_session_history_pruned"
 branch_labels = None
 depends_on = None
 
