@@ -41,6 +41,7 @@ from app.services import (
     catalogue,
     deadlines,
     exports,
+    label_jobs,
     paper,
     photos,
     piece_lists,
@@ -343,6 +344,12 @@ def print_labels(pieces: list[Piece]):
             "ok",
         )
         return redirect(url_for("store.index"))
+    if printer is None and len(pieces) > label_jobs.threshold():
+        # A few hundred labels: made in the background, with a progress bar and the PDF at the end.
+        job_id = label_jobs.start(
+            db.session, current_user, pieces, layout=form.format.data, start_position=form.start.data or 1
+        )
+        return redirect(url_for("work.show", job_id=job_id), 303)
     data = [paper.piece_label(p, rules) for p in pieces]
     # Render first: a failed rendering must not mark anything as labelled.
     if printer is not None:
