@@ -4,27 +4,33 @@ better, the pieces behind every figure, the supplier's scorecard, and disputes o
 import io
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock, inputs, navigation
 from app.access import role_required
+from app.boundary import on_refusal
 from app.documents import send_document
 from app.extensions import db
-from app.models import Region, Supplier
+from app.models import Claim, Region, Supplier
 from app.quality import charts
-from app.services.quality import figures
+from app.quality.forms import DisputeForm, ResolveForm
+from app.services import scope
+from app.services.quality import disputes, figures
 from app.services.quality import pieces as quality_pieces
 from app.services.quality import scorecard as quality_scorecard
 from app.services.settings import rules as current_rules
 from labels import scorecard_pdf
+from workshop.codes import CodeKind, parse_code
+from workshop.errors import RuleViolation
 from workshop.money import Month
 from workshop.quality import Period, pareto
 from workshop.roles import Role
-from workshop.statuses import Grade
+from workshop.statuses import DisputeStatus, Grade
 from workshop.text import N_
 
 bp = Blueprint("quality", __name__, template_folder="templates", url_prefix="/quality")
@@ -267,3 +273,65 @@ def _helpers():
         return 0 if not value or not top else min(4, 1 + 4 * value // (top + 1))
 
     return {"change": change, "heat": heat}
+
+
+# --- Disputes on a supplier's claim (finance) -------------------------------------------------
+
+
+def _claim_page(claim_id: int, dispute_form=None, resolve_form=None, status: int = 200):
+    claim = db.get_or_404(Claim, claim_id)
+    page = db.paginate(disputes.claim_pieces(claim), page=inputs.arg_page(), per_page=50, error_out=False)
+    found = disputes.disputes_of(claim)
+    return (
+        render_template(
+            "quality/claim.html",
+            claim=claim,
+            month=Month.from_key(claim.month),
+            page=page,
+            disputes=found,
+            disputed={d.piece_id: d for d in found},
+            original=claim.amount + sum((d.amount for d in found if d.status == DisputeStatus.WITHDRAWN), Decimal(0)),
+            dispute_form=dispute_form or DisputeForm(),
+            resolve_form=resolve_form or ResolveForm(),
+            open_ids={d.id for d in found if d.status == DisputeStatus.DISPUTED},
+        ),
+        status,
+    )
+
+
+@bp.route("/claims/<int:claim_id>")
+@role_required(Role.FINANCE)
+def claim(claim_id: int):
+    return _claim_page(claim_id)
+
+
+@bp.route("/claims/<int:claim_id>/disputes", methods=["POST"])
+@role_required(Role.FINANCE)
+@on_refusal(lambda error, claim_id: _claim_page(claim_id, dispute_form=DisputeForm()))
+def dispute(claim_id: int):
+    claim = db.get_or_404(Claim, claim_id, with_for_update=True)
+    form = DisputeForm()
+    if not form.validate_on_submit():
+        return _claim_page(claim_id, dispute_form=form, status=422)
+    code = parse_code(form.piece.data, expect=CodeKind.PIECE)
+    piece = scope.find_piece(current_user, code.number)
+    if piece is None:
+        raise RuleViolation(N_("Piece %(code)s is unknown."), code=str(code))
+    disputes.dispute_piece(current_user, claim, piece, form.note.data)
+    flash(_("The dispute on %(code)s is recorded.", code=piece.code), "ok")
+    return redirect(url_for("quality.claim", claim_id=claim_id))
+
+
+@bp.route("/claims/<int:claim_id>/disputes/<int:dispute_id>/resolve", methods=["POST"])
+@role_required(Role.FINANCE)
+@on_refusal(lambda error, claim_id, dispute_id: _claim_page(claim_id, resolve_form=ResolveForm()))
+def resolve(claim_id: int, dispute_id: int):
+    claim = db.get_or_404(Claim, claim_id, with_for_update=True)
+    found = disputes.get_dispute(claim, dispute_id)
+    form = ResolveForm()
+    if not form.validate_on_submit():
+        return _claim_page(claim_id, resolve_form=form, status=422)
+    outcome = DisputeStatus(form.outcome.data)
+    disputes.resolve_dispute(current_user, found, outcome, form.resolution.data, current_rules())
+    flash(_("The dispute on %(code)s is resolved.", code=found.piece.code), "ok")
+    return redirect(url_for("quality.claim", claim_id=claim_id))
