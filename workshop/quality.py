@@ -60,20 +60,24 @@ class Figures:
     days_count: int = 0
 
     def __add__(self, other: "Figures") -> "Figures":
-        return Figures(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Figures)))
+        return Figures(*(a + b for a, b in zip(self.values, other.values, strict=True)))
 
     def __neg__(self) -> "Figures":
-        return Figures(*(-getattr(self, f.name) for f in fields(Figures)))
+        return Figures(*(-a for a in self.values))
+
+    @property
+    def values(self) -> tuple[int, ...]:
+        return tuple(getattr(self, name) for name in MEASURES)
 
     def __sub__(self, other: "Figures") -> "Figures":
         return self + (-other)
 
     @property
     def is_zero(self) -> bool:
-        return all(getattr(self, f.name) == 0 for f in fields(Figures))
+        return not any(self.values)
 
     def as_dict(self) -> dict[str, int]:
-        return {f.name: getattr(self, f.name) for f in fields(Figures)}
+        return dict(zip(MEASURES, self.values, strict=True))
 
 
 MEASURES = tuple(f.name for f in fields(Figures))

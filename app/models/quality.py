@@ -36,7 +36,12 @@ class QualityFigure(db.Model):
     days_total: Mapped[int] = mapped_column(BigInteger, default=0)
     days_count: Mapped[int] = mapped_column(default=0)
 
-    __table_args__ = (Index("ix_quality_figure_party", "slice", "region_id", "a", "month"),)
+    # On SQLite the rows are stored in key order (no rowid): a page's range of months is read
+    # in one sweep, with no lookup per row.
+    __table_args__ = (
+        Index("ix_quality_figure_party", "slice", "region_id", "a", "month"),
+        {"sqlite_with_rowid": False},
+    )
 
 
 class ClaimDispute(db.Model):

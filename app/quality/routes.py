@@ -117,12 +117,15 @@ def index():
     suppliers = figures.by_supplier(scope, period) if supplier is None else []
     grid = figures.grid(scope, period, suppliers[:12], defects[:8]) if supplier is None else None
     months = [str(m) for m in trend.months]
+    products = figures.by_product(scope, period, supplier_id, limit=20)
     return render_template(
         "quality/index.html",
         period=period,
         scope=scope,
         supplier=supplier,
         args=_args(period, scope, supplier),
+        # one URL built, the rest of each drill-down link is its own filters (hundreds a page)
+        pieces_url=url_for("quality.pieces", **_args(period, scope, supplier)),
         trend=trend,
         trend_chart=charts.paired_bars(
             [m[5:] for m in months], [ln.pieces for ln in trend.current], [ln.pieces for ln in trend.year_before]
@@ -139,8 +142,8 @@ def index():
         suppliers=suppliers[:50],
         supplier_count=len(suppliers),
         grid=grid,
-        products=figures.by_product(scope, period, supplier_id, limit=20),
-        categories=figures.by_category(scope, period, supplier_id),
+        products=products.top,
+        categories=products.categories,
         regions=figures.by_region(period, supplier_id) if scope.chain else [],
         stores=figures.by_store(scope, period, limit=20) if supplier is None else [],
         region_choices=_regions() if current_user.role != Role.REGION else [],

@@ -49,6 +49,7 @@ def upgrade():
         sa.Column("days_total", sa.BigInteger(), nullable=False),
         sa.Column("days_count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("slice", "region_id", "month", "a", "b", name=op.f("pk_quality_figure")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("quality_figure", schema=None) as batch_op:
         batch_op.create_index("ix_quality_figure_party", ["slice", "region_id", "a", "month"], unique=False)

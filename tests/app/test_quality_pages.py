@@ -65,7 +65,9 @@ def test_every_figure_of_the_period_matches_the_hand_count(db_session, chain, qu
         ("SUPNB", 4, "1000.00", "1000.00"),
         ("SUPQD", 2, "160.00", "80.00"),
     ]
-    assert [(p.code, p.pieces, str(p.cost)) for p in figures.by_product(scope, SEP)] == [
+    products = figures.by_product(scope, SEP)
+    assert [(c.name, c.pieces, str(c.cost)) for c in products.categories] == [("羽绒服", 6, "1160.00")]
+    assert [(p.code, p.pieces, str(p.cost)) for p in products.top] == [
         ("G10001", 3, "1000.00"),
         ("G20001", 2, "160.00"),
         ("G10002", 1, "0.00"),

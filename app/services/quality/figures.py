@@ -154,12 +154,23 @@ def by_defect(scope: Scope, period: Period, supplier_id: int | None = None, *, e
     return _ranked(rows, defect_names([k for k, _ in rows], english))
 
 
-def by_product(scope: Scope, period: Period, supplier_id: int | None = None, limit: int = 50) -> list[Line]:
-    """The products that cost the most (at most ``limit``): the summary's (supplier, product) rows."""
+@dataclass(frozen=True)
+class Products:
+    top: list[Line]  # the products that cost the most
+    categories: list[Line]  # every category
+
+
+def by_product(scope: Scope, period: Period, supplier_id: int | None = None, limit: int = 50) -> Products:
+    """The products that cost the most (at most ``limit``) and every category, from the
+    summary's (supplier, product) rows: two GROUP BYs that return only what is shown."""
     cost = func.sum(Q.scrap_cents)
     query = _where(select(Q.b, *_sums()), Slice.PRODUCT, scope, period)
+    by_category = _where(select(Product.category, *_sums()), Slice.PRODUCT, scope, period).join(
+        Product, Product.id == Q.b
+    )
     if supplier_id is not None:
         query = query.where(Q.a == supplier_id)
+        by_category = by_category.where(Q.a == supplier_id)
     query = query.group_by(Q.b).order_by(cost.desc(), func.sum(Q.pieces).desc(), Q.b).limit(limit)
     rows = [(row[0], _figures(row)) for row in db.session.execute(query)]
     names = {
@@ -168,20 +179,12 @@ def by_product(scope: Scope, period: Period, supplier_id: int | None = None, lim
             select(Product.id, Product.style_code, Product.name).where(Product.id.in_([k for k, _ in rows]))
         )
     }
-    return _ranked(rows, names)
-
-
-def by_category(scope: Scope, period: Period, supplier_id: int | None = None) -> list[Line]:
-    query = (
-        _where(select(Product.category, *_sums()), Slice.PRODUCT, scope, period)
-        .join(Product, Product.id == Q.b)
-        .group_by(Product.category)
-    )
-    if supplier_id is not None:
-        query = query.where(Q.a == supplier_id)
-    rows = db.session.execute(query).all()
-    lines = [Line(i, _figures(row), "", row[0]) for i, row in enumerate(rows)]
-    return sorted(lines, key=lambda ln: (-ln.figures.scrap_cents, -ln.figures.pieces, ln.name))
+    categories = [
+        Line(i, _figures(row), "", row[0])
+        for i, row in enumerate(db.session.execute(by_category.group_by(Product.category)))
+    ]
+    categories.sort(key=lambda ln: (-ln.figures.scrap_cents, -ln.figures.pieces, ln.name))
+    return Products(_ranked(rows, names), categories)
 
 
 def by_region(period: Period, supplier_id: int | None = None) -> list[Line]:

@@ -11,12 +11,29 @@ summary follows, because it listens on the session like month_guard does.
 summary always equals a recount.
 """
 
-from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, event, exists, inspect, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    event,
+    exists,
+    func,
+    inspect,
+    literal,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -25,7 +42,7 @@ from app.clock import chain_tz
 from app.models import Batch, Piece, Product, QualityFigure, Repair, Store
 from workshop.clock import local_date
 from workshop.money import Month
-from workshop.quality import MEASURES, Facts, Figures, Key, add_up, contributions, delta
+from workshop.quality import CHAIN, MEASURES, Facts, Figures, Key, Slice, add_up, delta
 from workshop.statuses import Blame, Grade, PieceStatus
 
 # The piece's columns its figures are made of (relationships too: setting ``piece.product``
@@ -257,75 +274,172 @@ def apply(conn, changes: dict[Key, Figures]) -> None:
 
 
 # --- A full recount --------------------------------------------------------------------------
+#
+# A second, independent count of the same figures, in SQL: the pieces' facts once into a
+# temporary table, then one GROUP BY per cut. The tests compare it with the kept summary, so
+# the two ways of counting check each other. Local dates and months are the chain's: PostgreSQL
+# converts with AT TIME ZONE; SQLite (no time zones) calls two small Python functions.
 
 
-def all_facts(conn, tz: ZoneInfo, chunk: int = 20_000) -> Iterator[Facts]:
-    """Every graded piece's facts, read in one streamed query."""
+def _local_date_text(value) -> date | None:
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+    return moment.astimezone(_SQLITE_TZ[0]).date()
+
+
+def _sqlite_month(value) -> int | None:
+    day = _local_date_text(value)
+    return day.year * 100 + day.month if day else None
+
+
+def _sqlite_days(received, left) -> int | None:
+    start, end = _local_date_text(received), _local_date_text(left)
+    if start is None or end is None:
+        return None
+    return max((end - start).days, 0)
+
+
+_SQLITE_TZ: list[ZoneInfo] = [ZoneInfo("UTC")]
+
+
+def _facts_select(dialect: str, tz: ZoneInfo):
     returned = aliased(Batch)
+    left = case(
+        (Piece.status == PieceStatus.SCRAPPED, Piece.scrapped_at),
+        (Piece.status.in_(sorted(LEFT_FOR_THE_STORE)), returned.dispatched_at),
+        else_=None,
+    )
+    if dialect == "postgresql":
+        local = func.timezone(tz.key, Piece.graded_at)
+        month = cast(func.extract("year", local) * 100 + func.extract("month", local), Integer)
+        days = case(
+            (
+                and_(left.is_not(None), Piece.received_at.is_not(None)),
+                func.greatest(
+                    cast(func.timezone(tz.key, left), Date) - cast(func.timezone(tz.key, Piece.received_at), Date), 0
+                ),
+            ),
+            else_=None,
+        )
+    else:
+        month = func.quality_month(Piece.graded_at)
+        days = func.quality_days(Piece.received_at, left)
+    cents = func.round(Piece.scrap_cost * 100)
+    scrapped = Piece.grade == Grade.SCRAP
     earlier_repair = exists().where(Repair.piece_id == Piece.id, Repair.repaired_at < Piece.received_at)
-    query = (
+    return (
         select(
-            *(getattr(Piece, c) for c in COLUMNS),
-            Product.supplier_id,
-            Store.region_id,
-            earlier_repair.label("repeat"),
-            returned.dispatched_at.label("return_dispatched"),
+            month.label("month"),
+            Store.region_id.label("region_id"),
+            Product.supplier_id.label("supplier_id"),
+            Piece.product_id.label("product_id"),
+            Piece.defect_id.label("defect_id"),
+            Piece.store_id.label("store_id"),
+            case((Piece.grade == Grade.REPAIRABLE, 1), else_=0).label("repairable"),
+            case((Piece.grade == Grade.NO_FAULT, 1), else_=0).label("no_fault"),
+            case((scrapped, 1), else_=0).label("scrapped"),
+            case((scrapped, func.coalesce(cents, 0)), else_=0).label("scrap_cents"),
+            case((and_(scrapped, Piece.blame == Blame.SUPPLIER), func.coalesce(cents, 0)), else_=0).label(
+                "supplier_cents"
+            ),
+            case((earlier_repair, 1), else_=0).label("repeats"),
+            days.label("days"),
         )
         .join(Product, Product.id == Piece.product_id)
         .join(Store, Store.id == Piece.store_id)
-        .outerjoin(returned, and_(returned.id == Piece.return_batch_id))
+        .outerjoin(returned, returned.id == Piece.return_batch_id)
         .where(Piece.grade.is_not(None), Piece.graded_at.is_not(None))
-        .execution_options(yield_per=chunk, stream_results=True)
     )
-    for r in conn.execute(query):
-        row = r._mapping
-        facts = facts_of(
-            dict(row),
-            supplier_id=row["supplier_id"],
-            region_id=row["region_id"],
-            repeat=bool(row["repeat"]),
-            left_at=_left_at(row, row["return_dispatched"]),
-            tz=tz,
-        )
-        if facts is not None:
-            yield facts
 
 
-def counted(facts: Iterable[Facts]) -> dict[Key, Figures]:
-    totals: dict[Key, Figures] = {}
-    for one in facts:
-        for key, figures in contributions(one).items():
-            found = totals.get(key)
-            totals[key] = figures if found is None else found + figures
-    return totals
+# (slice, its a and b in the facts, whether it has chain-wide rows)
+CUTS = (
+    (Slice.TOTAL, None, None, True),
+    (Slice.SUPPLIER, "supplier_id", None, True),
+    (Slice.DEFECT, "defect_id", None, True),
+    (Slice.SUPPLIER_DEFECT, "supplier_id", "defect_id", True),
+    (Slice.PRODUCT, "supplier_id", "product_id", True),
+    (Slice.STORE, "store_id", None, False),
+)
 
 
 def recount(session: Session) -> int:
     """Rebuild the summary from the pieces; returns the number of rows written."""
     conn = session.connection()
-    if conn.dialect.name == "postgresql":
+    dialect = conn.dialect.name
+    tz = chain_tz()
+    if dialect == "postgresql":
         # Gradings wait for the recount (and the recount for gradings in progress): no
         # change is counted twice or lost between the read and the write.
         conn.exec_driver_sql("LOCK TABLE quality_figure IN EXCLUSIVE MODE")
-    totals = counted(all_facts(conn, chain_tz()))
+    else:
+        _SQLITE_TZ[0] = tz
+        raw = conn.connection.driver_connection
+        raw.create_function("quality_month", 1, _sqlite_month, deterministic=True)
+        raw.create_function("quality_days", 2, _sqlite_days, deterministic=True)
+    facts = Table(
+        "quality_facts",
+        MetaData(),
+        *(Column(name, BigInteger) for name in FACT_COLUMNS),
+        prefixes=["TEMPORARY"],
+    )
+    facts.drop(conn, checkfirst=True)
+    facts.create(conn)
+    conn.execute(facts.insert().from_select(list(FACT_COLUMNS), _facts_select(dialect, tz)))
     conn.execute(delete(QualityFigure.__table__))
-    rows = [
-        {"slice": key[0].value, "month": key[1], "region_id": key[2], "a": key[3], "b": key[4]} | figures.as_dict()
-        for key, figures in totals.items()
-    ]
-    for start in range(0, len(rows), 10_000):
-        conn.execute(QualityFigure.__table__.insert(), rows[start : start + 10_000])
-    return len(rows)
+    target = QualityFigure.__table__
+    for part, a, b, chain in CUTS:
+        for regional in (False, True) if chain else (True,):
+            sums = [
+                func.count().label("pieces"),
+                func.sum(facts.c.repairable),
+                func.sum(facts.c.no_fault),
+                func.sum(facts.c.scrapped),
+                func.sum(facts.c.scrap_cents),
+                func.sum(facts.c.supplier_cents),
+                func.sum(facts.c.repeats),
+                func.coalesce(func.sum(facts.c.days), 0),
+                func.count(facts.c.days),
+            ]
+            keys = [
+                literal(part.value, String).label("slice"),
+                (facts.c.region_id if regional else literal(CHAIN, Integer)).label("region_id"),
+                facts.c.month,
+                (facts.c[a] if a else literal(0, Integer)).label("a"),
+                (facts.c[b] if b else literal(0, Integer)).label("b"),
+            ]
+            groups = [facts.c.month] + ([facts.c.region_id] if regional else [])
+            groups += [facts.c[c] for c in (a, b) if c]
+            query = select(*keys, *sums).group_by(*groups)
+            conn.execute(target.insert().from_select(["slice", "region_id", "month", "a", "b", *MEASURES], query))
+    facts.drop(conn)
+    return conn.execute(select(func.count()).select_from(target)).scalar_one()
+
+
+FACT_COLUMNS = (
+    "month",
+    "region_id",
+    "supplier_id",
+    "product_id",
+    "defect_id",
+    "store_id",
+    "repairable",
+    "no_fault",
+    "scrapped",
+    "scrap_cents",
+    "supplier_cents",
+    "repeats",
+    "days",
+)
 
 
 def kept(session: Session) -> dict[Key, Figures]:
     """The summary as kept, without its all-zero rows (for comparing with a recount)."""
-    from workshop.quality import Slice
-
     found = {}
     for row in session.connection().execute(select(QualityFigure.__table__)):
         m = row._mapping
-        figures = Figures(*(m[name] for name in MEASURES))
+        figures = Figures(*(int(m[name]) for name in MEASURES))
         if not figures.is_zero:
             found[(Slice(m["slice"]), m["month"], m["region_id"], m["a"], m["b"])] = figures
     return found
