@@ -77,3 +77,25 @@ def test_a_period_knows_the_period_before_it_and_the_same_months_a_year_before()
         Period(Month(2026, 2), Month(2026, 1))
     with pytest.raises(ValueError):
         quarter(2026, 5)
+
+
+def test_a_claim_is_disputed_only_once_sent_with_the_suppliers_words_and_settled_only_when_every_dispute_is_resolved():
+    from workshop.errors import InvalidTransition, NotPermitted, RuleViolation
+    from workshop.roles import Role
+    from workshop.statuses import ClaimStatus as C
+    from workshop.transitions import ClaimAction as A
+    from workshop.transitions import allowed_claim_actions, move_claim
+
+    assert move_claim(C.SENT, A.DISPUTE, Role.FINANCE, "已过保修期").to_status == "disputed"
+    assert move_claim(C.DISPUTED, A.DISPUTE, Role.FINANCE, "另一件").to_status == "disputed"
+    with pytest.raises(RuleViolation):
+        move_claim(C.SENT, A.DISPUTE, Role.FINANCE, " ")
+    with pytest.raises(InvalidTransition):
+        move_claim(C.OPEN, A.DISPUTE, Role.FINANCE, "not sent yet")
+    with pytest.raises(NotPermitted):
+        move_claim(C.SENT, A.DISPUTE, Role.TECHNICIAN, "x")
+    with pytest.raises(InvalidTransition):
+        move_claim(C.DISPUTED, A.SETTLE, Role.FINANCE)
+    assert move_claim(C.DISPUTED, A.END_DISPUTE, Role.FINANCE).to_status == "sent"
+    assert set(allowed_claim_actions(C.DISPUTED, Role.FINANCE)) == {A.DISPUTE, A.RESOLVE, A.END_DISPUTE}
+    assert allowed_claim_actions(C.SETTLED, Role.FINANCE) == []

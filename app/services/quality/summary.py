@@ -170,8 +170,12 @@ def _after_flush(session: Session, flush_context) -> None:
     rows_before, rows_after = [], []
     for piece in touched:
         new = piece in session.new
-        rows_after.append({c: getattr(piece, c) for c in COLUMNS})
-        rows_before.append(None if new else {c: (piece.id if c == "id" else _before(piece, c)) for c in COLUMNS})
+        after = {c: getattr(piece, c) for c in COLUMNS}
+        before = None if new else {c: (piece.id if c == "id" else _before(piece, c)) for c in COLUMNS}
+        if before is not None and _same_figures(before, after):
+            continue  # packed, scanned back at the store…: nothing the figures count changed
+        rows_after.append(after)
+        rows_before.append(before)
     batch_before = _batches_before(session)
     conn = session.connection()
     tz = chain_tz()
@@ -184,6 +188,17 @@ def _after_flush(session: Session, flush_context) -> None:
         for before, after in zip(rows_before, rows_after, strict=True)
     )
     apply(conn, changes)
+
+
+def _stage(status) -> int:
+    """What a status means for the days in the workshop: still there, scrapped, or sent back."""
+    return 1 if status == PieceStatus.SCRAPPED else 2 if status in LEFT_FOR_THE_STORE else 0
+
+
+def _same_figures(before: dict, after: dict) -> bool:
+    return _stage(before["status"]) == _stage(after["status"]) and all(
+        before[c] == after[c] for c in COLUMNS if c != "status"
+    )
 
 
 def _batches_before(session: Session) -> dict[int, datetime | None]:
