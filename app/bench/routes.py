@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 import labels
-from app import clock, inputs, navigation
+from app import clock, idempotency, inputs, navigation
 from app.access import role_required
 from app.bench.forms import (
     BlameChangeForm,
@@ -93,20 +93,26 @@ def station_conflict(error):
 @role_required(*BENCH_ROLES)
 @on_refusal(station_conflict)
 def scan_json():
+    """One scan of the station. The page's script sends each with an Idempotency-Key and
+    sends it again if the answer never came: a scan that reached us is applied once."""
     payload = inputs.json_object()
     text = str(payload.get("text") or "")[:200]
     mode = payload.get("mode") if payload.get("mode") in MODES else "receive"
     batch_id = inputs.json_int(payload, "batch_id")
-    if payload.get("action") == "close" or scan_station.is_close_command(text):
-        station = scan_station.close(current_user, batch_id)
-    else:
-        station = scan_station.scan(current_user, text, mode, batch_id)
-    if station.result.outcome != scanning.OK:
-        discard()
-    answer = _station_answer(station)
-    if station.list_batch is not None:
-        answer["expected"] = expected_rows(db.session.get(Batch, station.list_batch))
-    return jsonify(answer)
+
+    def work():
+        if payload.get("action") == "close" or scan_station.is_close_command(text):
+            station = scan_station.close(current_user, batch_id)
+        else:
+            station = scan_station.scan(current_user, text, mode, batch_id)
+        if station.result.outcome != scanning.OK:
+            discard()
+        answer = _station_answer(station)
+        if station.list_batch is not None:
+            answer["expected"] = expected_rows(db.session.get(Batch, station.list_batch))
+        return jsonify(answer)
+
+    return idempotency.run_for_page(work)
 
 
 def _station_answer(station: scan_station.StationAnswer) -> dict:

@@ -9,6 +9,7 @@ from datetime import date
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -24,17 +25,17 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from app import clock, inputs, navigation
+from app import clock, idempotency, inputs, navigation
 from app.access import role_required
-from app.boundary import discard, on_refusal
+from app.boundary import CONFLICT, discard, on_refusal
 from app.documents import LABEL_FILE, PDF, send_document, warn_missing
 from app.errors import render_error
 from app.extensions import db
-from app.i18n import translate
+from app.i18n import error_text, translate
 from app.models import Batch, DefectCode, Piece, Store
 from app.services import (
     batches,
@@ -360,8 +361,22 @@ def open_batch_for(store: Store) -> Batch | None:
     return batches.open_batch(store, Direction.OUTBOUND)
 
 
+def scan_refused(error) -> Response:
+    """A refused scan for the page's script (static/js/scanning.js): its sentence, and a
+    repeat said as a warning; the boundary gives it the refusal's status and keeps nothing."""
+    return jsonify(
+        {
+            "outcome": scanning.WARNING if isinstance(error, AlreadyDone) else scanning.REFUSED,
+            "code": error.code if error is not None else "conflict",
+            "message": error_text(error) if error is not None else translate(CONFLICT),
+        }
+    )
+
+
 def batch_refused(error, **_kwargs):
     """A refused change of the weekly batch: the batch page again (a repeat only says so)."""
+    if request.is_json:
+        return scan_refused(error)
     if isinstance(error, AlreadyDone):
         return redirect(url_for("store.batch"))
     store = acting_store()
@@ -389,14 +404,50 @@ def batch_detail(batch_id: int):
 @role_required(Role.STORE)
 @on_refusal(batch_refused)
 def batch_scan():
+    """A scanned label into the weekly batch: the page's script gets JSON (the row to put on
+    top, the counts), sent with an Idempotency-Key; without the script, the page again."""
     store = acting_store()
     form = ScanForm()
     if not form.validate_on_submit():
-        flash(" ".join(map(str, form.code.errors)), "error")
+        message = " ".join(map(str, form.code.errors))
+        if request.is_json:
+            return jsonify({"outcome": scanning.REFUSED, "code": "invalid", "message": message}), 422
+        flash(message, "error")
         return render_batch(store, open_batch_for(store), 400)
+    if request.is_json:
+        return idempotency.run_for_page(lambda: jsonify(batch_scan_answer(store, form.code.data)))
     piece, target = batches.scan_into_open_batch(current_user, store, form.code.data, at=clock.now())
     flash(_("Piece %(code)s added to batch %(batch)s.", code=piece.code, batch=target.code), "ok")
     return redirect(url_for("store.batch"))
+
+
+def batch_scan_answer(store: Store, text: str) -> dict:
+    """What the batch page changes after a scan: the piece's row on top, the counts, and the
+    batch's code and links when this scan opened it."""
+    piece, target = batches.scan_into_open_batch(current_user, store, text, at=clock.now())
+    db.session.flush()
+    in_batch = db.session.scalar(select(func.count()).where(Piece.batch_id == target.id)) or 0
+    waiting = db.session.scalar(
+        scope.pieces(current_user)
+        .where(Piece.store_id == store.id, Piece.status == PieceStatus.REGISTERED)
+        .with_only_columns(func.count())
+        .order_by(None)
+    )
+    row = render_template("store/_batch_row.html", p=piece, batch=target, confirm_form=ConfirmForm(formdata=None))
+    return {
+        "outcome": scanning.OK,
+        "code": "added",
+        "message": _("Piece %(code)s added to batch %(batch)s.", code=piece.code, batch=target.code),
+        "counts": {"batch": in_batch, "waiting": waiting or 0},
+        "row": {"key": f"piece-{piece.id}", "html": row},
+        "remove": [f"waiting-{piece.id}"],
+        "show": ["batch-pieces", "batch-dispatch"],
+        "fill": {"batch-code": target.code},
+        "links": {
+            "dispatch-form": url_for("store.batch_dispatch", batch_id=target.id),
+            "packing-link": url_for("store.batch_packing_list", batch_id=target.id),
+        },
+    }
 
 
 @bp.route("/batch/add", methods=["POST"])

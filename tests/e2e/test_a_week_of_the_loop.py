@@ -118,9 +118,12 @@ def test_1_a_store_registers_five_pieces_prints_labels_and_dispatches_the_weekly
     assert "上海静安寺店" in pdf_text(sheet)
 
     j.go(page.get_by_role("link", name="本周批次"))
-    for code in WEEK["codes"]:
-        j.scan(page, code, navigates=True)
-    assert sorted(page.locator("table a.code").all_inner_texts()[:5]) == WEEK["codes"]
+    for n, code in enumerate(WEEK["codes"], start=1):
+        j.scan(page, code)  # answered without a reload: the piece on top, a tone, the count
+        wait_for_js(page, f"document.querySelector('[data-scan-rows] tr a.code')?.textContent === '{code}'")
+        wait_for_js(page, f"document.querySelector('[data-count=batch]').textContent === '{n}'")
+    assert page.locator("#scan-log li.ok").count() == 5
+    assert sorted(page.locator("[data-scan-rows] a.code").all_inner_texts()) == WEEK["codes"]
     screenshot(page, "store-batch-zh-desktop")
 
     j.choose(page.locator("#carrier"), label="顺丰速运")
