@@ -81,7 +81,7 @@
     // onWaiting(n), prepare(body) (fills in what the page knows when the scan is first sent),
     // queueable(body) (whether a scan may wait: a scan that only opens a page may not).
     var queue = [];
-    var busy = false, paused = false, attempts = 0, timer = null;
+    var busy = false, paused = false, offline = false, attempts = 0, timer = null;
     var entries = {};
 
     function save() {
@@ -115,15 +115,22 @@
       attempts += 1;
     }
 
+    function markWaiting(item, message) {
+      if (!item.waiting) beep("waiting");
+      item.waiting = true;
+      if (options.log) options.log.set(entries[item.key], "waiting", message);
+    }
+
     function hold(item, message) {
-      // Not reached (or not answered): the scan stays, marked waiting, and is sent again later.
+      // Not reached (or not answered): the scan stays, marked waiting, and is sent again later;
+      // so do the scans behind it (they are sent in the order they were made).
       busy = false;
       if (!options.queueable || options.queueable(item.body)) {
-        if (!item.waiting) beep("waiting");
-        item.waiting = true;
+        offline = true;
+        message = message || options.texts.waiting;
+        queue.forEach(function (queued) { markWaiting(queued, message); });
         save();
-        if (options.log) options.log.set(entries[item.key], "waiting", message || options.texts.waiting);
-        if (options.onHeld) options.onHeld(item, message || options.texts.waiting);
+        if (options.onHeld) options.onHeld(item, message);
         retryLater();
       } else {
         queue.shift();
@@ -135,6 +142,7 @@
 
     function answered(answer, item) {
       attempts = 0;
+      offline = false;
       if (options.log) options.log.set(entries[item.key], answer.outcome, answer.message);
       delete entries[item.key];
       beep(answer.outcome);
@@ -196,6 +204,7 @@
       var item = { key: newKey(), body: body, text: text || "", made: Date.now() };
       queue.push(item);
       if (options.log) entries[item.key] = options.log.entry(item.text);
+      if (offline) markWaiting(item, options.texts.waiting);  // behind scans already waiting
       save();
       pump();
       return item;

@@ -1,0 +1,97 @@
+"""No lost scan (issue 18): the workshop's network drops in the middle of a parcel; the scans
+made meanwhile wait in the browser, shown as waiting, and are sent in order when it comes
+back — and a scan that reached the server although its answer was lost is applied once."""
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.e2e.conftest import log_in
+from tests.live import wait_for_js
+
+pytestmark = pytest.mark.e2e
+
+
+def _parcel(app, n: int) -> tuple[str, list[str], list[int]]:
+    """A dispatched parcel of ``n`` pieces from a demo store, made through the services."""
+    from app.extensions import db
+    from app.models import DefectCode, Product, User
+    from app.services import batches, registration
+    from app.services.settings import rules as current_rules
+    from workshop.statuses import Direction, Source
+
+    with app.app_context():
+        clerk = db.session.scalars(select(User).where(User.username == "store2")).one()
+        store = clerk.store
+        product = db.session.scalars(select(Product).order_by(Product.id)).first()
+        defect = db.session.scalars(select(DefectCode).order_by(DefectCode.id)).first()
+        rules = current_rules()
+        pieces = [
+            registration.register_piece(
+                clerk, store, registration.NewPiece(product=product, defect=defect, source=Source.CUSTOMER_RETURN), rules
+            )
+            for _ in range(n)
+        ]
+        batch = batches.open_or_create_batch(clerk, store, Direction.OUTBOUND)
+        for piece in pieces:
+            batches.add_piece(clerk, batch, piece)
+        batches.dispatch_batch(clerk, batch, rules, carrier="顺丰速运", tracking_no="SF5550001234")
+        db.session.commit()
+        return batch.code, [p.code for p in pieces], [p.id for p in pieces]
+
+
+def _receipts(app, piece_ids: list[int]) -> dict[int, int]:
+    from app.extensions import db
+    from app.models import Event
+
+    with app.app_context():
+        rows = db.session.execute(
+            select(Event.piece_id, func.count(Event.id))
+            .where(Event.piece_id.in_(piece_ids), Event.action == "receive")
+            .group_by(Event.piece_id)
+        ).all()
+        db.session.rollback()
+    return {piece_id: 0 for piece_id in piece_ids} | dict(rows)
+
+
+def test_scans_made_while_the_network_is_down_are_received_once_each_when_it_comes_back(new_page, live_server):
+    slip, codes, ids = _parcel(live_server.app, 7)
+    page = new_page(locale="en-US")
+    log_in(page, "tech")
+    page.goto("/bench/scan")
+
+    def scan(code: str) -> None:
+        page.locator("#scan-input").fill(code)
+        page.locator("#scan-input").press("Enter")
+
+    scan(slip)  # the parcel also holds the pieces the demo store had packed this week
+    wait_for_js(page, "document.querySelectorAll('#expected-rows tr').length > 0")
+    assert all(page.locator(f"#expected-rows tr:has-text('{code}')").count() == 1 for code in codes)
+    scan(codes[0])
+    wait_for_js(page, "document.getElementById('count-received').textContent === '1'")
+
+    page.context.set_offline(True)
+    for code in codes[1:6]:
+        scan(code)
+    wait_for_js(page, "document.querySelectorAll('#scan-log li.waiting').length === 5")
+    assert page.locator("#scan-waiting").is_visible() and "5" in page.locator("#scan-waiting").inner_text()
+    assert "cannot be reached" in page.locator("#scan-answer").inner_text()
+    kept = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('scan-queue:'))")
+    assert len(kept) == 1 and len(page.evaluate(f"JSON.parse(localStorage.getItem('{kept[0]}'))")) == 5
+    assert _receipts(live_server.app, ids[1:6]) == {i: 0 for i in ids[1:6]}  # nothing reached the server
+
+    # The first scan sent when the network is back reaches the server, but its answer is lost
+    # on the way back: the page sends it again with the same key, and it is applied once.
+    def lose_the_answer(route):
+        route.fetch()
+        route.abort("connectionreset")
+
+    page.route("**/bench/scan.json", lose_the_answer, times=1)
+    page.context.set_offline(False)
+    wait_for_js(page, "document.getElementById('count-received').textContent === '6'")
+    wait_for_js(page, "document.getElementById('scan-waiting').hidden")
+    assert _receipts(live_server.app, ids) == {**{i: 1 for i in ids[:6]}, ids[6]: 0}
+    log = page.locator("#scan-log li")
+    assert log.count() == 7 and page.locator("#scan-log li.ok").count() == 7  # no "already received"
+    # In the order they were made, newest first in the log.
+    assert [t.split()[0] for t in log.all_inner_texts()[:5]] == list(reversed(codes[1:6]))
+    assert page.evaluate(f"localStorage.getItem('{kept[0]}')") is None
