@@ -578,6 +578,12 @@ def count_in_tally(batch_id: int, code: str) -> None:
     session[TALLY_KEY] = {str(batch_id): mine}
 
 
+def invalid_scan(form: ScanForm):
+    """A scan field left empty or too long, for the page's script."""
+    message = " ".join(map(str, form.code.errors))
+    return jsonify({"outcome": scanning.REFUSED, "code": "invalid", "message": message}), 422
+
+
 @bp.route("/receive", methods=["GET", "POST"])
 @role_required(Role.STORE)
 def receive():
@@ -586,13 +592,21 @@ def receive():
     status = 200
     if form.validate_on_submit():
         found, result = scanning.scan_batch(current_user, form.code.data)
+        message = translate(result.message, result.params)
         if found is not None:
-            flash(translate(result.message, result.params), "ok")
+            if request.is_json:  # the page's script opens the parcel's check
+                target = url_for("store.receive_batch", batch_id=found.id)
+                return jsonify({"outcome": scanning.OK, "code": result.code, "message": message, "go_to": target})
+            flash(message, "ok")
             return redirect(url_for("store.receive_batch", batch_id=found.id))
         discard()
-        flash(translate(result.message, result.params), "error")
         status = 404 if result.code == "unknown_batch" else 422
+        if request.is_json:
+            return jsonify({"outcome": scanning.REFUSED, "code": result.code, "message": message}), status
+        flash(message, "error")
     elif request.method == "POST":
+        if request.is_json:
+            return invalid_scan(form)
         flash(" ".join(map(str, form.code.errors)), "error")
         status = 400
     coming = returns.coming_back(current_user, store)
@@ -600,6 +614,8 @@ def receive():
 
 
 def back_to_check(error, batch_id: int):
+    if request.is_json:
+        return scan_refused(error)
     return redirect(url_for("store.receive_batch", batch_id=batch_id))
 
 
@@ -607,12 +623,10 @@ def back_to_check(error, batch_id: int):
 @role_required(Role.STORE)
 def receive_batch(batch_id: int):
     found = returns.return_parcel_of(current_user, acting_store(), batch_id)
-    counts = scanning.check_counts(found)
     return render_template(
         "store/receive_batch.html",
         batch=found,
-        counts=counts,
-        tally=tally(found.id),
+        figures=check_figures(found),
         form=ScanForm(formdata=None),
         close_form=CloseCheckForm(formdata=None),
     )
@@ -625,16 +639,53 @@ def receive_scan(batch_id: int):
     found = returns.return_parcel_of(current_user, acting_store(), batch_id, for_update=True)
     form = ScanForm()
     if not form.validate_on_submit():
+        if request.is_json:
+            return invalid_scan(form)
         flash(" ".join(map(str, form.code.errors)), "error")
         return redirect(url_for("store.receive_batch", batch_id=found.id))
+    if request.is_json:  # the page's script, with an Idempotency-Key: a scan sent twice counts once
+        return idempotency.run_for_page(lambda: jsonify(receive_scan_answer(found, form.code.data)))
+    result = receive_back(found, form.code.data)
+    flash(translate(result.message, result.params), TONE[result.outcome])
+    return redirect(url_for("store.receive_batch", batch_id=found.id))
+
+
+def receive_back(found: Batch, text: str) -> scanning.ScanResult:
     scanning.start_check(current_user, found)
-    result = returns.receive_back_scan(current_user, found, form.code.data, current_rules(), at=clock.now())
+    result = returns.receive_back_scan(current_user, found, text, current_rules(), at=clock.now())
     if result.outcome == scanning.REFUSED:
         discard()
     if result.code != "received":
         count_in_tally(found.id, result.code)
-    flash(translate(result.message, result.params), TONE[result.outcome])
-    return redirect(url_for("store.receive_batch", batch_id=found.id))
+    return result
+
+
+def check_figures(found: Batch) -> dict:
+    """The figures at the top of a return parcel's check, by the names the page marks them with."""
+    counts = scanning.check_counts(found)
+    mine = tally(found.id)
+    return {
+        "expected": counts.expected,
+        "received": counts.received,
+        "pending": max(counts.expected - counts.received, 0),
+        "twice": mine.get("already_received", 0),
+        "strangers": mine.get("wrong_batch", 0) + mine.get("unknown_piece", 0),
+    }
+
+
+def receive_scan_answer(found: Batch, text: str) -> dict:
+    result = receive_back(found, text)
+    db.session.flush()
+    answer = {
+        "outcome": result.outcome,
+        "code": result.code,
+        "message": translate(result.message, result.params),
+        "counts": check_figures(found),
+    }
+    piece = db.session.get(Piece, result.piece_id) if result.piece_id is not None else None
+    if piece is not None and piece.return_batch_id == found.id:
+        answer["row"] = {"key": f"piece-{piece.id}", "html": render_template("store/_return_row.html", p=piece)}
+    return answer
 
 
 @bp.route("/receive/<int:batch_id>/close", methods=["POST"])

@@ -5,7 +5,7 @@ scan page applies a scan sent twice with the same Idempotency-Key once (the offl
 from sqlalchemy import func, select
 
 from app.models import Batch, Event, Piece
-from tests.app.store_support import desk  # noqa: F401 (fixture)
+from tests.app.store_support import desk, returning  # noqa: F401 (fixture)
 from tests.app.test_bench_scan_station import make_parcel, technician  # noqa: F401 (fixtures)
 from workshop.statuses import BatchStatus, PieceStatus
 
@@ -114,3 +114,35 @@ def test_the_stations_scan_sent_again_with_its_key_is_received_once(client, tech
     repeat = client.post("/bench/scan.json", json=body, headers={**JSON, "Idempotency-Key": "station-0002"})
     assert repeat.get_json()["outcome"] == "warning"
     assert events_of(db_session, pieces[0], "receive") == 1
+
+
+def test_the_store_receives_its_return_parcel_by_scanning_without_a_reload_and_once_per_key(
+    client, login, desk, make_piece, db_session
+):
+    pieces = [make_piece(store=desk.store, user=desk.clerk) for _ in range(2)]
+    back = returning(db_session, desk, pieces)
+    stranger = make_piece(store=desk.store, user=desk.clerk)
+    login(desk.clerk)
+    page = client.get(f"/store/receive/{back.id}").get_data(as_text=True)
+    assert "data-scan-form" in page and "data-camera" in page and 'data-scan-waits="1"' in page
+    assert "data-camera" in client.get("/store/receive").get_data(as_text=True)  # the slip, by camera too
+
+    opened = client.post("/store/receive", json={"code": back.code}, headers=JSON).get_json()
+    assert opened["outcome"] == "ok" and opened["go_to"] == f"/store/receive/{back.id}"
+    unknown = client.post("/store/receive", json={"code": "B999999999"}, headers=JSON)
+    assert unknown.status_code in (404, 422) and unknown.get_json()["outcome"] == "refused"
+
+    url = f"/store/receive/{back.id}/scan"
+    key = {**JSON, "Idempotency-Key": "back-0001"}
+    first = client.post(url, json={"code": pieces[0].code}, headers=key)
+    again = client.post(url, json={"code": pieces[0].code}, headers=key)
+    assert first.get_json()["code"] == "received" and again.get_json() == first.get_json()
+    assert first.get_json()["counts"] == {"expected": 2, "received": 1, "pending": 1, "twice": 0, "strangers": 0}
+    assert first.get_json()["row"]["key"] == f"piece-{pieces[0].id}"
+    assert events_of(db_session, pieces[0], "receive_back") == 1
+    twice = client.post(url, json={"code": pieces[0].code}, headers=JSON).get_json()
+    assert twice["outcome"] == "warning" and twice["counts"]["twice"] == 1
+    wrong = client.post(url, json={"code": stranger.code}, headers=JSON).get_json()
+    assert wrong["outcome"] == "refused" and wrong["counts"]["strangers"] == 1 and "row" not in wrong
+    db_session.expire_all()
+    assert db_session.get(Piece, stranger.id).status == PieceStatus.REGISTERED

@@ -253,9 +253,11 @@ def test_3_the_store_receives_its_pieces_back_and_their_clocks_stop(new_page):
     j.type(page.locator("input[name=password]"), "demo1234")
     j.go(page.get_by_role("button", name="登录"))
     j.go(page.get_by_role("link", name="收货"))
-    j.scan(page, WEEK["return_batch"], navigates=True)
-    for code in WEEK["returned"]:
-        j.scan(page, code, navigates=True)
+    j.scan(page, WEEK["return_batch"], navigates=True)  # the slip opens its parcel's check
+    for n, code in enumerate(WEEK["returned"], start=1):
+        j.scan(page, code)  # answered without a reload
+        wait_for_js(page, f"document.querySelector('[data-count=received]').textContent === '{n}'")
+    assert page.locator("#scan-log li.ok").count() == 2
     j.click(page.locator("#confirm"))
     j.go(page.get_by_role("button", name="结束核对"))
 
