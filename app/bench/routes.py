@@ -276,12 +276,18 @@ def _repair_choices(form: RepairForm) -> None:
     operations = db.session.scalars(
         select(RepairOperation).where(RepairOperation.active.is_(True)).order_by(RepairOperation.id)
     )
-    form.operations.choices = [SelectChoice(o.code, o.name(locale)) for o in operations]
+    # Both names and the code, so that typing any of them finds the operation (static/js/scan.js).
+    form.operations.choices = [SelectChoice(o.code, operation_label(o, locale)) for o in operations]
     parts = db.session.scalars(select(SparePart).where(SparePart.active.is_(True)).order_by(SparePart.code)).all()
     for row in form.parts:
         row.part.choices = [SelectChoice(0, "—")] + [
             SelectChoice(p.id, f"{p.name(locale)} ({p.unit})" if p.unit else p.name(locale)) for p in parts
         ]
+
+
+def operation_label(operation: RepairOperation, locale: str) -> str:
+    other = operation.name_zh if locale.startswith("en") else operation.name_en
+    return f"{operation.name(locale)} · {other} · {operation.code}"
 
 
 def _blame_choice(form) -> grading.BlameChoice | None:

@@ -237,10 +237,71 @@
     if (radios[0]) radios[0].focus();
   }
 
+  // --- The repair card by keyboard: focus on the first operation; 1–9 tick an operation,
+  // typing its code or a name (either language) goes to it, Space ticks, the arrows move;
+  // the operations are one Tab stop, then the minutes, the parts (quantity 1 already), the
+  // note; Enter saves from anywhere but the note. One operation, the minutes and one part:
+  // 1, Tab, 2, 0, Tab, a letter of the part, Enter — seven keys.
+  function repairCard(form) {
+    var boxes = Array.prototype.slice.call(form.querySelectorAll('input[name="operations"]'));
+    var current = 0, typed = "", typedAt = 0;
+
+    function namesOf(box) {
+      var label = box.closest("label"), key = label.querySelector("kbd");
+      var text = label.textContent.replace(key ? key.textContent : "", "");
+      return text.split("·").map(function (s) { return s.trim().toLowerCase(); }).concat([box.value.toLowerCase()]);
+    }
+    function focusAt(i) {
+      current = i;
+      boxes.forEach(function (b, n) { b.tabIndex = n === i ? 0 : -1; });
+      boxes[i].focus();
+    }
+    boxes.forEach(function (b, n) {
+      b.addEventListener("focus", function () { if (current !== n) focusAt(n); });
+    });
+
+    form.addEventListener("keydown", function (e) {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      var tag = e.target.tagName;
+      if (e.key === "Enter") {
+        if (tag === "TEXTAREA" || tag === "BUTTON") return;
+        e.preventDefault();
+        form.requestSubmit();
+        return;
+      }
+      var at = boxes.indexOf(e.target);
+      if (at < 0) return;
+      if (e.key === "ArrowDown" || e.key === "ArrowRight") {
+        e.preventDefault();
+        focusAt((at + 1) % boxes.length);
+      } else if (e.key === "ArrowUp" || e.key === "ArrowLeft") {
+        e.preventDefault();
+        focusAt((at + boxes.length - 1) % boxes.length);
+      } else if (/^[1-9]$/.test(e.key) && boxes[Number(e.key) - 1]) {
+        e.preventDefault();
+        var box = boxes[Number(e.key) - 1];
+        box.checked = !box.checked;
+        focusAt(Number(e.key) - 1);
+      } else if (e.key.length === 1 && e.key !== " ") {
+        e.preventDefault();
+        var now = Date.now();
+        typed = (now - typedAt < 1000 ? typed : "") + e.key.toLowerCase();
+        typedAt = now;
+        for (var k = 0; k < boxes.length; k++) {
+          var i = (at + k + (typed.length === 1 ? 1 : 0)) % boxes.length;
+          if (namesOf(boxes[i]).some(function (name) { return name.indexOf(typed) === 0; })) { focusAt(i); break; }
+        }
+      }
+    });
+    if (boxes.length) focusAt(0);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var root = document.getElementById("station");
     if (root) station(root);
     var gradeForm = document.getElementById("grade-form");
     if (gradeForm) card(gradeForm);
+    var repairForm = document.getElementById("repair-form");
+    if (repairForm) repairCard(repairForm);
   });
 })();

@@ -4,8 +4,10 @@ scan page applies a scan sent twice with the same Idempotency-Key once (the offl
 
 from sqlalchemy import func, select
 
+from app.extensions import db
 from app.models import Batch, Event, Piece
 from tests.app.store_support import desk, returning  # noqa: F401 (fixture)
+from tests.app.test_bench_grading import catalogue, received_piece  # noqa: F401 (fixtures)
 from tests.app.test_bench_scan_station import make_parcel, technician  # noqa: F401 (fixtures)
 from workshop.statuses import BatchStatus, PieceStatus
 
@@ -146,3 +148,22 @@ def test_the_store_receives_its_return_parcel_by_scanning_without_a_reload_and_o
     assert wrong["outcome"] == "refused" and wrong["counts"]["strangers"] == 1 and "row" not in wrong
     db_session.expire_all()
     assert db_session.get(Piece, stranger.id).status == PieceStatus.REGISTERED
+
+
+def test_the_repair_card_names_operations_in_both_languages_and_starts_parts_at_one(
+    client, technician, received_piece, catalogue
+):
+    piece = received_piece()
+    technician()
+    client.post(f"/bench/pieces/{piece.id}/grade", data={"grade": "repairable"})
+    page = client.get(f"/bench/pieces/{piece.id}").get_data(as_text=True)
+    assert "<kbd>1</kbd> Restitch seam · 重新缝合 · RESTITCH" in page  # typing either name or the code finds it
+    assert page.count('type="number" value="1"') == 3  # every part row's quantity starts at 1
+    assert page.index('id="minutes"') < page.index('name="parts-0-part"') < page.index('id="note"')
+    response = client.post(
+        f"/bench/pieces/{piece.id}/repair",
+        data={"operations": ["RESTITCH"], "minutes": "20", "parts-0-part": str(catalogue["BTN"].id)},
+    )
+    assert response.status_code == 302
+    repair = db.session.get(Piece, piece.id).repairs[0]
+    assert [(p.spare_part.code, p.quantity) for p in repair.parts] == [("BTN", 1)]

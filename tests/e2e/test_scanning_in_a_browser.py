@@ -1,6 +1,12 @@
-"""No lost scan (issue 18): the workshop's network drops in the middle of a parcel; the scans
+"""The scanning pages in a real browser, beyond the week's journeys.
+
+No lost scan (issue 18): the workshop's network drops in the middle of a parcel; the scans
 made meanwhile wait in the browser, shown as waiting, and are sent in order when it comes
-back — and a scan that reached the server although its answer was lost is applied once."""
+back — and a scan that reached the server although its answer was lost is applied once.
+The repair card by keyboard (issue 12): one operation, the minutes and one part in at most
+8 keystrokes."""
+
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -27,14 +33,19 @@ def _parcel(app, n: int) -> tuple[str, list[str], list[int]]:
         rules = current_rules()
         pieces = [
             registration.register_piece(
-                clerk, store, registration.NewPiece(product=product, defect=defect, source=Source.CUSTOMER_RETURN), rules
+                clerk,
+                store,
+                registration.NewPiece(product=product, defect=defect, source=Source.CUSTOMER_RETURN),
+                rules,
             )
             for _ in range(n)
         ]
         batch = batches.open_or_create_batch(clerk, store, Direction.OUTBOUND)
         for piece in pieces:
             batches.add_piece(clerk, batch, piece)
-        batches.dispatch_batch(clerk, batch, rules, carrier="顺丰速运", tracking_no="SF5550001234")
+        batches.dispatch_batch(
+            clerk, batch, rules, carrier="顺丰速运", tracking_no="SF5550001234", shipping_fee=Decimal("18.00")
+        )
         db.session.commit()
         return batch.code, [p.code for p in pieces], [p.id for p in pieces]
 
@@ -95,3 +106,36 @@ def test_scans_made_while_the_network_is_down_are_received_once_each_when_it_com
     # In the order they were made, newest first in the log.
     assert [t.split()[0] for t in log.all_inner_texts()[:5]] == list(reversed(codes[1:6]))
     assert page.evaluate(f"localStorage.getItem('{kept[0]}')") is None
+
+
+def test_a_repair_with_one_operation_and_one_part_takes_at_most_eight_keystrokes(new_page, live_server):
+    from app.extensions import db
+    from app.models import Piece, User
+    from app.services import grading, scanning
+    from app.services.settings import rules as current_rules
+    from workshop.statuses import Grade
+
+    slip, codes, ids = _parcel(live_server.app, 1)
+    with live_server.app.app_context():
+        tech = db.session.scalars(select(User).where(User.username == "tech")).one()
+        batch = db.session.get(Piece, ids[0]).batch
+        scanning.start_check(tech, batch)
+        scanning.receive_scan(tech, batch, codes[0])
+        grading.grade_piece(tech, db.session.get(Piece, ids[0]), Grade.REPAIRABLE, current_rules())
+        db.session.commit()
+    page = new_page(locale="en-US")
+    log_in(page, "tech")
+    page.goto(f"/bench/pieces/{ids[0]}")
+    wait_for_js(page, "document.activeElement && document.activeElement.name === 'operations'")
+    keys = ["1", "Tab", "2", "0", "Tab", "b", "Enter"]  # operation 1, 20 minutes, the button part, save
+    for key in keys[:-1]:
+        page.keyboard.press(key)
+    with page.expect_navigation():
+        page.keyboard.press(keys[-1])
+    assert len(keys) <= 8
+    assert f"Piece {codes[0]} repaired" in page.content()
+    with live_server.app.app_context():
+        repair = db.session.get(Piece, ids[0]).repairs[0]
+        assert repair.operations == ["RESTITCH"] and repair.minutes == 20
+        assert [(p.spare_part.code, p.quantity) for p in repair.parts] == [("BTN", 1)]
+        db.session.rollback()
