@@ -19,9 +19,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# Compiled catalogues are built, not committed.
-translations: $(STAMP)
-	@$(BIN)/pybabel compile -d app/translations >/dev/null 2>&1 || $(BIN)/pybabel compile -d app/translations
+# Compiled catalogues are built, not committed (only when their .po is newer).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
+%.mo: %.po $(STAMP)
+	@$(BIN)/pybabel -q compile -i $< -o $@.tmp && mv $@.tmp $@
+
+translations: $(CATALOGUES)
 
 # After changing strings: extract them and update the catalogues (then translate zh_Hans).
 extract-messages: $(STAMP)
