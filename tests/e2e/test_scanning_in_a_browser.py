@@ -6,7 +6,9 @@ back — and a scan that reached the server although its answer was lost is appl
 The repair card by keyboard (issue 12): one operation, the minutes and one part in at most
 8 keystrokes."""
 
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -14,7 +16,19 @@ from sqlalchemy import func, select
 from tests.e2e.conftest import log_in
 from tests.live import wait_for_js
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _an_open_month(live_server):
+    """Early next month (the week's journeys close this month when they run first)."""
+    today = datetime.now(SHANGHAI).date()
+    first_of_next = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    live_server.clock.moment = datetime(first_of_next.year, first_of_next.month, 3, 10, 0, tzinfo=SHANGHAI)
+    yield
+    live_server.clock.moment = None
 
 
 def _parcel(app, n: int) -> tuple[str, list[str], list[int]]:
