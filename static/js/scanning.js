@@ -170,8 +170,8 @@
         body: JSON.stringify(item.body)
       }).then(function (response) {
         var type = response.headers.get("Content-Type") || "";
-        if (response.status >= 500 || response.status === 429 || response.status === 408) {
-          return hold(item);
+        if (response.status > 500 || response.status === 429 || response.status === 408) {
+          return hold(item);  // a proxy says the app is away, or wait a little: try again later
         }
         if (response.redirected || type.indexOf("application/json") < 0) {
           // The log-in ended (the answer is the log-in page): keep the scans for after.
@@ -190,6 +190,8 @@
             paused = true;
             hold(item, (answer && answer.error && answer.error.message) || options.texts.paused);
           } else {
+            // Answered but not a scan's answer (the app's own error, 404…): said, not retried,
+            // so that one bad scan never holds up the ones behind it.
             queue.shift();
             save();
             busy = false;

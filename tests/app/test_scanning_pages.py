@@ -167,3 +167,11 @@ def test_the_repair_card_names_operations_in_both_languages_and_starts_parts_at_
     assert response.status_code == 302
     repair = db.session.get(Piece, piece.id).repairs[0]
     assert [(p.spare_part.code, p.quantity) for p in repair.parts] == [("BTN", 1)]
+
+
+def test_the_dispatch_confirmation_counts_the_pieces_in_a_number_the_script_updates(client, login, desk, make_piece):
+    piece = make_piece(store=desk.store, user=desk.clerk)
+    login(desk.clerk)
+    scan_into_batch(client, piece.code)
+    page = client.get("/store/batch").get_data(as_text=True)
+    assert 'I have packed these <span data-count="batch">1</span> pieces and will put' in page
