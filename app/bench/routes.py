@@ -30,7 +30,19 @@ from app.documents import send_document
 from app.extensions import db
 from app.i18n import translate
 from app.models import Batch, DefectCode, Piece, RepairOperation, SparePart
-from app.services import catalogue, deadlines, grading, paper, returns, scan_station, scanning, scope, timeline
+from app.pieces.forms import CorrectionForm
+from app.services import (
+    catalogue,
+    corrections,
+    deadlines,
+    grading,
+    paper,
+    returns,
+    scan_station,
+    scanning,
+    scope,
+    timeline,
+)
 from app.services.settings import rules as current_rules
 from workshop.clock import RUNNING_STATES, ClockState, clock_state, days_left
 from workshop.money import Month
@@ -262,6 +274,7 @@ def _render_card(piece_id: int, status: int = 200, grade_form=None, repair_form=
         blame_form=blame_form,
         operation_names=timeline.operation_names(str(get_locale() or "zh_Hans")),
         scrap_month=str(Month.from_key(piece.scrap_month)) if piece.scrap_month else "",
+        correction_form=CorrectionForm(formdata=None),
     ), status
 
 
@@ -484,3 +497,64 @@ def deadlines_board():
             "clock": state.value if state else "",
         },
     )
+
+
+# --- Corrections (更正) ------------------------------------------------------------------
+
+
+def _back_to_card(error, piece_id: int):
+    return redirect(url_for("bench.card", piece_id=piece_id), 303)
+
+
+def _correction_form() -> CorrectionForm | None:
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        return form
+    flash(form.refusal(), "error")
+    return None
+
+
+@bp.route("/pieces/<int:piece_id>/undo-grade", methods=["POST"])
+@role_required(*BENCH_ROLES)
+@on_refusal(_back_to_card)
+def undo_grade(piece_id: int):
+    piece = scope.get_piece(current_user, piece_id, for_update=True)
+    form = _correction_form()
+    if form is None:
+        return redirect(url_for("bench.card", piece_id=piece.id), 303)
+    corrections.undo_grade(current_user, piece, form.reason.data, at=clock.now())
+    flash(_("The grade of piece %(code)s is undone: grade it again.", code=piece.code), "ok")
+    return redirect(url_for("bench.card", piece_id=piece.id))
+
+
+@bp.route("/pieces/<int:piece_id>/undo-receive", methods=["POST"])
+@role_required(*BENCH_ROLES)
+@on_refusal(_back_to_card)
+def undo_receive(piece_id: int):
+    piece = scope.get_piece(current_user, piece_id, for_update=True)
+    form = _correction_form()
+    if form is None:
+        return redirect(url_for("bench.card", piece_id=piece.id), 303)
+    corrections.undo_receive(current_user, piece, form.reason.data, at=clock.now())
+    flash(
+        _(
+            "The receive scan of piece %(code)s is undone: it is %(status)s.",
+            code=piece.code,
+            status=_(piece.status.label),
+        ),
+        "ok",
+    )
+    return redirect(url_for("pieces.piece", piece_id=piece.id))
+
+
+@bp.route("/batches/<int:batch_id>/reopen", methods=["POST"])
+@role_required(*BENCH_ROLES)
+@on_refusal(lambda error, batch_id: redirect(url_for("pieces.batch", batch_id=batch_id), 303))
+def reopen_check(batch_id: int):
+    batch = scope.get_batch(current_user, batch_id, for_update=True)
+    form = _correction_form()
+    if form is None:
+        return redirect(url_for("pieces.batch", batch_id=batch.id), 303)
+    corrections.reopen_check(current_user, batch, form.reason.data, at=clock.now())
+    flash(_("Check of batch %(code)s reopened: scan the pieces still to come.", code=batch.code), "ok")
+    return redirect(url_for("bench.scan", mode="receive"))

@@ -7,6 +7,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 
 from app import clock
+from app.pieces.forms import CorrectionForm
 from app.services import deadlines, grading, scope, timeline
 from app.services.settings import rules as current_rules
 from workshop.transitions import EventAction
@@ -30,6 +31,7 @@ def piece(piece_id: int):
         clock=deadlines.reading(piece, current_rules(), clock.today()),
         flagged=grading.flagged_for_exchange(piece),
         operation_names=timeline.operation_names(str(get_locale())),
+        correction_form=CorrectionForm(formdata=None),
     )
 
 
@@ -38,7 +40,11 @@ def piece(piece_id: int):
 def batch(batch_id: int):
     batch = scope.get_batch(current_user, batch_id)
     return render_template(
-        "pieces/batch.html", batch=batch, members=batch.members, events=timeline.batch_events(batch.id)
+        "pieces/batch.html",
+        batch=batch,
+        members=batch.members,
+        events=timeline.batch_events(batch.id),
+        correction_form=CorrectionForm(formdata=None),
     )
 
 

@@ -68,6 +68,9 @@ def pieces(user: User, wanted: PieceFilter) -> Listing:
         query = query.where(Piece.store_id == wanted.store_id)
     if wanted.status in set(PieceStatus):
         query = query.where(Piece.status == PieceStatus(wanted.status))
+    else:
+        # A cancelled piece leaves every list; it is found by asking for cancelled pieces.
+        query = query.where(Piece.status != PieceStatus.CANCELLED)
     week = parse_week(wanted.week) if wanted.week else None
     if wanted.week and week is None:
         listing.problems.append((N_("Give the week like 2026-W48."), {}))

@@ -169,3 +169,16 @@ class ImportUploadForm(FlaskForm):
 
 class ImportConfirmForm(FlaskForm):
     rows = StringField(validators=[DataRequired()])
+
+
+class EditPieceForm(PieceForm):
+    """A registered piece's details corrected (until it is packed), with why."""
+
+    reason = TextAreaField(
+        _l("Why (kept in the history)"),
+        validators=[DataRequired(message=_l("Write why: a correction needs a reason.")), Length(max=500)],
+    )
+
+
+class ImportDuplicatesForm(ImportConfirmForm):
+    duplicates = BooleanField(_l("Register the identical rows too: they are different pieces."))

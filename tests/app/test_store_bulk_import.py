@@ -166,7 +166,7 @@ def test_three_hundred_rows_are_checked_and_imported_in_about_a_second(db_sessio
     table = [HEADER.split(",")] + [["G10001", "L", "藏青", "Q01", "shelf", "", f"第 {i} 件"] for i in range(300)]
     started = time.perf_counter()
     preview = bulk_import.validate(table, rules, NOW.date())
-    pieces = bulk_import.import_rows(desk.clerk, desk.store, preview.rows, rules, at=NOW)
+    _, pieces = bulk_import.import_rows(desk.clerk, desk.store, preview.rows, rules, at=NOW, key="three-hundred")
     db_session.commit()
     elapsed = time.perf_counter() - started
     assert len(pieces) == 300 and count(db_session) == 300
