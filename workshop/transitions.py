@@ -238,6 +238,9 @@ REFUSALS = {
     PieceAction.TAKE_BACK: N_("Piece %(code)s is %(status)s: it can no longer be taken back. %(hint)s"),
     PieceAction.UNDO_GRADE: N_("Piece %(code)s is %(status)s: its grade can no longer be undone. %(hint)s"),
     PieceAction.UNDO_RECEIVE: N_("Piece %(code)s is %(status)s: its receive scan can no longer be undone. %(hint)s"),
+    PieceAction.REOPEN: N_(
+        "Piece %(code)s is %(status)s: only a piece back at its store can be sent in again. %(hint)s"
+    ),
 }
 
 # A repeated move ("scanned twice") is harmless: it says so and changes nothing.

@@ -31,6 +31,7 @@ from app.extensions import db
 from app.i18n import translate
 from app.models import Batch, DefectCode, Piece, RepairOperation, SparePart
 from app.pieces.forms import CorrectionForm
+from app.pieces.routes import repeat_repairs_page
 from app.services import (
     catalogue,
     corrections,
@@ -47,7 +48,15 @@ from app.services.settings import rules as current_rules
 from workshop.clock import RUNNING_STATES, ClockState, clock_state, days_left
 from workshop.money import Month
 from workshop.roles import Role
-from workshop.statuses import CLOCK_RUNNING, ON_THE_BENCH, READY_TO_GO_BACK, Blame, Grade, PieceStatus
+from workshop.statuses import (
+    CLOCK_RUNNING,
+    ON_THE_BENCH,
+    READY_TO_GO_BACK,
+    SCRAPPING_GRADES,
+    Blame,
+    Grade,
+    PieceStatus,
+)
 from workshop.text import N_
 
 bp = Blueprint("bench", __name__, template_folder="templates", url_prefix="/bench")
@@ -62,6 +71,7 @@ def _menu(state) -> None:
     navigation.add(state.app, "bench.scan", N_("Scan station"), roles, order=20)
     navigation.add(state.app, "bench.returns_index", N_("Return parcels"), roles, order=21)
     navigation.add(state.app, "bench.deadlines", N_("Deadlines"), roles, order=22)
+    navigation.add(state.app, "bench.repeat_repairs", N_("Repeat repairs"), roles, order=23)
 
 
 @bp.route("/")
@@ -251,8 +261,12 @@ def _render_card(piece_id: int, status: int = 200, grade_form=None, repair_form=
     piece = scope.get_piece(current_user, piece_id)
     rules = current_rules()
     suggestion = grading.suggestion_for(piece, rules)
+    flagged = grading.flagged_for_exchange(piece)
     if grade_form is None:
-        grade_form = GradeForm(blame=suggestion.blame.value, formdata=None)
+        # Rule 6: a piece repaired twice for this defect is offered the exchange first.
+        grade_form = GradeForm(
+            blame=suggestion.blame.value, grade=Grade.EXCHANGE.value if flagged else None, formdata=None
+        )
     if scrap_form is None:
         scrap_form = ScrapForm(blame=suggestion.blame.value, formdata=None)
     if repair_form is None:
@@ -265,7 +279,7 @@ def _render_card(piece_id: int, status: int = 200, grade_form=None, repair_form=
         piece=piece,
         clock=deadlines.reading(piece, rules, clock.today()),
         events=timeline.piece_events(piece.id),
-        flagged=grading.flagged_for_exchange(piece),
+        flagged=flagged,
         suggestion=suggestion,
         suggestion_text=suggestion.text(translate),
         grade_form=grade_form,
@@ -323,7 +337,7 @@ def grade(piece_id: int):
         piece,
         chosen,
         current_rules(),
-        blame=_blame_choice(form) if chosen == Grade.SCRAP else None,
+        blame=_blame_choice(form) if chosen in SCRAPPING_GRADES else None,
         note=form.note.data or "",
         translate=translate,
     )
@@ -558,3 +572,9 @@ def reopen_check(batch_id: int):
     corrections.reopen_check(current_user, batch, form.reason.data, at=clock.now())
     flash(_("Check of batch %(code)s reopened: scan the pieces still to come.", code=batch.code), "ok")
     return redirect(url_for("bench.scan", mode="receive"))
+
+
+@bp.route("/repeat-repairs")
+@role_required(*BENCH_ROLES)
+def repeat_repairs():
+    return repeat_repairs_page("bench.repeat_repairs")

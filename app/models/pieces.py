@@ -81,6 +81,8 @@ class Piece(db.Model):
         Index("ix_piece_store_status", "store_id", "status"),
         Index("ix_piece_store_registered", "store_id", "registered_at"),
         Index("ix_piece_status_due", "status", "due_on"),
+        # Repeat-repair figures: pieces back at their store, by the day they came back.
+        Index("ix_piece_status_back", "status", "back_on"),
         # Finance's month figures read only this index: party and cost beside month and blame.
         Index("ix_piece_scrap_figures", "scrap_month", "blame", "blamed_supplier_id", "store_id", "scrap_cost"),
         # A scrapped piece always says who pays and how much, and in which month.
@@ -158,6 +160,7 @@ class Repair(db.Model):
     trip: Mapped[int] = mapped_column(default=1, server_default="1")  # the piece's trip it was done on
 
     piece: Mapped[Piece] = relationship(back_populates="repairs")
+    defect: Mapped[DefectCode] = relationship()
     parts: Mapped[list["RepairPart"]] = relationship(back_populates="repair", order_by="RepairPart.id")
     repaired_by: Mapped[User | None] = relationship()
 
@@ -199,6 +202,8 @@ class PieceTrip(db.Model):
     back_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     back_on: Mapped[date | None] = mapped_column(Date)
     came_back_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the next trip began
+    # Days from its return to the store to its coming back (repeat-repair figures count ≤ 90).
+    days_back: Mapped[int | None] = mapped_column()
     # Its product's supplier when it ended, so repeat-repair figures read this table alone.
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"))

@@ -42,6 +42,7 @@ from app.services import (
     catalogue,
     corrections,
     deadlines,
+    grading,
     paper,
     photos,
     piece_lists,
@@ -50,6 +51,7 @@ from app.services import (
     returns,
     scanning,
     scope,
+    trips,
 )
 from app.services import bulk_import as spreadsheet
 from app.services.settings import rules as current_rules
@@ -65,6 +67,7 @@ from app.store.forms import (
     PhotosForm,
     PieceForm,
     ScanForm,
+    SendAgainForm,
 )
 from labels import item_sheet, slip_pdf, thermal_labels
 from workshop.blame import inspection_warning
@@ -73,7 +76,7 @@ from workshop.errors import AlreadyDone, InvalidCode
 from workshop.roles import Role
 from workshop.statuses import DefectKind, Direction, PieceStatus, Source
 from workshop.text import N_
-from workshop.transitions import BatchAction, allowed_batch_actions
+from workshop.transitions import BatchAction, allowed_batch_actions, allowed_piece_actions
 
 bp = Blueprint("store", __name__, template_folder="templates", url_prefix="/store")
 
@@ -86,6 +89,7 @@ def _menu(state) -> None:
     navigation.add(state.app, "store.register", N_("Register a piece"), {Role.STORE}, order=11)
     navigation.add(state.app, "store.batch", N_("Weekly batch"), {Role.STORE}, order=12)
     navigation.add(state.app, "store.receive", N_("Receive a parcel"), {Role.STORE}, order=13)
+    navigation.add(state.app, "store.send_again_find", N_("A piece came back"), {Role.STORE}, order=14)
 
 
 def acting_store() -> Store:
@@ -837,3 +841,75 @@ def import_cancel(import_id: int):
     n = corrections.cancel_import(current_user, record, form.reason.data, at=clock.now())
     flash(_("Import %(number)d cancelled: %(n)d pieces cancelled, their labels void.", number=record.id, n=n), "ok")
     return redirect(url_for("store.import_detail", import_id=record.id))
+
+
+# --- The second trip (返修) ---------------------------------------------------------------
+
+
+@bp.route("/send-again", methods=["GET", "POST"])
+@role_required(Role.STORE)
+def send_again_find():
+    """Scan the old label, or type its code: the piece that came back."""
+    store = acting_store()
+    form = ScanForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            number = piece_lists.code_number(form.code.data)
+        except InvalidCode as e:
+            flash(translate(e.message, e.params), "error")
+            return render_template("store/send_again_find.html", form=form), 422
+        piece = scope.find_piece(current_user, number)
+        if piece is not None and piece.store_id == store.id:
+            return redirect(url_for("store.send_again", piece_id=piece.id))
+        flash(_("%(code)s is not one of your store's pieces.", code=form.code.data.strip()), "error")
+        status = 404
+    elif request.method == "POST":
+        flash(" ".join(map(str, form.code.errors)), "error")
+        status = 400
+    return render_template("store/send_again_find.html", form=ScanForm(formdata=None)), status
+
+
+def render_send_again(piece: Piece, form: SendAgainForm, status: int = 200):
+    form.defect.choices = defect_choices()
+    return render_template(
+        "store/send_again.html",
+        piece=piece,
+        form=form,
+        flagged=grading.flagged_for_exchange(piece),
+        allowed="reopen" in {a.value for a in allowed_piece_actions(piece.status, current_user.role)},
+    ), status
+
+
+@bp.route("/pieces/<int:piece_id>/send-again", methods=["GET", "POST"])
+@role_required(Role.STORE)
+@on_refusal(lambda error, piece_id: render_send_again(scope.get_piece(current_user, piece_id), SendAgainForm()))
+def send_again(piece_id: int):
+    store = acting_store()
+    piece = scope.get_piece(current_user, piece_id, for_update=request.method == "POST")
+    if piece.store_id != store.id:
+        abort(404)
+    if request.method == "GET":
+        return render_send_again(piece, SendAgainForm(formdata=None, defect=piece.defect_id))
+    form = SendAgainForm()
+    form.defect.choices = defect_choices()
+    if not form.validate_on_submit():
+        return render_send_again(piece, form, 422)
+    now = clock.now()
+    uploads = uploads_of(form)
+    trip = trips.NewTrip(
+        defect=db.session.get(DefectCode, form.defect.data),
+        description=form.description.data or "",
+        source=Source(form.source.data),
+    )
+    trips.send_again(current_user, piece, trip, at=now)
+    photos.add_photos(current_user, piece, uploads, at=now)
+    flash(
+        _(
+            "Piece %(code)s is sent in again (trip %(n)d): its label stays the same. Pack it into this week's batch.",
+            code=piece.code,
+            n=piece.trip,
+        ),
+        "ok",
+    )
+    return redirect(url_for("pieces.piece", piece_id=piece.id))

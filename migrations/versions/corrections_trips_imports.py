@@ -104,6 +104,7 @@ def upgrade():
         sa.Column("back_at", UTCDateTime(timezone=True), nullable=True),
         sa.Column("back_on", sa.Date(), nullable=True),
         sa.Column("came_back_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("days_back", sa.Integer(), nullable=True),
         sa.Column("product_id", sa.Integer(), nullable=False),
         sa.Column("supplier_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["batch_id"], ["batch.id"], name=op.f("fk_piece_trip_batch_id_batch")),
@@ -128,6 +129,7 @@ def upgrade():
         batch_op.add_column(sa.Column("trip", sa.Integer(), server_default="1", nullable=False))
         batch_op.add_column(sa.Column("import_id", sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f("ix_piece_import_id"), ["import_id"], unique=False)
+        batch_op.create_index("ix_piece_status_back", ["status", "back_on"], unique=False)
         batch_op.create_foreign_key(
             batch_op.f("fk_piece_import_id_piece_import"), "piece_import", ["import_id"], ["id"]
         )
@@ -161,6 +163,7 @@ def downgrade():
         batch_op.drop_constraint(op.f("ck_piece_piece_status"), type_="check")
         batch_op.create_check_constraint(op.f("ck_piece_piece_status"), _in("status", PIECE_STATUSES))
         batch_op.drop_constraint(op.f("ck_piece_trip_positive"), type_="check")
+        batch_op.drop_index("ix_piece_status_back")
         batch_op.drop_constraint(batch_op.f("fk_piece_import_id_piece_import"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_piece_import_id"))
         batch_op.drop_column("import_id")
