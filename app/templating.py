@@ -14,7 +14,7 @@ from app.models import Batch, Claim, Piece
 from app.services import reasons
 from workshop.roles import Role
 from workshop.statuses import BatchStatus, ClaimStatus, PieceStatus
-from workshop.transitions import allowed_batch_actions, allowed_claim_actions, allowed_piece_actions
+from workshop.transitions import allowed_batch_actions, allowed_claim_actions, allowed_piece_actions, is_correction
 
 
 def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -76,7 +76,11 @@ def init_app(app: Flask) -> None:
         localtime=localtime, localdate=localdate, money=money, label=label, status_label=status_label
     )
     app.jinja_env.globals.update(
-        Role=Role, actions=actions, blame_reason=reasons.blame_reason, event_reason=reasons.event_reason
+        Role=Role,
+        actions=actions,
+        blame_reason=reasons.blame_reason,
+        event_reason=reasons.event_reason,
+        is_correction=is_correction,
     )
 
     @app.context_processor

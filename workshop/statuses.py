@@ -19,6 +19,7 @@ class PieceStatus(StrEnum):
     PACKED_FOR_RETURN = "packed_for_return"
     RETURNING = "returning"
     BACK_AT_STORE = "back_at_store"
+    CANCELLED = "cancelled"
 
     @property
     def label(self) -> str:
@@ -39,6 +40,7 @@ PIECE_STATUS_LABELS = {
     PieceStatus.PACKED_FOR_RETURN: N_("packed for return"),
     PieceStatus.RETURNING: N_("returning"),
     PieceStatus.BACK_AT_STORE: N_("back at store"),
+    PieceStatus.CANCELLED: N_("cancelled"),
 }
 
 # Where a piece is, in a sentence that tells what happens next.
@@ -55,7 +57,10 @@ PIECE_STATUS_HINTS = {
     PieceStatus.SCRAPPED: N_("It is scrapped; it will not go back to the store."),
     PieceStatus.PACKED_FOR_RETURN: N_("It is packed in a return batch, not yet dispatched."),
     PieceStatus.RETURNING: N_("It is on its way back to its store: the store receives it by scanning."),
-    PieceStatus.BACK_AT_STORE: N_("It is back at its store; its trip is over."),
+    PieceStatus.BACK_AT_STORE: N_(
+        "It is back at its store; its trip is over. If the customer brings it back, send it in again."
+    ),
+    PieceStatus.CANCELLED: N_("It was cancelled: its label is void. Put it aside."),
 }
 
 # What the statuses mean, named once: pages, services and queries use these sets, never a
@@ -82,6 +87,7 @@ class BatchStatus(StrEnum):
     DISPATCHED = "dispatched"
     CHECKING = "checking"
     CLOSED = "closed"
+    TAKEN_BACK = "taken_back"
 
     @property
     def label(self) -> str:
@@ -93,6 +99,7 @@ BATCH_STATUS_LABELS = {
     BatchStatus.DISPATCHED: N_("dispatched"),
     BatchStatus.CHECKING: N_("being checked"),
     BatchStatus.CLOSED: N_("checked and closed"),
+    BatchStatus.TAKEN_BACK: N_("taken back by its sender"),
 }
 
 
@@ -109,6 +116,9 @@ class Grade(StrEnum):
     REPAIRABLE = "repairable"
     NO_FAULT = "no_fault"
     SCRAP = "scrap"
+    # Rule 6: repaired twice for the same defect — the store gives the customer a new piece
+    # and the faulty one is scrapped with its blame and cost like any scrap.
+    EXCHANGE = "exchange"
 
     @property
     def label(self) -> str:
@@ -116,6 +126,7 @@ class Grade(StrEnum):
             Grade.REPAIRABLE: N_("repairable"),
             Grade.NO_FAULT: N_("no fault found"),
             Grade.SCRAP: N_("scrap"),
+            Grade.EXCHANGE: N_("exchange (scrapped, the store gives a new piece)"),
         }[self]
 
 
@@ -124,7 +135,10 @@ GRADED_STATUS = {
     Grade.REPAIRABLE: PieceStatus.REPAIRABLE,
     Grade.NO_FAULT: PieceStatus.NO_FAULT,
     Grade.SCRAP: PieceStatus.SCRAPPED,
+    Grade.EXCHANGE: PieceStatus.SCRAPPED,
 }
+# Grades that scrap the piece: a blame and a cost.
+SCRAPPING_GRADES = frozenset({Grade.SCRAP, Grade.EXCHANGE})
 READY_STATUS = {Grade.REPAIRABLE: PieceStatus.REPAIRED, Grade.NO_FAULT: PieceStatus.NO_FAULT}
 
 

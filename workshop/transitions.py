@@ -39,11 +39,21 @@ class EventAction(StrEnum):
     REOPEN = "reopen"
     ADD_PHOTO = "add_photo"
     PRINT_LABEL = "print_label"
+    # corrections of a piece
+    CANCEL = "cancel"
+    TAKE_BACK = "take_back"
+    UNDO_GRADE = "undo_grade"
+    UNDO_RECEIVE = "undo_receive"
+    UNMARK_MISSING = "unmark_missing"
     # moves of a batch
     BATCH_OPEN = "batch_open"
     BATCH_DISPATCH = "batch_dispatch"
     BATCH_START_CHECK = "batch_start_check"
     BATCH_CLOSE_CHECK = "batch_close_check"
+    BATCH_TAKE_BACK = "batch_take_back"
+    BATCH_REOPEN_CHECK = "batch_reopen_check"
+    # spreadsheet imports
+    IMPORT_CANCEL = "import_cancel"
     # finance
     MONTH_CLOSE = "month_close"
     MONTH_REOPEN = "month_reopen"
@@ -86,13 +96,21 @@ EVENT_LABELS: dict[EventAction, str] = {
     E.UNPACK_RETURN: N_("taken out of its return batch"),
     E.DISPATCH_RETURN: N_("sent back to the store"),
     E.RECEIVE_BACK: N_("received back at the store"),
-    E.REOPEN: N_("came back again and was registered anew"),
+    E.REOPEN: N_("came back again: sent in for a new trip"),
     E.ADD_PHOTO: N_("photo added"),
     E.PRINT_LABEL: N_("label printed"),
+    E.CANCEL: N_("cancelled: its label is void"),
+    E.TAKE_BACK: N_("taken back: its parcel did not leave"),
+    E.UNDO_GRADE: N_("grade undone"),
+    E.UNDO_RECEIVE: N_("receive scan undone"),
+    E.UNMARK_MISSING: N_("no longer missing: the check was reopened"),
     E.BATCH_OPEN: N_("opened"),
     E.BATCH_DISPATCH: N_("dispatched"),
     E.BATCH_START_CHECK: N_("check started"),
     E.BATCH_CLOSE_CHECK: N_("check closed"),
+    E.BATCH_TAKE_BACK: N_("taken back: the courier never came"),
+    E.BATCH_REOPEN_CHECK: N_("check reopened"),
+    E.IMPORT_CANCEL: N_("import cancelled"),
     E.MONTH_CLOSE: N_("month closed"),
     E.MONTH_REOPEN: N_("month reopened"),
     E.ADJUSTMENT: N_("cost adjusted in an open month"),
@@ -125,6 +143,11 @@ class PieceAction(StrEnum):
     REOPEN = "reopen"
     ADD_PHOTO = "add_photo"
     PRINT_LABEL = "print_label"
+    CANCEL = "cancel"
+    TAKE_BACK = "take_back"
+    UNDO_GRADE = "undo_grade"
+    UNDO_RECEIVE = "undo_receive"
+    UNMARK_MISSING = "unmark_missing"
 
     @property
     def event(self) -> EventAction:
@@ -140,6 +163,8 @@ class BatchAction(StrEnum):
     DISPATCH = "dispatch"
     START_CHECK = "start_check"
     CLOSE_CHECK = "close_check"
+    TAKE_BACK = "take_back"
+    REOPEN_CHECK = "reopen_check"
 
     @property
     def event(self) -> EventAction:
@@ -155,10 +180,14 @@ class Rule:
     sources: frozenset[S | None]
     targets: tuple[S, ...]
     roles: frozenset[Role]
+    correction: bool = False  # a correction (更正): it needs a written reason and reads as one
 
 
-def _rule(sources: Iterable[S | None], targets: Iterable[S], *roles: Role) -> Rule:
-    return Rule(frozenset(sources), tuple(targets), frozenset(roles) | {Role.ADMIN})
+def _rule(sources: Iterable[S | None], targets: Iterable[S], *roles: Role, correction: bool = False) -> Rule:
+    return Rule(frozenset(sources), tuple(targets), frozenset(roles) | {Role.ADMIN}, correction)
+
+
+REASON_NEEDED = N_("Write why: a correction needs a reason.")
 
 
 STORE, TECH = Role.STORE, Role.TECHNICIAN
@@ -169,13 +198,24 @@ STORE, TECH = Role.STORE, Role.TECHNICIAN
 PIECE_TABLE: dict[PieceAction, Rule] = {
     PieceAction.REGISTER: _rule({None}, {S.REGISTERED}, STORE),
     PieceAction.REGISTER_UNEXPECTED: _rule({None}, {S.UNEXPECTED}, TECH),
-    PieceAction.EDIT: _rule({S.REGISTERED, S.PACKED}, (), STORE),
+    # Corrections: the store's details until the piece is packed; a cancelled piece leaves
+    # every list, and its label is void.
+    PieceAction.EDIT: _rule({S.REGISTERED}, (), STORE, correction=True),
+    PieceAction.CANCEL: _rule({S.REGISTERED}, {S.CANCELLED}, STORE, correction=True),
     PieceAction.PACK: _rule({S.REGISTERED}, {S.PACKED}, STORE),
     PieceAction.UNPACK: _rule({S.PACKED}, {S.REGISTERED}, STORE),
     PieceAction.DISPATCH: _rule({S.PACKED}, {S.IN_TRANSIT}, STORE),
+    # The courier never came: the parcel is taken back before the workshop checks it.
+    PieceAction.TAKE_BACK: _rule({S.IN_TRANSIT}, {S.PACKED}, STORE, correction=True),
     PieceAction.RECEIVE: _rule({S.IN_TRANSIT, S.MISSING, S.UNEXPECTED}, {S.RECEIVED}, TECH),
     PieceAction.MARK_MISSING: _rule({S.IN_TRANSIT}, {S.MISSING}, TECH),
+    # A receive scan into the wrong parcel's check is undone while the piece is not graded.
+    PieceAction.UNDO_RECEIVE: _rule({S.RECEIVED}, (S.IN_TRANSIT, S.MISSING), TECH, correction=True),
+    # A reopened check: its missing pieces are expected again.
+    PieceAction.UNMARK_MISSING: _rule({S.MISSING}, {S.IN_TRANSIT}, TECH),
     PieceAction.GRADE: _rule({S.RECEIVED}, (S.REPAIRABLE, S.NO_FAULT, S.SCRAPPED), TECH),
+    # A grade is undone while the piece has not moved on (no repair, not packed, month open).
+    PieceAction.UNDO_GRADE: _rule({S.REPAIRABLE, S.NO_FAULT, S.SCRAPPED}, {S.RECEIVED}, TECH, correction=True),
     PieceAction.REPAIR: _rule({S.REPAIRABLE}, {S.REPAIRED}, TECH),
     # A repair may turn out impossible: the technician scraps the piece instead.
     PieceAction.SCRAP: _rule({S.REPAIRABLE}, {S.SCRAPPED}, TECH),
@@ -187,8 +227,26 @@ PIECE_TABLE: dict[PieceAction, Rule] = {
     # Rule 6: a piece that comes back with the same fault starts a new trip, keeping its
     # label and its repair record.
     PieceAction.REOPEN: _rule({S.BACK_AT_STORE}, {S.REGISTERED}, STORE),
-    PieceAction.ADD_PHOTO: _rule(set(S) - {S.SCRAPPED}, (), STORE, TECH),
-    PieceAction.PRINT_LABEL: _rule(set(S), (), STORE, TECH),
+    PieceAction.ADD_PHOTO: _rule(set(S) - {S.SCRAPPED, S.CANCELLED}, (), STORE, TECH),
+    PieceAction.PRINT_LABEL: _rule(set(S) - {S.CANCELLED}, (), STORE, TECH),
+}
+
+# What a refused correction says (the piece has moved on), with what to do in the hint.
+REFUSALS = {
+    PieceAction.EDIT: N_(
+        "Piece %(code)s is %(status)s: its details can only be corrected before it is packed "
+        "(while its batch is open, take it out first). %(hint)s"
+    ),
+    PieceAction.CANCEL: N_(
+        "Piece %(code)s is %(status)s: only a piece not yet packed can be cancelled "
+        "(while its batch is open, take it out first). %(hint)s"
+    ),
+    PieceAction.TAKE_BACK: N_("Piece %(code)s is %(status)s: it can no longer be taken back. %(hint)s"),
+    PieceAction.UNDO_GRADE: N_("Piece %(code)s is %(status)s: its grade can no longer be undone. %(hint)s"),
+    PieceAction.UNDO_RECEIVE: N_("Piece %(code)s is %(status)s: its receive scan can no longer be undone. %(hint)s"),
+    PieceAction.REOPEN: N_(
+        "Piece %(code)s is %(status)s: only a piece back at its store can be sent in again. %(hint)s"
+    ),
 }
 
 # A repeated move ("scanned twice") is harmless: it says so and changes nothing.
@@ -218,6 +276,11 @@ class Move:
     data: dict[str, object] = field(default_factory=dict)
 
 
+def is_correction(action: str) -> bool:
+    """Whether a stored event's action is a correction (history shows it as one)."""
+    return action in CORRECTION_EVENTS
+
+
 def allowed_piece_actions(status: S | None, role: Role) -> list[PieceAction]:
     """What this role may do to a piece in this status now (pages offer exactly these)."""
     return [a for a, r in PIECE_TABLE.items() if status in r.sources and role in r.roles]
@@ -229,6 +292,7 @@ def move_piece(
     action: PieceAction,
     role: Role,
     target: S | None = None,
+    reason: str = "",
 ) -> Move:
     """Check one move of one piece against the table; return its event or raise."""
     rule = PIECE_TABLE[action]
@@ -245,12 +309,14 @@ def move_piece(
         if status is None:
             raise InvalidTransition(N_("Piece %(code)s does not exist."), code=code)
         raise InvalidTransition(
-            N_("Piece %(code)s is %(status)s, so it cannot be %(action)s. %(hint)s"),
+            REFUSALS.get(action, N_("Piece %(code)s is %(status)s, so it cannot be %(action)s. %(hint)s")),
             code=code,
             status=status.label,
             action=action.label,
             hint=PIECE_STATUS_HINTS[status],
         )
+    if rule.correction and not reason.strip():
+        raise RuleViolation(REASON_NEEDED)
     if not rule.targets:
         assert status is not None  # a move that keeps its status starts from one
         to = status
@@ -290,17 +356,39 @@ BATCH_TABLE: dict[BatchAction, tuple[frozenset[BatchStatus | None], BatchStatus,
         _B.CLOSED,
         {Direction.OUTBOUND: frozenset({TECH}), Direction.RETURN: frozenset({STORE})},
     ),
+    # Corrections. The courier never came: the store takes its parcel back before the
+    # workshop starts checking it (its pieces go back into the store's open batch).
+    BatchAction.TAKE_BACK: (
+        frozenset({_B.DISPATCHED}),
+        _B.TAKEN_BACK,
+        {Direction.OUTBOUND: frozenset({STORE}), Direction.RETURN: frozenset()},
+    ),
+    # A check closed too early is reopened by whoever checks that parcel.
+    BatchAction.REOPEN_CHECK: (
+        frozenset({_B.CLOSED}),
+        _B.CHECKING,
+        {Direction.OUTBOUND: frozenset({TECH}), Direction.RETURN: frozenset({STORE})},
+    ),
 }
+BATCH_CORRECTIONS = frozenset({BatchAction.TAKE_BACK, BatchAction.REOPEN_CHECK})
+CORRECTION_EVENTS = frozenset(
+    {a.event.value for a, r in PIECE_TABLE.items() if r.correction}
+    | {a.event.value for a in BATCH_CORRECTIONS}
+    | {EventAction.IMPORT_CANCEL.value}
+)
 
 BATCH_HINTS = {
     _B.OPEN: N_("It is still open at its sender: it has not been dispatched."),
     _B.DISPATCHED: N_("It is dispatched and on its way."),
     _B.CHECKING: N_("Its contents are being checked."),
     _B.CLOSED: N_("Its check is closed."),
+    _B.TAKEN_BACK: N_("Its sender took it back before it left: its pieces went back into the sender's open batch."),
 }
 
 
-def move_batch(code: str, direction: Direction, status: BatchStatus | None, action: BatchAction, role: Role) -> Move:
+def move_batch(
+    code: str, direction: Direction, status: BatchStatus | None, action: BatchAction, role: Role, reason: str = ""
+) -> Move:
     sources, target, roles = BATCH_TABLE[action]
     if role not in roles[direction] and role != Role.ADMIN:
         raise NotPermitted(N_("Your role (%(role)s) may not do this to batch %(code)s."), role=role.label, code=code)
@@ -316,6 +404,8 @@ def move_batch(code: str, direction: Direction, status: BatchStatus | None, acti
             action=action.label,
             hint=BATCH_HINTS[status] if status else "",
         )
+    if action in BATCH_CORRECTIONS and not reason.strip():
+        raise RuleViolation(REASON_NEEDED)
     return Move(action.event, status.value if status else None, target.value)
 
 

@@ -80,6 +80,7 @@ SCHEMAS = {
             "source": enum(Source),
             "delivery_received_on": nullable(DATE),
             "unexpected": BOOLEAN,
+            "trip": {"type": "integer", "minimum": 1, "description": "1, then 2, 3… each time it came back"},
             "registered_at": DATE_TIME,
             "labelled_at": nullable(DATE_TIME),
             "batch_id": nullable(INTEGER),
@@ -113,7 +114,7 @@ SCHEMAS = {
         }
     ),
     "NewPiece": obj(
-        {
+        NEW_PIECE := {
             "product": {"type": "string", "description": "The product's style code.", "maxLength": 60},
             "defect": {"type": "string", "description": "The defect code.", "maxLength": 20},
             "source": enum(Source),
@@ -183,6 +184,25 @@ SCHEMAS = {
         required=["minutes"],
     ),
     "Scrap": obj({"blame": enum(Blame), "reason": {"type": "string", "maxLength": 1000}}, required=["blame"]),
+    "Correction": obj(
+        {"reason": {"type": "string", "minLength": 1, "maxLength": 500, "description": "Why (kept in the history)."}},
+    ),
+    "PieceEdit": obj(
+        {
+            **NEW_PIECE,
+            "reason": {"type": "string", "minLength": 1, "maxLength": 500},
+        },
+        required=["product", "defect", "source", "reason"],
+    ),
+    "NewTrip": obj(
+        {
+            "defect": {"type": "string", "maxLength": 20, "description": "The defect code of this trip."},
+            "description": {"type": "string", "maxLength": 2000},
+            "source": enum([Source.CUSTOMER_RETURN, Source.SHELF]),
+        },
+        required=["defect"],
+    ),
+    "TakenBack": obj({"taken_back": ref("BatchDetail"), "open_batch": ref("BatchDetail")}),
     "Counts": obj({"expected": INTEGER, "received": INTEGER, "missing": INTEGER, "unexpected": INTEGER}),
     "Batch": obj(
         BATCH := {
@@ -571,6 +591,76 @@ PATHS = {
             tags=["workshop"],
             params=[PIECE_ID],
             body=ref("Scrap"),
+            errors=WRITE_ERRORS,
+        ),
+    },
+    "/pieces/{piece_id}/edit": {
+        "post": op(
+            "Correct a registered piece's details (store, until it is packed), with a reason",
+            answer("Piece"),
+            tags=["corrections"],
+            params=[PIECE_ID],
+            body=ref("PieceEdit"),
+            errors=WRITE_ERRORS,
+        ),
+    },
+    "/pieces/{piece_id}/cancel": {
+        "post": op(
+            "Cancel a registered piece (store): it leaves every list and count, its label is void",
+            answer("Piece"),
+            tags=["corrections"],
+            params=[PIECE_ID],
+            body=ref("Correction"),
+            errors=WRITE_ERRORS,
+        ),
+    },
+    "/pieces/{piece_id}/undo-grade": {
+        "post": op(
+            "Undo a grade (workshop) while the piece has not moved on and its month is open",
+            answer("Piece"),
+            tags=["corrections"],
+            params=[PIECE_ID],
+            body=ref("Correction"),
+            errors=WRITE_ERRORS,
+        ),
+    },
+    "/pieces/{piece_id}/undo-receive": {
+        "post": op(
+            "Undo a receive scan (workshop) while the piece is not graded",
+            answer("Piece"),
+            tags=["corrections"],
+            params=[PIECE_ID],
+            body=ref("Correction"),
+            errors=WRITE_ERRORS,
+        ),
+    },
+    "/pieces/{piece_id}/send-again": {
+        "post": op(
+            "Send a piece back at its store in again (store): the same piece, its next trip",
+            answer("Piece"),
+            tags=["corrections"],
+            params=[PIECE_ID],
+            body=ref("NewTrip"),
+            errors=WRITE_ERRORS,
+        ),
+    },
+    "/batches/{batch_id}/take-back": {
+        "post": op(
+            "Take back a dispatched parcel the workshop has not started checking (store): the quota is given back",
+            answer("TakenBack"),
+            tags=["corrections"],
+            params=[BATCH_ID],
+            body=ref("Correction"),
+            errors=WRITE_ERRORS,
+        ),
+    },
+    "/batches/{batch_id}/reopen": {
+        "post": op(
+            "Reopen a closed check (its checker): missing pieces are expected again",
+            answer("BatchDetail"),
+            tags=["corrections"],
+            params=[BATCH_ID],
+            body=ref("Correction"),
             errors=WRITE_ERRORS,
         ),
     },

@@ -52,6 +52,7 @@ def piece_json(piece: Piece) -> dict:
         "source": piece.source.value,
         "delivery_received_on": day(piece.delivery_received_on),
         "unexpected": piece.unexpected,
+        "trip": piece.trip,
         "registered_at": when(piece.registered_at),
         "labelled_at": when(piece.labelled_at),
         "batch_id": piece.batch_id,

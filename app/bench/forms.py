@@ -18,7 +18,9 @@ from app.parcel_form import ParcelForm
 from workshop.statuses import Blame, Grade
 
 # Labels are the enums' own msgids, translated when the form is rendered.
-GRADE_CHOICES = [SelectChoice(g.value, _l(g.label)) for g in (Grade.REPAIRABLE, Grade.NO_FAULT, Grade.SCRAP)]
+GRADE_CHOICES = [
+    SelectChoice(g.value, _l(g.label)) for g in (Grade.REPAIRABLE, Grade.NO_FAULT, Grade.SCRAP, Grade.EXCHANGE)
+]
 BLAME_CHOICES = [SelectChoice(b.value, _l(b.label)) for b in (Blame.SUPPLIER, Blame.STORE, Blame.HQ)]
 
 

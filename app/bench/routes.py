@@ -30,9 +30,12 @@ from app.documents import send_document
 from app.extensions import db
 from app.i18n import translate
 from app.models import Batch, DefectCode, Piece, RepairOperation, SparePart
+from app.pieces.forms import CorrectionForm
+from app.pieces.routes import repeat_repairs_page
 from app.services import (
     batches,
     catalogue,
+    corrections,
     deadlines,
     grading,
     paper,
@@ -47,7 +50,15 @@ from app.services.settings import rules as current_rules
 from workshop.clock import RUNNING_STATES, ClockState, clock_state, days_left
 from workshop.money import Month
 from workshop.roles import Role
-from workshop.statuses import CLOCK_RUNNING, ON_THE_BENCH, READY_TO_GO_BACK, Blame, Grade, PieceStatus
+from workshop.statuses import (
+    CLOCK_RUNNING,
+    ON_THE_BENCH,
+    READY_TO_GO_BACK,
+    SCRAPPING_GRADES,
+    Blame,
+    Grade,
+    PieceStatus,
+)
 from workshop.text import N_
 
 bp = Blueprint("bench", __name__, template_folder="templates", url_prefix="/bench")
@@ -63,6 +74,7 @@ def _menu(state) -> None:
     navigation.add(state.app, "bench.incoming", N_("Parcels on the way"), roles, order=21)
     navigation.add(state.app, "bench.returns_index", N_("Return parcels"), roles, order=22)
     navigation.add(state.app, "bench.deadlines", N_("Deadlines"), roles | {Role.REGION}, order=23)
+    navigation.add(state.app, "bench.repeat_repairs", N_("Repeat repairs"), roles, order=24)
 
 
 @bp.route("/")
@@ -258,8 +270,12 @@ def _render_card(piece_id: int, status: int = 200, grade_form=None, repair_form=
     piece = scope.get_piece(current_user, piece_id)
     rules = current_rules()
     suggestion = grading.suggestion_for(piece, rules)
+    flagged = grading.flagged_for_exchange(piece)
     if grade_form is None:
-        grade_form = GradeForm(blame=suggestion.blame.value, formdata=None)
+        # Rule 6: a piece repaired twice for this defect is offered the exchange first.
+        grade_form = GradeForm(
+            blame=suggestion.blame.value, grade=Grade.EXCHANGE.value if flagged else None, formdata=None
+        )
     if scrap_form is None:
         scrap_form = ScrapForm(blame=suggestion.blame.value, formdata=None)
     if repair_form is None:
@@ -272,7 +288,7 @@ def _render_card(piece_id: int, status: int = 200, grade_form=None, repair_form=
         piece=piece,
         clock=deadlines.reading(piece, rules, clock.today()),
         events=timeline.piece_events(piece.id),
-        flagged=grading.flagged_for_exchange(piece),
+        flagged=flagged,
         suggestion=suggestion,
         suggestion_text=suggestion.text(translate),
         grade_form=grade_form,
@@ -281,6 +297,7 @@ def _render_card(piece_id: int, status: int = 200, grade_form=None, repair_form=
         blame_form=blame_form,
         operation_names=timeline.operation_names(str(get_locale() or "zh_Hans")),
         scrap_month=str(Month.from_key(piece.scrap_month)) if piece.scrap_month else "",
+        correction_form=CorrectionForm(formdata=None),
     ), status
 
 
@@ -335,7 +352,7 @@ def grade(piece_id: int):
         piece,
         chosen,
         current_rules(),
-        blame=_blame_choice(form) if chosen == Grade.SCRAP else None,
+        blame=_blame_choice(form) if chosen in SCRAPPING_GRADES else None,
         note=form.note.data or "",
         translate=translate,
     )
@@ -534,3 +551,70 @@ def deadlines_board():
             "clock": state.value if state else "",
         },
     )
+
+
+# --- Corrections (更正) ------------------------------------------------------------------
+
+
+def _back_to_card(error, piece_id: int):
+    return redirect(url_for("bench.card", piece_id=piece_id), 303)
+
+
+def _correction_form() -> CorrectionForm | None:
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        return form
+    flash(form.refusal(), "error")
+    return None
+
+
+@bp.route("/pieces/<int:piece_id>/undo-grade", methods=["POST"])
+@role_required(*BENCH_ROLES)
+@on_refusal(_back_to_card)
+def undo_grade(piece_id: int):
+    piece = scope.get_piece(current_user, piece_id, for_update=True)
+    form = _correction_form()
+    if form is None:
+        return redirect(url_for("bench.card", piece_id=piece.id), 303)
+    corrections.undo_grade(current_user, piece, form.reason.data, at=clock.now())
+    flash(_("The grade of piece %(code)s is undone: grade it again.", code=piece.code), "ok")
+    return redirect(url_for("bench.card", piece_id=piece.id))
+
+
+@bp.route("/pieces/<int:piece_id>/undo-receive", methods=["POST"])
+@role_required(*BENCH_ROLES)
+@on_refusal(_back_to_card)
+def undo_receive(piece_id: int):
+    piece = scope.get_piece(current_user, piece_id, for_update=True)
+    form = _correction_form()
+    if form is None:
+        return redirect(url_for("bench.card", piece_id=piece.id), 303)
+    corrections.undo_receive(current_user, piece, form.reason.data, at=clock.now())
+    flash(
+        _(
+            "The receive scan of piece %(code)s is undone: it is %(status)s.",
+            code=piece.code,
+            status=_(piece.status.label),
+        ),
+        "ok",
+    )
+    return redirect(url_for("pieces.piece", piece_id=piece.id))
+
+
+@bp.route("/batches/<int:batch_id>/reopen", methods=["POST"])
+@role_required(*BENCH_ROLES)
+@on_refusal(lambda error, batch_id: redirect(url_for("pieces.batch", batch_id=batch_id), 303))
+def reopen_check(batch_id: int):
+    batch = scope.get_batch(current_user, batch_id, for_update=True)
+    form = _correction_form()
+    if form is None:
+        return redirect(url_for("pieces.batch", batch_id=batch.id), 303)
+    corrections.reopen_check(current_user, batch, form.reason.data, at=clock.now())
+    flash(_("Check of batch %(code)s reopened: scan the pieces still to come.", code=batch.code), "ok")
+    return redirect(url_for("bench.scan", mode="receive"))
+
+
+@bp.route("/repeat-repairs")
+@role_required(*BENCH_ROLES)
+def repeat_repairs():
+    return repeat_repairs_page("bench.repeat_repairs")

@@ -23,6 +23,7 @@ from app.finance.forms import (
     ReopenMonthForm,
 )
 from app.models import Claim, Store, Supplier
+from app.pieces.routes import repeat_repairs_page
 from app.services import exports, finance, reasons, scope
 from app.services.settings import rules as current_rules
 from labels import statement_pdf
@@ -52,6 +53,7 @@ MONTH_EVENT_LABELS = {
 def _menu(state) -> None:
     navigation.add(state.app, "finance.index", N_("Finance"), {Role.FINANCE, Role.ADMIN}, order=60)
     navigation.add(state.app, "finance.claims", N_("Supplier claims"), {Role.FINANCE, Role.ADMIN}, order=61)
+    navigation.add(state.app, "finance.repeat_repairs", N_("Repeat repairs"), {Role.FINANCE, Role.ADMIN}, order=63)
     navigation.add(state.app, "finance.statements", N_("Charges statements"), {Role.STORE, Role.REGION}, order=62)
 
 
@@ -551,3 +553,9 @@ EXPORTS = {
     "outstanding": _outstanding_table,
     "months": _months_table,
 }
+
+
+@bp.route("/repeat-repairs")
+@role_required(Role.FINANCE)
+def repeat_repairs():
+    return repeat_repairs_page("finance.repeat_repairs")

@@ -17,7 +17,17 @@ from app.models.batches import Batch
 from app.models.finance import AccountingMonth, Adjustment, Claim
 from app.models.jobs import Job, JobState
 from app.models.org import DefectCode, Product, Region, Setting, Store, Supplier, User
-from app.models.pieces import Event, Photo, Piece, Repair, RepairOperation, RepairPart, SparePart
+from app.models.pieces import (
+    Event,
+    Photo,
+    Piece,
+    PieceImport,
+    PieceTrip,
+    Repair,
+    RepairOperation,
+    RepairPart,
+    SparePart,
+)
 from app.models.printers import Printer
 from app.models.quality import ClaimDispute, QualityFigure
 
@@ -45,6 +55,8 @@ __all__ = [
     "OutboxMessage",
     "Photo",
     "Piece",
+    "PieceImport",
+    "PieceTrip",
     "Printer",
     "Product",
     "QualityFigure",

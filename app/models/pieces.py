@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, event
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -33,6 +33,11 @@ class Piece(db.Model):
     status: Mapped[PieceStatus] = mapped_column(enum_column(PieceStatus, name="piece_status"))
     unexpected: Mapped[bool] = mapped_column(default=False)
     labelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Its trip: 1 the first time; a piece that comes back is sent in again as trip 2, 3…
+    # (the earlier trips are kept in PieceTrip).
+    trip: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The spreadsheet import that registered it, if one did.
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("piece_import.id"), index=True)
 
     # The trip: outbound batch, the clock, the return.
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"), index=True)
@@ -70,6 +75,7 @@ class Piece(db.Model):
     return_batch: Mapped["Batch | None"] = relationship(foreign_keys=[return_batch_id], back_populates="return_pieces")
     photos: Mapped[list["Photo"]] = relationship(back_populates="piece", order_by="Photo.id")
     repairs: Mapped[list["Repair"]] = relationship(back_populates="piece", order_by="Repair.id")
+    trips: Mapped[list["PieceTrip"]] = relationship(back_populates="piece", order_by="PieceTrip.number")
 
     __table_args__ = (
         Index("ix_piece_store_status", "store_id", "status"),
@@ -78,6 +84,8 @@ class Piece(db.Model):
         Index("ix_piece_store_id", "store_id", "id"),
         Index("ix_piece_status_id", "status", "id"),
         Index("ix_piece_status_due", "status", "due_on"),
+        # Repeat-repair figures: pieces back at their store, by the day they came back.
+        Index("ix_piece_status_back", "status", "back_on"),
         # Finance's month figures read only this index: party and cost beside month and blame.
         Index("ix_piece_scrap_figures", "scrap_month", "blame", "blamed_supplier_id", "store_id", "scrap_cost"),
         # Supplier quality's drill-down (app.services.quality.pieces): newest grading first.
@@ -91,8 +99,10 @@ class Piece(db.Model):
             name="scrap_has_blame_and_cost",
         ),
         CheckConstraint("source <> 'delivery' OR delivery_received_on IS NOT NULL", name="delivery_has_date"),
+        CheckConstraint("trip >= 1", name="trip_positive"),
         CheckConstraint(
-            "status = 'registered' OR status = 'unexpected' OR status = 'packed' OR dispatched_at IS NOT NULL OR unexpected",
+            "status = 'cancelled' OR status = 'registered' OR status = 'unexpected' OR status = 'packed' "
+            "OR dispatched_at IS NOT NULL OR unexpected",
             name="dispatched_has_time",
         ),
     )
@@ -116,6 +126,7 @@ class Photo(db.Model):
     height: Mapped[int] = mapped_column()
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    trip: Mapped[int] = mapped_column(default=1, server_default="1")  # the piece's trip it shows
 
     piece: Mapped[Piece] = relationship(back_populates="photos")
 
@@ -154,8 +165,10 @@ class Repair(db.Model):
     minutes: Mapped[int] = mapped_column()
     repaired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     repaired_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    trip: Mapped[int] = mapped_column(default=1, server_default="1")  # the piece's trip it was done on
 
     piece: Mapped[Piece] = relationship(back_populates="repairs")
+    defect: Mapped[DefectCode] = relationship()
     parts: Mapped[list["RepairPart"]] = relationship(back_populates="repair", order_by="RepairPart.id")
     repaired_by: Mapped[User | None] = relationship()
 
@@ -172,6 +185,64 @@ class RepairPart(db.Model):
     spare_part: Mapped[SparePart] = relationship()
 
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+
+class PieceTrip(db.Model):
+    """An earlier trip of a piece that came back: what it was sent in for and how it ended.
+
+    The piece's own row always holds its current trip; when it is sent in again, the trip
+    that ended is copied here, so its page and the workshop's card show every trip."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    piece_id: Mapped[int] = mapped_column(ForeignKey("piece.id"))
+    number: Mapped[int] = mapped_column()
+    defect_id: Mapped[int] = mapped_column(ForeignKey("defect_code.id"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[Source] = mapped_column(enum_column(Source, name="trip_source"))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"))
+    return_batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"))
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    grade: Mapped[Grade | None] = mapped_column(enum_column(Grade, name="trip_grade"))
+    graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    back_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    back_on: Mapped[date | None] = mapped_column(Date)
+    came_back_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the next trip began
+    # Days from its return to the store to its coming back (repeat-repair figures count ≤ 90).
+    days_back: Mapped[int | None] = mapped_column()
+    # Its product's supplier when it ended, so repeat-repair figures read this table alone.
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"))
+
+    piece: Mapped[Piece] = relationship(back_populates="trips")
+    defect: Mapped[DefectCode] = relationship()
+    batch: Mapped["Batch | None"] = relationship(foreign_keys=[batch_id])
+    return_batch: Mapped["Batch | None"] = relationship(foreign_keys=[return_batch_id])
+
+    __table_args__ = (
+        UniqueConstraint("piece_id", "number"),
+        Index("ix_piece_trip_back", "back_on", "supplier_id"),
+    )
+
+
+class PieceImport(db.Model):
+    """One confirmed spreadsheet import: its preview's key makes a second confirmation find it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
+    preview_key: Mapped[str] = mapped_column(String(64), unique=True)
+    rows: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+
+    store: Mapped[Store] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
 
 
 class Event(db.Model):

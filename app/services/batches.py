@@ -46,7 +46,8 @@ def dispatched_in_week(store: Store, week: IsoWeek) -> int:
                 Batch.store_id == store.id,
                 Batch.direction == Direction.OUTBOUND,
                 Batch.iso_week == week.key,
-                Batch.status != BatchStatus.OPEN,
+                # A parcel taken back never left: it gives its week's quota back.
+                Batch.status.notin_([BatchStatus.OPEN, BatchStatus.TAKEN_BACK]),
             )
         )
         or 0

@@ -6,6 +6,7 @@ parsed rows travel in the page itself, signed, so any app server can take the co
 """
 
 import csv
+import hashlib
 import io
 import re
 from dataclasses import asdict, dataclass, field
@@ -17,13 +18,17 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app import clock
-from app.models import Piece, Store, User
-from app.services import catalogue, registration
+from app.extensions import db
+from app.models import Piece, PieceImport, Store, User
+from app.services import catalogue, registration, scope
 from app.services.settings import Rules
+from app.services.settings import rules as current_rules
 from workshop.clock import local_date
-from workshop.errors import RuleViolation
+from workshop.errors import AlreadyDone, NotFound, RuleViolation
 from workshop.statuses import Source
 from workshop.text import N_
 
@@ -100,6 +105,41 @@ class Preview:
     @property
     def ok(self) -> bool:
         return not self.problems and bool(self.rows)
+
+    @property
+    def duplicates(self) -> list[tuple[int, int]]:
+        """Rows identical to an earlier row of the file: (row, the earlier row)."""
+        return duplicate_rows(self.rows)
+
+
+def duplicate_rows(rows: list[Row]) -> list[tuple[int, int]]:
+    first: dict[tuple, int] = {}
+    found = []
+    for row in rows:
+        key = tuple((asdict(row) | {"row": 0}).items())
+        if key in first:
+            found.append((row.row, first[key]))
+        else:
+            first[key] = row.row
+    return found
+
+
+class AlreadyImported(AlreadyDone):
+    """This preview was confirmed before: the second confirmation registers nothing."""
+
+    code = "already_imported"
+
+    def __init__(self, record: PieceImport) -> None:
+        super().__init__(
+            N_(
+                "This file was already imported on %(date)s (import %(number)d, %(n)d pieces): "
+                "nothing was registered twice."
+            ),
+            date=local_date(record.created_at, current_rules().tz).isoformat(),
+            number=record.id,
+            n=record.rows,
+        )
+        self.import_id = record.id
 
 
 class ImportRefused(RuleViolation):
@@ -378,13 +418,63 @@ def rows_as_table(rows: list[Row]) -> list[list[object]]:
     return [header] + [[getattr(r, k) or "" for k in keys] for r in rows]
 
 
-def import_rows(actor: User, store: Store, rows: list[Row], rules: Rules, at: datetime | None = None) -> list[Piece]:
+def preview_key(token: str) -> str:
+    """One signed preview, one import: the key a second confirmation of it finds."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_import(key: str) -> PieceImport | None:
+    return db.session.scalars(select(PieceImport).where(PieceImport.preview_key == key)).one_or_none()
+
+
+def _claim(actor: User, store: Store, key: str, rows: int, at: datetime) -> PieceImport:
+    """Write the import's row first: of two confirmations of one preview (a double click, two
+    tabs, a replay), the unique key lets one through and shows the other the first."""
+    existing = find_import(key)
+    if existing is not None:
+        raise AlreadyImported(existing)
+    record = PieceImport(store=store, preview_key=key, rows=rows, created_at=at, created_by=actor)
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+            db.session.flush()
+    except IntegrityError:
+        # The other confirmation committed while this one waited on the key.
+        existing = find_import(key)
+        if existing is None:
+            raise
+        raise AlreadyImported(existing) from None
+    return record
+
+
+def import_rows(
+    actor: User,
+    store: Store,
+    rows: list[Row],
+    rules: Rules,
+    at: datetime | None = None,
+    *,
+    key: str,
+    duplicates_ticked: bool = False,
+) -> tuple[PieceImport, list[Piece]]:
     """Check again, then register every row — or raise and register none."""
     at = at or clock.now()
+    record = _claim(actor, store, key, len(rows), at)
     preview = validate(rows_as_table(rows), rules, local_date(at, rules.tz))
     if preview.problems:
         # Row numbers of the re-check are positions in the preview, not the file's.
         raise ImportRefused(preview.problems)
+    twins = duplicate_rows(rows)
+    if twins and not duplicates_ticked:
+        raise RuleViolation(
+            N_(
+                "Row %(row)d is the same as row %(first)d (%(n)d such rows): tick the box to register them all, "
+                "or correct the file and upload it again."
+            ),
+            row=twins[0][0],
+            first=twins[0][1],
+            n=len(twins),
+        )
     products = catalogue.products_by_style_codes(r.product for r in rows)
     defects = catalogue.defects_by_codes(r.defect for r in rows)
     pieces = []
@@ -398,5 +488,23 @@ def import_rows(actor: User, store: Store, rows: list[Row], rules: Rules, at: da
             description=row.description,
             delivery_received_on=date.fromisoformat(row.delivery) if row.delivery else None,
         )
-        pieces.append(registration.register_piece(actor, store, data, rules, at=at))
-    return pieces
+        piece = registration.register_piece(actor, store, data, rules, at=at)
+        piece.import_id = record.id
+        pieces.append(piece)
+    return record, pieces
+
+
+def import_of(actor: User, import_id: int, *, for_update: bool = False) -> PieceImport:
+    """An import of a store this user may see, or NotFound."""
+    query = select(PieceImport).where(PieceImport.id == import_id, scope.store_condition(actor, PieceImport.store_id))
+    if for_update:
+        query = query.with_for_update()
+    found = db.session.scalars(query).one_or_none()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def pieces_of(actor: User, record: PieceImport):
+    """The import's pieces as a query (the page paginates it)."""
+    return scope.pieces(actor).where(Piece.import_id == record.id).order_by(Piece.id)

@@ -6,7 +6,7 @@ from datetime import datetime
 from app import clock
 from app.extensions import db
 from app.models import Piece, Repair, RepairPart, SparePart, User
-from app.services import history
+from app.services import history, reminders
 from app.services.finance.months import closed_months
 from app.services.settings import Rules
 from workshop.blame import Suggestion, suggest_blame
@@ -14,7 +14,7 @@ from workshop.clock import local_date
 from workshop.errors import RuleViolation
 from workshop.money import Month, ensure_open, money
 from workshop.repairs import needs_exchange
-from workshop.statuses import GRADED_STATUS, Blame, Grade
+from workshop.statuses import GRADED_STATUS, SCRAPPING_GRADES, Blame, Grade
 from workshop.text import N_
 from workshop.transitions import PieceAction
 
@@ -94,20 +94,23 @@ def grade_piece(
 ) -> None:
     at = at or clock.now()
     data: dict = {"grade": grade.value}
-    suggestion = suggestion_for(piece, rules) if grade == Grade.SCRAP else None
-    if grade == Grade.SCRAP:
+    scrapping = grade in SCRAPPING_GRADES
+    suggestion = suggestion_for(piece, rules) if scrapping else None
+    if scrapping:
         _check_scrap(blame, suggestion, rules, at)
     # Check the move first, so a refused move changes nothing on the piece; the status and
     # the scrap fields reach the database together (a CHECK constraint insists).
     with db.session.no_autoflush:
         event = history.move(piece, PieceAction.GRADE, actor, target=GRADED_STATUS[grade], at=at, reason=note.strip())
-        if grade == Grade.SCRAP:
+        if scrapping:
             data |= _apply_scrap(piece, blame, suggestion, rules, at, translate)
             event.reason = piece.blame_reason
     piece.grade = grade
     piece.graded_at = at
     piece.graded_by = actor
     event.data = data
+    if grade == Grade.EXCHANGE:
+        reminders.exchange_decided(db.session, piece)
 
 
 def scrap_after_all(
@@ -168,6 +171,7 @@ def record_repair(actor: User, piece: Piece, record: RepairRecord, *, at: dateti
     history.move(piece, PieceAction.REPAIR, actor, at=at, reason=record.note.strip(), data=data)
     repair = Repair(
         piece=piece,
+        trip=piece.trip or 1,
         defect_id=piece.defect_id,
         operations=list(record.operations),
         note=record.note.strip(),

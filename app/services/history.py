@@ -7,15 +7,19 @@ or ``AccountingMonth.closed``.
 from datetime import datetime
 
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import AccountingMonth, Batch, Claim, Event, Piece, User
+from app.models import AccountingMonth, Batch, Claim, Event, Piece, PieceImport, User
+from workshop.errors import InvalidTransition
 from workshop.money import Month
 from workshop.statuses import BatchStatus, ClaimStatus, MonthStatus, PieceStatus
+from workshop.text import N_
 from workshop.transitions import (
     BatchAction,
     ClaimAction,
+    EventAction,
     MonthAction,
     Move,
     PieceAction,
@@ -42,6 +46,36 @@ def _record(m: Move, actor: User, at: datetime | None, reason: str, data: dict |
     return event
 
 
+class PieceCancelled(InvalidTransition):
+    """A scan or a move of a cancelled piece: its label is void, and who cancelled it and why."""
+
+    code = "cancelled"
+
+
+def void_label(piece: Piece) -> PieceCancelled:
+    """The refusal every move of a cancelled piece gets, wherever its label is scanned."""
+    cancel = db.session.scalars(
+        select(Event)
+        .where(Event.piece_id == piece.id, Event.action == EventAction.CANCEL)
+        .order_by(Event.id.desc())
+        .limit(1)
+    ).first()
+    return PieceCancelled(
+        N_(
+            "Piece %(code)s was cancelled on %(date)s by %(who)s: “%(reason)s”. Its label is void: put the piece aside."
+        ),
+        code=piece.code,
+        date=clock.local_date(cancel.at).isoformat() if cancel else "",
+        who=cancel.actor.display_name if cancel and cancel.actor else "",
+        reason=cancel.reason if cancel else "",
+    )
+
+
+def ensure_not_cancelled(piece: Piece) -> None:
+    if piece.status == PieceStatus.CANCELLED:
+        raise void_label(piece)
+
+
 def move(
     piece: Piece,
     action: PieceAction,
@@ -55,7 +89,8 @@ def move(
 ) -> Event:
     current = PieceStatus(piece.status) if piece.status is not None else None
     code = piece.code if piece.id else "-"
-    m = move_piece(code, current, action, actor.role, target)
+    ensure_not_cancelled(piece)
+    m = move_piece(code, current, action, actor.role, target, reason)
     piece.status = PieceStatus(m.to_status)
     if piece.id is None or not sa_inspect(piece).persistent:
         # A new piece is written before its event refers to it (an unexpected piece comes
@@ -76,7 +111,7 @@ def move_batch_status(
 ) -> Event:
     current = BatchStatus(batch.status) if batch.status is not None else None
     code = batch.code if batch.id else "-"
-    m = move_batch(code, batch.direction, current, action, actor.role)
+    m = move_batch(code, batch.direction, current, action, actor.role, reason)
     batch.status = BatchStatus(m.to_status)
     if batch.id is None:
         db.session.add(batch)
@@ -126,3 +161,9 @@ def move_claim_status(
         month=claim.month,
         piece_id=piece_id,
     )
+
+
+def record_import_cancel(record: PieceImport, actor: User, reason: str, at: datetime, cancelled: int) -> Event:
+    """The import's own event (each of its pieces has its cancellation too)."""
+    m = Move(EventAction.IMPORT_CANCEL.value, None, None)
+    return _record(m, actor, at, reason, {"import": record.id, "cancelled": cancelled})

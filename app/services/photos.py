@@ -184,6 +184,7 @@ def add_photos(actor: User, piece: Piece, uploads: list[Upload], at: datetime | 
             height=image.height,
             uploaded_at=at,
             uploaded_by_id=actor.id,
+            trip=piece.trip or 1,
         )
         db.session.add(photo)
         history.move(piece, PieceAction.ADD_PHOTO, actor, at=at, data={"photo": stored})

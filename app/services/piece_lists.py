@@ -105,6 +105,9 @@ def filtered(user: User, wanted: PieceFilter, rules: Rules, today: date, listing
     statuses = statuses_of(wanted.status)
     if statuses is not None:
         query = query.where(Piece.status.in_(sorted(statuses)))
+    else:
+        # A cancelled piece leaves every list; it is found by asking for cancelled pieces.
+        query = query.where(Piece.status != PieceStatus.CANCELLED)
     week = parse_week(wanted.week) if wanted.week else None
     if wanted.week and week is None:
         listing.problems.append((N_("Give the week like 2026-W48."), {}))

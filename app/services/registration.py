@@ -27,14 +27,16 @@ class NewPiece:
     delivery_received_on: date | None = None
 
 
-def check_new_piece(data: NewPiece, today: date) -> None:
+def check_new_piece(data: NewPiece, today: date, kept: frozenset[str] = frozenset()) -> None:
+    """Refuse details a piece cannot have; ``kept`` names the product or defect a correction
+    leaves as it was (it may have been retired since, and stays)."""
     if data.source == Source.DELIVERY and data.delivery_received_on is None:
         raise RuleViolation(N_("Give the date the store received the delivery this piece came in."))
     if data.delivery_received_on is not None and data.delivery_received_on > today:
         raise RuleViolation(N_("The delivery date cannot be in the future."))
-    if not data.product.active:
+    if not data.product.active and "product" not in kept:
         raise RuleViolation(N_("Product %(code)s is no longer active."), code=data.product.style_code)
-    if not data.defect.active:
+    if not data.defect.active and "defect" not in kept:
         raise RuleViolation(N_("Defect code %(code)s is no longer in use."), code=data.defect.code)
 
 

@@ -75,6 +75,22 @@ def parcel_dispatched(session: Session, batch: Batch) -> Written | None:
     )
 
 
+def exchange_decided(session: Session, piece: Piece) -> Written | None:
+    """Rule 6: the workshop chose an exchange; the store gives its customer a new piece."""
+    return alerts.notify(
+        session,
+        key=f"exchange:{piece.id}:{piece.trip}",
+        kind="exchange",
+        message=N_(
+            "Piece %(code)s (%(product)s) came back for the same defect after two repairs: the workshop scrapped "
+            "it. Give the customer a new piece in exchange."
+        ),
+        params={"code": piece.code, "product": piece.product.name},
+        link=alerts.path_for("pieces.piece", piece_id=piece.id),
+        audiences=[Audience.store(piece.store_id)],
+    )
+
+
 def check_closed(session: Session, batch: Batch) -> Written | None:
     """The workshop closed the check of a parcel with pieces missing or unexpected: its store
     and the store's region hear of it, with the pieces named."""

@@ -71,6 +71,10 @@ def receive_back_scan(actor: User, batch: Batch, text: str, rules: Rules, at: da
                 REFUSED, N_("%(code)s is not one of your store's pieces."), {"code": str(code)}, code="unknown_piece"
             ),
         )
+    try:
+        history.ensure_not_cancelled(piece)
+    except DomainError as e:
+        return with_counts(batch, ScanResult(REFUSED, e.message, e.params, code=e.code, piece_id=piece.id))
     if piece.return_batch_id != batch.id:
         message = N_("Piece %(code)s is not in return batch %(batch)s; it is %(status)s.")
         return with_counts(

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Batch, Piece, User
-from app.services import batches, returns, scanning, scope
+from app.services import batches, history, returns, scanning, scope
 from workshop.codes import CodeKind, normalise, parse_code
 from workshop.errors import AlreadyDone, DomainError, InvalidCode
 from workshop.statuses import ON_THE_BENCH, Direction
@@ -129,6 +129,7 @@ def _open_card(actor: User, text: str) -> StationAnswer:
         )
     if piece.status not in ON_THE_BENCH:
         try:
+            history.ensure_not_cancelled(piece)
             move_piece(piece.code, piece.status, PieceAction.GRADE, actor.role)
         except DomainError as e:
             return StationAnswer(

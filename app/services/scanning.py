@@ -145,6 +145,10 @@ def receive_scan(actor: User, batch: Batch, text: str, at: datetime | None = Non
                 code="unknown_piece",
             ),
         )
+    try:
+        history.ensure_not_cancelled(piece)
+    except DomainError as e:
+        return with_counts(batch, ScanResult(REFUSED, e.message, e.params, code=e.code, piece_id=piece.id))
     if piece.batch_id != batch.id:
         other = piece.batch
         if other is None:

@@ -24,6 +24,15 @@ SOURCE_CHOICES = [
 ]
 
 
+def source_field() -> RadioField:
+    return RadioField(
+        _l("Where it came from"),
+        choices=SOURCE_CHOICES,
+        default=Source.CUSTOMER_RETURN.value,
+        validators=[InputRequired(message=_l("Say where the piece came from."))],
+    )
+
+
 class PieceForm(FlaskForm):
     product = StringField(
         _l("Product style code"),
@@ -33,12 +42,7 @@ class PieceForm(FlaskForm):
     colour = StringField(_l("Colour"), validators=[Length(max=40)])
     defect = SelectField(_l("Defect"), coerce=int, validators=[InputRequired(message=_l("Choose the defect."))])
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
-    source = RadioField(
-        _l("Where it came from"),
-        choices=SOURCE_CHOICES,
-        default=Source.CUSTOMER_RETURN.value,
-        validators=[InputRequired(message=_l("Say where the piece came from."))],
-    )
+    source = source_field()
     delivery_received_on = DateField(_l("Date the store received the delivery"), validators=[Optional()])
     # Photos are evidence the technician values, but a piece without one (or imported from a
     # spreadsheet) can still be registered; photos can be added later on the piece.
@@ -126,3 +130,32 @@ class ImportUploadForm(FlaskForm):
 
 class ImportConfirmForm(FlaskForm):
     rows = StringField(validators=[DataRequired()])
+
+
+class EditPieceForm(PieceForm):
+    """A registered piece's details corrected (until it is packed), with why."""
+
+    reason = TextAreaField(
+        _l("Why (kept in the history)"),
+        validators=[DataRequired(message=_l("Write why: a correction needs a reason.")), Length(max=500)],
+    )
+
+
+class ImportDuplicatesForm(ImportConfirmForm):
+    duplicates = BooleanField(_l("Register the identical rows too: they are different pieces."))
+
+
+class SendAgainForm(FlaskForm):
+    """A piece back at its store that the customer returned again: its new trip."""
+
+    defect = SelectField(_l("Defect"), coerce=int, validators=[InputRequired(message=_l("Choose the defect."))])
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
+    source = source_field()
+    photos = MultipleFileField(_l("Photos (up to 5: JPEG, PNG or WebP, at most 10 MB each)"))
+
+    def validate_photos(self, field):
+        PieceForm.validate_photos(self, field)
+
+    def validate_source(self, field):
+        if field.data == Source.DELIVERY.value:
+            raise ValidationError(_l("A piece sent in again came back from a customer or was found on the shelf."))

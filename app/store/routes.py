@@ -11,6 +11,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     make_response,
@@ -37,11 +38,14 @@ from app.errors import render_error
 from app.extensions import db
 from app.i18n import error_text, translate
 from app.models import Batch, DefectCode, Piece, Store
+from app.pieces.forms import CorrectionForm
 from app.services import (
     batches,
     catalogue,
+    corrections,
     deadlines,
     exports,
+    grading,
     label_jobs,
     paper,
     photos,
@@ -51,6 +55,7 @@ from app.services import (
     returns,
     scanning,
     scope,
+    trips,
 )
 from app.services import bulk_import as spreadsheet
 from app.services.settings import rules as current_rules
@@ -59,12 +64,14 @@ from app.store.forms import (
     CloseCheckForm,
     ConfirmForm,
     DispatchForm,
-    ImportConfirmForm,
+    EditPieceForm,
+    ImportDuplicatesForm,
     ImportUploadForm,
     LabelForm,
     PhotosForm,
     PieceForm,
     ScanForm,
+    SendAgainForm,
 )
 from labels import item_sheet, slip_pdf, thermal_labels
 from workshop.blame import inspection_warning
@@ -73,7 +80,7 @@ from workshop.errors import AlreadyDone, InvalidCode
 from workshop.roles import Role
 from workshop.statuses import DefectKind, Direction, PieceStatus, Source
 from workshop.text import N_
-from workshop.transitions import BatchAction, allowed_batch_actions
+from workshop.transitions import BatchAction, allowed_batch_actions, allowed_piece_actions
 
 bp = Blueprint("store", __name__, template_folder="templates", url_prefix="/store")
 
@@ -86,6 +93,7 @@ def _menu(state) -> None:
     navigation.add(state.app, "store.register", N_("Register a piece"), {Role.STORE}, order=11)
     navigation.add(state.app, "store.batch", N_("Weekly batch"), {Role.STORE}, order=12)
     navigation.add(state.app, "store.receive", N_("Receive a parcel"), {Role.STORE}, order=13)
+    navigation.add(state.app, "store.send_again_find", N_("A piece came back"), {Role.STORE}, order=14)
 
 
 def acting_store() -> Store:
@@ -266,19 +274,10 @@ def register():
             pass
     if not form.validate_on_submit():
         return render_register(form, 422 if request.method == "POST" else 200)
-    product = catalogue.product_by_style_code(form.product.data)
-    if product is None:
-        form.product.errors = [_("No product has the style code %(code)s.", code=form.product.data.strip())]
+    data = piece_data(form)
+    if data is None:
         return render_register(form, 422)
-    data = registration.NewPiece(
-        product=product,
-        defect=db.session.get(DefectCode, form.defect.data),
-        source=Source(form.source.data),
-        size=form.size.data or "",
-        colour=form.colour.data or "",
-        description=form.description.data or "",
-        delivery_received_on=form.delivery_received_on.data if form.source.data == Source.DELIVERY else None,
-    )
+    product = data.product
     uploads = uploads_of(form)
     piece = registration.register_piece(current_user, store, data, rules, at=now)
     photos.add_photos(current_user, piece, uploads, at=now)
@@ -296,6 +295,23 @@ def register():
             )
         )
     return redirect(url_for("pieces.piece", piece_id=piece.id))
+
+
+def piece_data(form: PieceForm) -> registration.NewPiece | None:
+    """The piece a register or edit form describes; None (the form says why) for an unknown product."""
+    product = catalogue.product_by_style_code(form.product.data)
+    if product is None:
+        form.product.errors = [_("No product has the style code %(code)s.", code=form.product.data.strip())]
+        return None
+    return registration.NewPiece(
+        product=product,
+        defect=db.session.get(DefectCode, form.defect.data),
+        source=Source(form.source.data),
+        size=form.size.data or "",
+        colour=form.colour.data or "",
+        description=form.description.data or "",
+        delivery_received_on=form.delivery_received_on.data if form.source.data == Source.DELIVERY else None,
+    )
 
 
 def render_photos(piece_id: int, form: PhotosForm, status: int = 200):
@@ -422,6 +438,7 @@ def render_batch(store: Store, batch: Batch | None, status: int = 200, dispatch_
         scan_form=ScanForm(formdata=None),
         dispatch_form=dispatch_form or DispatchForm(formdata=None),
         confirm_form=ConfirmForm(),
+        correction_form=CorrectionForm(formdata=None),
         today=local_date(now, rules.tz),
     ), status
 
@@ -701,6 +718,7 @@ def receive_batch(batch_id: int):
         figures=check_figures(found),
         form=ScanForm(formdata=None),
         close_form=CloseCheckForm(formdata=None),
+        correction_form=CorrectionForm(formdata=None),
     )
 
 
@@ -805,13 +823,16 @@ def render_import(preview=None, token=None, status=200):
         preview=preview,
         problems=problems,
         token=token,
-        confirm_form=ImportConfirmForm(formdata=None),
+        confirm_form=ImportDuplicatesForm(formdata=None),
         sources=sources,
     ), status
 
 
 def import_refused(error):
-    """The file's problems listed by row (a refused confirmation lists what changed since)."""
+    """The file's problems listed by row (a refused confirmation lists what changed since); a
+    preview confirmed a second time goes to the import it made."""
+    if isinstance(error, spreadsheet.AlreadyImported):
+        return redirect(url_for("store.import_detail", import_id=error.import_id), 303)
     return render_import(spreadsheet.Preview([], getattr(error, "problems", [])), status=422)
 
 
@@ -850,11 +871,220 @@ def bulk_template():
 @on_refusal(import_refused)
 def bulk_confirm():
     store = acting_store()
-    form = ImportConfirmForm()
+    form = ImportDuplicatesForm()
     if not form.validate_on_submit():
         flash(_("Nothing to import: upload the file again."), "error")
         return render_import(status=400)
     rows = spreadsheet.unsign_rows(form.rows.data, store, current_user)
-    pieces = spreadsheet.import_rows(current_user, store, rows, current_rules(), at=clock.now())
+    record, pieces = spreadsheet.import_rows(
+        current_user,
+        store,
+        rows,
+        current_rules(),
+        at=clock.now(),
+        key=spreadsheet.preview_key(form.rows.data),
+        duplicates_ticked=form.duplicates.data,
+    )
     flash(_("%(n)d pieces registered. Print their labels: “Print every piece not yet labelled”.", n=len(pieces)), "ok")
-    return redirect(url_for("store.index"))
+    return redirect(url_for("store.import_detail", import_id=record.id))
+
+
+# --- Corrections (更正) ------------------------------------------------------------------
+
+
+def render_edit(piece: Piece, form: EditPieceForm, status: int = 200):
+    form.defect.choices = defect_choices()
+    return render_template("store/edit.html", piece=piece, form=form, today=clock.today()), status
+
+
+def edit_refused(error, piece_id: int):
+    return render_edit(scope.get_piece(current_user, piece_id), EditPieceForm())
+
+
+@bp.route("/pieces/<int:piece_id>/edit", methods=["GET", "POST"])
+@role_required(Role.STORE)
+@on_refusal(edit_refused)
+def edit_piece(piece_id: int):
+    piece = scope.get_piece(current_user, piece_id, for_update=request.method == "POST")
+    if request.method == "GET":
+        form = EditPieceForm(formdata=None, obj=piece)
+        form.product.data = piece.product.style_code
+        form.defect.data = piece.defect_id
+        form.source.data = piece.source.value
+        return render_edit(piece, form)
+    form = EditPieceForm()
+    form.defect.choices = defect_choices()
+    if not form.validate_on_submit():
+        return render_edit(piece, form, 422)
+    data = piece_data(form)
+    if data is None:
+        return render_edit(piece, form, 422)
+    uploads = uploads_of(form)
+    now = clock.now()
+    if uploads and not corrections.changes_of(piece, data):
+        photos.add_photos(current_user, piece, uploads, at=now)
+    else:
+        corrections.edit_piece(current_user, piece, data, form.reason.data, current_rules(), at=now)
+        photos.add_photos(current_user, piece, uploads, at=now)
+    flash(
+        _("Piece %(code)s corrected. Reprint its label if the product, size or defect changed.", code=piece.code), "ok"
+    )
+    return redirect(url_for("pieces.piece", piece_id=piece.id))
+
+
+def back_to_piece(error, piece_id: int, **_kwargs):
+    return redirect(url_for("pieces.piece", piece_id=piece_id), 303)
+
+
+@bp.route("/pieces/<int:piece_id>/cancel", methods=["POST"])
+@role_required(Role.STORE)
+@on_refusal(back_to_piece)
+def cancel_piece(piece_id: int):
+    piece = scope.get_piece(current_user, piece_id, for_update=True)
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        flash(form.refusal(), "error")
+        return redirect(url_for("pieces.piece", piece_id=piece.id), 303)
+    corrections.cancel_piece(current_user, piece, form.reason.data, at=clock.now())
+    flash(_("Piece %(code)s cancelled: its label is void.", code=piece.code), "ok")
+    return redirect(url_for("pieces.piece", piece_id=piece.id))
+
+
+def back_to_batch(error, batch_id: int):
+    return redirect(url_for("store.batch_detail", batch_id=batch_id), 303)
+
+
+@bp.route("/batches/<int:batch_id>/take-back", methods=["POST"])
+@role_required(Role.STORE)
+@on_refusal(back_to_batch)
+def batch_take_back(batch_id: int):
+    store = acting_store()
+    found = batches.outbound_of(current_user, store, batch_id, for_update=True)
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        flash(form.refusal(), "error")
+        return redirect(url_for("store.batch_detail", batch_id=found.id), 303)
+    target = corrections.take_back(current_user, store, found, form.reason.data, at=clock.now())
+    flash(
+        _(
+            "Batch %(code)s taken back: its pieces are in batch %(open)s again, and the week's quota is given back. "
+            "Dispatch it when the courier comes.",
+            code=found.code,
+            open=target.code,
+        ),
+        "ok",
+    )
+    return redirect(url_for("store.batch"))
+
+
+@bp.route("/receive/<int:batch_id>/reopen", methods=["POST"])
+@role_required(Role.STORE)
+@on_refusal(back_to_check)
+def receive_reopen(batch_id: int):
+    found = returns.return_parcel_of(current_user, acting_store(), batch_id, for_update=True)
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        flash(form.refusal(), "error")
+        return redirect(url_for("store.receive_batch", batch_id=found.id), 303)
+    corrections.reopen_check(current_user, found, form.reason.data, at=clock.now())
+    flash(_("Check of batch %(code)s reopened: scan the pieces still to come.", code=found.code), "ok")
+    return redirect(url_for("store.receive_batch", batch_id=found.id))
+
+
+@bp.route("/imports/<int:import_id>")
+@role_required(Role.STORE, Role.REGION)
+def import_detail(import_id: int):
+    record = spreadsheet.import_of(current_user, import_id)
+    page = db.paginate(
+        spreadsheet.pieces_of(current_user, record).options(selectinload(Piece.product), selectinload(Piece.defect)),
+        page=inputs.arg_page(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template("store/import_detail.html", record=record, page=page, form=CorrectionForm(formdata=None))
+
+
+@bp.route("/imports/<int:import_id>/cancel", methods=["POST"])
+@role_required(Role.STORE)
+@on_refusal(lambda error, import_id: redirect(url_for("store.import_detail", import_id=import_id), 303))
+def import_cancel(import_id: int):
+    record = spreadsheet.import_of(current_user, import_id, for_update=True)
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        flash(form.refusal(), "error")
+        return redirect(url_for("store.import_detail", import_id=record.id), 303)
+    n = corrections.cancel_import(current_user, record, form.reason.data, at=clock.now())
+    flash(_("Import %(number)d cancelled: %(n)d pieces cancelled, their labels void.", number=record.id, n=n), "ok")
+    return redirect(url_for("store.import_detail", import_id=record.id))
+
+
+# --- The second trip (返修) ---------------------------------------------------------------
+
+
+@bp.route("/send-again", methods=["GET", "POST"])
+@role_required(Role.STORE)
+def send_again_find():
+    """Scan the old label, or type its code: the piece that came back."""
+    store = acting_store()
+    form = ScanForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            number = piece_lists.code_number(form.code.data)
+        except InvalidCode as e:
+            flash(translate(e.message, e.params), "error")
+            return render_template("store/send_again_find.html", form=form), 422
+        piece = scope.find_piece(current_user, number)
+        if piece is not None and piece.store_id == store.id:
+            return redirect(url_for("store.send_again", piece_id=piece.id))
+        flash(_("%(code)s is not one of your store's pieces.", code=form.code.data.strip()), "error")
+        status = 404
+    elif request.method == "POST":
+        flash(" ".join(map(str, form.code.errors)), "error")
+        status = 400
+    return render_template("store/send_again_find.html", form=ScanForm(formdata=None)), status
+
+
+def render_send_again(piece: Piece, form: SendAgainForm, status: int = 200):
+    form.defect.choices = defect_choices()
+    return render_template(
+        "store/send_again.html",
+        piece=piece,
+        form=form,
+        flagged=grading.flagged_for_exchange(piece),
+        allowed="reopen" in {a.value for a in allowed_piece_actions(piece.status, current_user.role)},
+    ), status
+
+
+@bp.route("/pieces/<int:piece_id>/send-again", methods=["GET", "POST"])
+@role_required(Role.STORE)
+@on_refusal(lambda error, piece_id: render_send_again(scope.get_piece(current_user, piece_id), SendAgainForm()))
+def send_again(piece_id: int):
+    store = acting_store()
+    piece = scope.get_piece(current_user, piece_id, for_update=request.method == "POST")
+    if piece.store_id != store.id:
+        abort(404)
+    if request.method == "GET":
+        return render_send_again(piece, SendAgainForm(formdata=None, defect=piece.defect_id))
+    form = SendAgainForm()
+    form.defect.choices = defect_choices()
+    if not form.validate_on_submit():
+        return render_send_again(piece, form, 422)
+    now = clock.now()
+    uploads = uploads_of(form)
+    trip = trips.NewTrip(
+        defect=db.session.get(DefectCode, form.defect.data),
+        description=form.description.data or "",
+        source=Source(form.source.data),
+    )
+    trips.send_again(current_user, piece, trip, at=now)
+    photos.add_photos(current_user, piece, uploads, at=now)
+    flash(
+        _(
+            "Piece %(code)s is sent in again (trip %(n)d): its label stays the same. Pack it into this week's batch.",
+            code=piece.code,
+            n=piece.trip,
+        ),
+        "ok",
+    )
+    return redirect(url_for("pieces.piece", piece_id=piece.id))

@@ -200,7 +200,7 @@
     keepFocus();
   }
 
-  // --- The grading card: 1/2/3 choose the grade, Enter confirms ------------------------
+  // --- The grading card: 1/2/3/4 choose the grade, Enter confirms ------------------------
   function card(form) {
     var radios = form.querySelectorAll('input[name="grade"]');
     var blame = document.getElementById("blame-fields");
@@ -209,7 +209,7 @@
 
     function refresh() {
       var chosen = form.querySelector('input[name="grade"]:checked');
-      var scrap = chosen && chosen.value === "scrap";
+      var scrap = chosen && (chosen.value === "scrap" || chosen.value === "exchange");
       if (blame) blame.hidden = !scrap;
       var who = form.querySelector('input[name="blame"]:checked');
       if (reasonField) reasonField.hidden = !scrap || !who || who.value === suggested;
@@ -222,7 +222,7 @@
       var tag = (e.target.tagName || "").toLowerCase();
       if (tag === "textarea" || (tag === "input" && e.target.type !== "radio" && e.target.type !== "checkbox") || tag === "select") return;
       if (e.ctrlKey || e.metaKey || e.altKey) return;
-      var index = ["1", "2", "3"].indexOf(e.key);
+      var index = ["1", "2", "3", "4"].indexOf(e.key);
       if (index >= 0 && radios[index]) {
         e.preventDefault();
         radios[index].checked = true;

@@ -18,6 +18,7 @@ import re
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -310,7 +311,7 @@ def every_state(session) -> tuple[list[str], User]:
     unlabelled piece, open claims, a token; then one address per piece status and per kind of
     batch, so the crawl reaches each page's forms. Returns the seeds and the store user."""
     from app.models import Batch, Piece, Store
-    from app.services import batches, finance, grading, registration, returns, scanning, tokens
+    from app.services import batches, bulk_import, finance, grading, registration, returns, scanning, tokens
     from app.services.settings import rules
     from workshop.money import Month
     from workshop.statuses import BatchStatus, Direction, Grade, PieceStatus, Source
@@ -339,6 +340,26 @@ def every_state(session) -> tuple[list[str], User]:
         registration.NewPiece(product=pieces[1].product, defect=pieces[1].defect, source=Source.SHELF),
         rules(),
     )
+    # Corrections: a parcel dispatched and not yet checked (taken back), a spreadsheet import.
+    sent = registration.register_piece(
+        clerk,
+        store,
+        registration.NewPiece(product=pieces[1].product, defect=pieces[1].defect, source=Source.SHELF),
+        rules(),
+    )
+    outbound = batches.open_or_create_batch(clerk, store, Direction.OUTBOUND)
+    batches.add_piece(clerk, outbound, sent)
+    batches.dispatch_batch(clerk, outbound, rules(), carrier="顺丰速运", tracking_no="SF2", shipping_fee=Decimal(5))
+    # …and an open batch again, with a piece, for the open batch's own forms.
+    refill = registration.register_piece(
+        clerk,
+        store,
+        registration.NewPiece(product=pieces[1].product, defect=pieces[1].defect, source=Source.SHELF),
+        rules(),
+    )
+    batches.add_piece(clerk, batches.open_or_create_batch(clerk, store, Direction.OUTBOUND), refill)
+    row = bulk_import.Row(2, pieces[1].product.style_code, "", "", pieces[1].defect.code, "shelf", None, "")
+    imported, _made = bulk_import.import_rows(clerk, store, [row], rules(), key="fuzz")
     finance_user = session.scalars(select(User).where(User.role == Role.FINANCE)).first()
     claims = []
     for key in sorted(set(session.scalars(select(Piece.scrap_month).where(Piece.scrap_month.is_not(None))))):
@@ -369,6 +390,7 @@ def every_state(session) -> tuple[list[str], User]:
     for _back in range(4):
         ended = ended.previous()
     seeds.append(f"/finance/{ended}/close")  # a month that has ended and is still open
+    seeds += [f"/store/batches/{outbound.id}", f"/store/imports/{imported.id}"]
     return seeds, clerk
 
 

@@ -165,7 +165,7 @@ def test_three_hundred_rows_are_checked_and_imported_each_with_its_event(db_sess
     rules = current_rules()
     table = [HEADER.split(",")] + [["G10001", "L", "藏青", "Q01", "shelf", "", f"第 {i} 件"] for i in range(300)]
     preview = bulk_import.validate(table, rules, NOW.date())
-    pieces = bulk_import.import_rows(desk.clerk, desk.store, preview.rows, rules, at=NOW)
+    _, pieces = bulk_import.import_rows(desk.clerk, desk.store, preview.rows, rules, at=NOW, key="three-hundred")
     db_session.commit()
     assert len(pieces) == 300 and count(db_session) == 300
     assert db_session.scalar(select(func.count(Event.id)).where(Event.action == "register")) == 300
