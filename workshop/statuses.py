@@ -19,6 +19,9 @@ class PieceStatus(StrEnum):
     PACKED_FOR_RETURN = "packed_for_return"
     RETURNING = "returning"
     BACK_AT_STORE = "back_at_store"
+    # 三包 at the counter: a customer's piece the store keeps to repair, or settles there.
+    REPAIR_AT_STORE = "repair_at_store"
+    SETTLED_AT_STORE = "settled_at_store"
 
     @property
     def label(self) -> str:
@@ -39,6 +42,8 @@ PIECE_STATUS_LABELS = {
     PieceStatus.PACKED_FOR_RETURN: N_("packed for return"),
     PieceStatus.RETURNING: N_("returning"),
     PieceStatus.BACK_AT_STORE: N_("back at store"),
+    PieceStatus.REPAIR_AT_STORE: N_("to be repaired at the store"),
+    PieceStatus.SETTLED_AT_STORE: N_("settled at the store"),
 }
 
 # Where a piece is, in a sentence that tells what happens next.
@@ -56,6 +61,12 @@ PIECE_STATUS_HINTS = {
     PieceStatus.PACKED_FOR_RETURN: N_("It is packed in a return batch, not yet dispatched."),
     PieceStatus.RETURNING: N_("It is on its way back to its store: the store receives it by scanning."),
     PieceStatus.BACK_AT_STORE: N_("It is back at its store; its trip is over."),
+    PieceStatus.REPAIR_AT_STORE: N_(
+        "The store repairs it itself (the counter's decision): record the repair on the piece; it does not go to the workshop."
+    ),
+    PieceStatus.SETTLED_AT_STORE: N_(
+        "The store settled it with the customer (refund, exchange, refusal or a repair at the store); it does not go to the workshop."
+    ),
 }
 
 # What the statuses mean, named once: pages, services and queries use these sets, never a

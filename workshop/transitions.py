@@ -39,6 +39,8 @@ class EventAction(StrEnum):
     REOPEN = "reopen"
     ADD_PHOTO = "add_photo"
     PRINT_LABEL = "print_label"
+    COUNTER_DECISION = "counter_decision"
+    REPAIR_AT_STORE = "repair_at_store"
     # moves of a batch
     BATCH_OPEN = "batch_open"
     BATCH_DISPATCH = "batch_dispatch"
@@ -86,6 +88,8 @@ EVENT_LABELS: dict[EventAction, str] = {
     E.REOPEN: N_("came back again and was registered anew"),
     E.ADD_PHOTO: N_("photo added"),
     E.PRINT_LABEL: N_("label printed"),
+    E.COUNTER_DECISION: N_("the counter's decision recorded"),
+    E.REPAIR_AT_STORE: N_("repaired at the store"),
     E.BATCH_OPEN: N_("opened"),
     E.BATCH_DISPATCH: N_("dispatched"),
     E.BATCH_START_CHECK: N_("check started"),
@@ -119,6 +123,8 @@ class PieceAction(StrEnum):
     REOPEN = "reopen"
     ADD_PHOTO = "add_photo"
     PRINT_LABEL = "print_label"
+    COUNTER_DECISION = "counter_decision"
+    REPAIR_AT_STORE = "repair_at_store"
 
     @property
     def event(self) -> EventAction:
@@ -183,6 +189,11 @@ PIECE_TABLE: dict[PieceAction, Rule] = {
     PieceAction.REOPEN: _rule({S.BACK_AT_STORE}, {S.REGISTERED}, STORE),
     PieceAction.ADD_PHOTO: _rule(set(S) - {S.SCRAPPED}, (), STORE, TECH),
     PieceAction.PRINT_LABEL: _rule(set(S), (), STORE, TECH),
+    # 三包 at the counter (workshop.guarantee): a customer's piece goes to the workshop (it stays
+    # registered, for the weekly batch), waits for its repair at the store, or is settled there
+    # (refund, exchange, refusal). The decision may be taken again while the piece is registered.
+    PieceAction.COUNTER_DECISION: _rule({S.REGISTERED}, (S.REGISTERED, S.REPAIR_AT_STORE, S.SETTLED_AT_STORE), STORE),
+    PieceAction.REPAIR_AT_STORE: _rule({S.REPAIR_AT_STORE}, {S.SETTLED_AT_STORE}, STORE),
 }
 
 # A repeated move ("scanned twice") is harmless: it says so and changes nothing.

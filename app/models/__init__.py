@@ -14,6 +14,7 @@ from app.models.alerts import (
     RobotWebhook,
 )
 from app.models.batches import Batch
+from app.models.counter import CustomerReturn, GuaranteePeriod
 from app.models.finance import AccountingMonth, Adjustment, Claim
 from app.models.jobs import Job, JobState
 from app.models.org import DefectCode, Product, Region, Setting, Store, Supplier, User
@@ -30,10 +31,12 @@ __all__ = [
     "Batch",
     "Channel",
     "Claim",
+    "CustomerReturn",
     "DefectCode",
     "DeliveryStatus",
     "DigestRun",
     "Event",
+    "GuaranteePeriod",
     "IdempotencyRecord",
     "LoginAttempt",
     "LoginSession",

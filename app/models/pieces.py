@@ -84,7 +84,8 @@ class Piece(db.Model):
         ),
         CheckConstraint("source <> 'delivery' OR delivery_received_on IS NOT NULL", name="delivery_has_date"),
         CheckConstraint(
-            "status = 'registered' OR status = 'unexpected' OR status = 'packed' OR dispatched_at IS NOT NULL OR unexpected",
+            "status = 'registered' OR status = 'unexpected' OR status = 'packed' OR status = 'repair_at_store' "
+            "OR status = 'settled_at_store' OR dispatched_at IS NOT NULL OR unexpected",
             name="dispatched_has_time",
         ),
     )
