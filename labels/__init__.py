@@ -16,6 +16,7 @@ from labels.fonts import Rendered, missing_chars
 from labels.piece_labels import item_sheet, thermal_labels
 from labels.printing import PrinterError, send_to_printer
 from labels.receipts import receipt_pdf
+from labels.scorecard import Scorecard, ScorecardClaim, ScorecardDefect, ScorecardMonth, scorecard_pdf
 from labels.slips import slip_pdf
 from labels.statements import statement_pdf
 from labels.tspl import tspl_part_labels, tspl_piece_labels
@@ -29,6 +30,10 @@ __all__ = [
     "PieceLabel",
     "PrinterError",
     "Rendered",
+    "Scorecard",
+    "ScorecardClaim",
+    "ScorecardDefect",
+    "ScorecardMonth",
     "Slip",
     "SlipLine",
     "Statement",
@@ -36,6 +41,7 @@ __all__ = [
     "item_sheet",
     "missing_chars",
     "receipt_pdf",
+    "scorecard_pdf",
     "send_to_printer",
     "slip_pdf",
     "statement_pdf",

@@ -5,7 +5,7 @@ The category table is filled from the seed (workshop.guarantee.CATEGORY_DEFAULTS
 here so that the migration never changes): this is the table's first start.
 
 Revision ID: counter_guarantee
-Revises: 0005_paper_and_printers
+Revises: quality_supplier_quality
 Create Date: 2026-11-30
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 from app.models.types import UTCDateTime
 
 revision = "counter_guarantee"
-down_revision = "0005_paper_and_printers"
+down_revision = "quality_supplier_quality"
 branch_labels = None
 depends_on = None
 
