@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
     from app.bench.routes import bp as bench_bp
+    from app.counter.routes import bp as counter_bp
     from app.finance.routes import bp as finance_bp
     from app.main.routes import bp as main_bp
     from app.notices.routes import bp as notices_bp
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pieces_bp)
     app.register_blueprint(quality_bp)
     app.register_blueprint(store_bp)
+    app.register_blueprint(counter_bp)
     app.register_blueprint(bench_bp)
     app.register_blueprint(finance_bp)
     app.register_blueprint(api_bp)

@@ -8,8 +8,9 @@ from decimal import Decimal
 from app import clock
 from app.extensions import db
 from app.models import DefectCode, Product, Region, RepairOperation, SparePart, Store, Supplier, User
-from app.services import batches, grading, registration, returns, scanning, settings
+from app.services import batches, counter, grading, registration, returns, scanning, settings
 from app.services.settings import rules as current_rules
+from workshop.guarantee import Decision
 from workshop.statuses import Blame, DefectKind, Direction, Grade, Source
 
 DEMO_PASSWORD = "demo1234"
@@ -209,6 +210,7 @@ def load(now: datetime | None = None, seed: int = 7) -> list[tuple[str, str, str
     by_role = {role: user for user, role in users}
     store_users = {u.store.code: u for u, role in users if role == "store"}
     _history(rng, now, list(stores.values()), products, defects, by_role, store_users)
+    _counter(now, list(stores.values()), products, defects, store_users)
     db.session.flush()
     return [(u.username, role, DEMO_PASSWORD) for u, role in users]
 
@@ -309,3 +311,47 @@ def _history(rng, now, stores, products, defects, by_role, store_users) -> None:
             if i % 2 == 0:
                 batch = batches.open_or_create_batch(clerk, store, Direction.OUTBOUND, at=now - timedelta(hours=1))
                 batches.add_piece(clerk, batch, piece, at=now - timedelta(hours=1))
+
+
+# Customers' pieces at the counter today (三包): (product, defect, days since the sale, price,
+# worn, repairs before, decision or None, reason).
+COUNTER = [
+    ("G24003", "Q07", 40, "999.00", True, 0, Decision.FREE_REPAIR_WORKSHOP, ""),
+    ("G24006", "Q01", 5, "499.00", True, 0, None, ""),
+    ("S24106", "Q11", 50, "599.00", True, 2, Decision.EXCHANGE, ""),
+    ("G24001", "Q07", 20, "1299.00", True, 0, Decision.FREE_REPAIR_STORE, "店里有同款拉链，顾客当天取"),
+    ("G24013", "N07", 30, "459.00", True, 0, Decision.REFUSAL, "顾客洗涤不当，不愿付费维修"),
+]
+
+
+def _counter(now, stores, products, defects, store_users) -> None:
+    rules = current_rules()
+    by_style = {p.style_code: p for p in products}
+    by_code = {d.code: d for d in defects}
+    today = clock.local_date(now)
+    for store in stores:
+        clerk = store_users.get(store.code)
+        if clerk is None:
+            continue
+        for n, (style, defect, days, price, worn, repairs, decision, reason) in enumerate(COUNTER):
+            at = now - timedelta(hours=3, minutes=10 * n)
+            data = registration.NewPiece(
+                product=by_style[style],
+                defect=by_code[defect],
+                source=Source.CUSTOMER_RETURN,
+                size="L" if style.startswith("G") else "40",
+                colour="黑色",
+                description="顾客退回",
+                purchase=counter.Purchase(
+                    sold_on=today - timedelta(days=days),
+                    price_paid=Decimal(price),
+                    receipt_no=f"XP{store.code}{today:%Y%m%d}{n:03d}",
+                    worn=worn,
+                    customer_name="李女士",
+                    customer_phone=f"1390000{n:04d}",
+                    previous_repairs=repairs,
+                ),
+            )
+            piece = registration.register_piece(clerk, store, data, rules, at=at)
+            if decision is not None:
+                counter.decide(clerk, piece, decision, reason, rules, at=at + timedelta(minutes=5))

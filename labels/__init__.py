@@ -1,10 +1,21 @@
 """Paper: piece and part labels, dispatch and return slips, claim statements — plain values in,
 PDF (or printer language) bytes out."""
 
-from labels.data import BankAccount, PartLabel, Party, PieceLabel, Slip, SlipLine, Statement, StatementLine
+from labels.data import (
+    BankAccount,
+    CustomerReceipt,
+    PartLabel,
+    Party,
+    PieceLabel,
+    Slip,
+    SlipLine,
+    Statement,
+    StatementLine,
+)
 from labels.fonts import Rendered, missing_chars
 from labels.piece_labels import item_sheet, thermal_labels
 from labels.printing import PrinterError, send_to_printer
+from labels.receipts import receipt_pdf
 from labels.scorecard import Scorecard, ScorecardClaim, ScorecardDefect, ScorecardMonth, scorecard_pdf
 from labels.slips import slip_pdf
 from labels.statements import statement_pdf
@@ -13,6 +24,7 @@ from labels.zpl import zpl_part_labels, zpl_piece_labels
 
 __all__ = [
     "BankAccount",
+    "CustomerReceipt",
     "PartLabel",
     "Party",
     "PieceLabel",
@@ -28,6 +40,7 @@ __all__ = [
     "StatementLine",
     "item_sheet",
     "missing_chars",
+    "receipt_pdf",
     "scorecard_pdf",
     "send_to_printer",
     "slip_pdf",

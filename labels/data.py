@@ -98,3 +98,28 @@ class PartLabel:
     name_en: str = ""
     unit: str = ""
     location: str = ""  # the bin or shelf it is kept in
+
+
+@dataclass(frozen=True)
+class CustomerReceipt:
+    """The customer's receipt of a return at the counter (三包服务回执): in Chinese, no customer
+    details (the receipt is handed over; the store keeps those)."""
+
+    code: str  # the piece's code, printed as a barcode
+    store: str
+    store_phone: str
+    store_address: str
+    product: str
+    size_colour: str
+    defect: str
+    sold_on: date
+    price_paid: Decimal
+    receipt_no: str
+    guarantee: str  # the 三包 status in a sentence: the category, its period and whether it still runs
+    decision: str
+    rule: str  # why, the rule's sentence
+    amount: Decimal | None
+    expected_back: date | None  # for a piece sent to the workshop: 15 days from the next dispatch
+    decided_on: date
+    decided_by: str = ""
+    reason: str = ""

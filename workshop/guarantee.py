@@ -75,7 +75,7 @@ from zoneinfo import ZoneInfo
 from workshop.clock import local_date
 from workshop.money import money
 from workshop.repairs import REPAIRS_BEFORE_EXCHANGE
-from workshop.statuses import DefectKind
+from workshop.statuses import DefectKind, PieceStatus
 from workshop.text import N_
 
 FREE_EXCHANGE_DAYS = 3
@@ -509,3 +509,82 @@ def _depreciated(decision: Decision, rule: Rule, price: Decimal, rate: Decimal, 
     fee = depreciation(price, rate, days)
     params: dict[str, str | int] = {"rate": _percent(rate), "days": days, "fee": str(fee)}
     return Option(decision, rule, price - fee, params, depreciation=fee)
+
+
+# ---------------------------------------------------------------------------------------
+# What the app does with the counter's answer
+
+
+def status_after(decision: Decision) -> PieceStatus:
+    """Where the piece goes once the counter has decided: into the weekly batch (it stays
+    registered), to the store's own repair, or settled at the store."""
+    if decision.to_workshop:
+        return PieceStatus.REGISTERED
+    if decision in (Decision.FREE_REPAIR_STORE, Decision.PAID_REPAIR_STORE):
+        return PieceStatus.REPAIR_AT_STORE
+    return PieceStatus.SETTLED_AT_STORE
+
+
+def supplier_caused(decision: Decision, defect: DefectKind | None) -> bool:
+    """A refund or exchange of a quality defect is the supplier's: it goes into its month and claim."""
+    return defect == DefectKind.QUALITY and decision in (Decision.REFUND, Decision.EXCHANGE)
+
+
+# Words of a product's free-text category that name its 三包 category, most specific first
+# (a product whose category says none of them is an *other garment*, ㈤'s three months).
+CATEGORY_WORDS: tuple[tuple[str, GuaranteeCategory], ...] = (
+    ("童鞋", GuaranteeCategory.CHILDRENS_SHOES),
+    ("布鞋", GuaranteeCategory.CLOTH_SHOES),
+    ("运动鞋", GuaranteeCategory.SPORTS_SHOES),
+    ("旅游鞋", GuaranteeCategory.TRAVEL_SHOES),
+    ("户外鞋", GuaranteeCategory.TRAVEL_SHOES),
+    ("徒步鞋", GuaranteeCategory.TRAVEL_SHOES),
+    ("合成革", GuaranteeCategory.SYNTHETIC_SHOES),
+    ("皮鞋", GuaranteeCategory.LEATHER_SHOES),
+    ("鞋", GuaranteeCategory.LEATHER_SHOES),
+    ("靴", GuaranteeCategory.LEATHER_SHOES),
+    ("童装", GuaranteeCategory.CHILDRENS_WEAR),
+    ("裘皮", GuaranteeCategory.FUR),
+    ("皮草", GuaranteeCategory.FUR),
+    ("羊皮", GuaranteeCategory.LEATHER_GARMENT),
+    ("皮衣", GuaranteeCategory.LEATHER_GARMENT),
+    ("皮革", GuaranteeCategory.LEATHER_GARMENT),
+    ("西服", GuaranteeCategory.SUIT),
+    ("西装", GuaranteeCategory.SUIT),
+    ("大衣", GuaranteeCategory.COAT),
+    ("外套", GuaranteeCategory.COAT),
+    ("羽绒", GuaranteeCategory.COAT),
+    ("羊毛衫", GuaranteeCategory.WOOLLEN_KNITWEAR),
+    ("毛衫", GuaranteeCategory.WOOLLEN_KNITWEAR),
+    ("羊绒衫", GuaranteeCategory.WOOLLEN_KNITWEAR),
+    ("针织内衣", GuaranteeCategory.KNITTED_UNDERWEAR),
+    ("内衣", GuaranteeCategory.KNITTED_UNDERWEAR),
+    ("床上用品", GuaranteeCategory.BEDDING),
+    ("纺织", GuaranteeCategory.TEXTILES),
+)
+
+
+def category_of(text: str) -> GuaranteeCategory:
+    """The 三包 category a product's own category text names (the admin may set another)."""
+    for word, category in CATEGORY_WORDS:
+        if word in text:
+            return category
+    return GuaranteeCategory.OTHER_GARMENT
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张**: the family name stays, so the store can still greet the customer."""
+    name = name.strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    """13812345678 → 138****5678: the last four digits, enough to tell two customers apart."""
+    digits = "".join(c for c in phone if c.isdigit())
+    if not digits:
+        return ""
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    if len(digits) <= 7:
+        return "*" * (len(digits) - 4) + digits[-4:]
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

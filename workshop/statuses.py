@@ -20,6 +20,9 @@ class PieceStatus(StrEnum):
     RETURNING = "returning"
     BACK_AT_STORE = "back_at_store"
     CANCELLED = "cancelled"
+    # 三包 at the counter: a customer's piece the store keeps to repair, or settles there.
+    REPAIR_AT_STORE = "repair_at_store"
+    SETTLED_AT_STORE = "settled_at_store"
 
     @property
     def label(self) -> str:
@@ -41,6 +44,8 @@ PIECE_STATUS_LABELS = {
     PieceStatus.RETURNING: N_("returning"),
     PieceStatus.BACK_AT_STORE: N_("back at store"),
     PieceStatus.CANCELLED: N_("cancelled"),
+    PieceStatus.REPAIR_AT_STORE: N_("to be repaired at the store"),
+    PieceStatus.SETTLED_AT_STORE: N_("settled at the store"),
 }
 
 # Where a piece is, in a sentence that tells what happens next.
@@ -61,6 +66,12 @@ PIECE_STATUS_HINTS = {
         "It is back at its store; its trip is over. If the customer brings it back, send it in again."
     ),
     PieceStatus.CANCELLED: N_("It was cancelled: its label is void. Put it aside."),
+    PieceStatus.REPAIR_AT_STORE: N_(
+        "The store repairs it itself (the counter's decision): record the repair on the piece; it does not go to the workshop."
+    ),
+    PieceStatus.SETTLED_AT_STORE: N_(
+        "The store settled it with the customer (refund, exchange, refusal or a repair at the store); it does not go to the workshop."
+    ),
 }
 
 # What the statuses mean, named once: pages, services and queries use these sets, never a

@@ -45,6 +45,8 @@ class EventAction(StrEnum):
     UNDO_GRADE = "undo_grade"
     UNDO_RECEIVE = "undo_receive"
     UNMARK_MISSING = "unmark_missing"
+    COUNTER_DECISION = "counter_decision"
+    REPAIR_AT_STORE = "repair_at_store"
     # moves of a batch
     BATCH_OPEN = "batch_open"
     BATCH_DISPATCH = "batch_dispatch"
@@ -104,6 +106,8 @@ EVENT_LABELS: dict[EventAction, str] = {
     E.UNDO_GRADE: N_("grade undone"),
     E.UNDO_RECEIVE: N_("receive scan undone"),
     E.UNMARK_MISSING: N_("no longer missing: the check was reopened"),
+    E.COUNTER_DECISION: N_("the counter's decision recorded"),
+    E.REPAIR_AT_STORE: N_("repaired at the store"),
     E.BATCH_OPEN: N_("opened"),
     E.BATCH_DISPATCH: N_("dispatched"),
     E.BATCH_START_CHECK: N_("check started"),
@@ -148,6 +152,8 @@ class PieceAction(StrEnum):
     UNDO_GRADE = "undo_grade"
     UNDO_RECEIVE = "undo_receive"
     UNMARK_MISSING = "unmark_missing"
+    COUNTER_DECISION = "counter_decision"
+    REPAIR_AT_STORE = "repair_at_store"
 
     @property
     def event(self) -> EventAction:
@@ -229,6 +235,11 @@ PIECE_TABLE: dict[PieceAction, Rule] = {
     PieceAction.REOPEN: _rule({S.BACK_AT_STORE}, {S.REGISTERED}, STORE),
     PieceAction.ADD_PHOTO: _rule(set(S) - {S.SCRAPPED, S.CANCELLED}, (), STORE, TECH),
     PieceAction.PRINT_LABEL: _rule(set(S) - {S.CANCELLED}, (), STORE, TECH),
+    # 三包 at the counter (workshop.guarantee): a customer's piece goes to the workshop (it stays
+    # registered, for the weekly batch), waits for its repair at the store, or is settled there
+    # (refund, exchange, refusal). The decision may be taken again while the piece is registered.
+    PieceAction.COUNTER_DECISION: _rule({S.REGISTERED}, (S.REGISTERED, S.REPAIR_AT_STORE, S.SETTLED_AT_STORE), STORE),
+    PieceAction.REPAIR_AT_STORE: _rule({S.REPAIR_AT_STORE}, {S.SETTLED_AT_STORE}, STORE),
 }
 
 # What a refused correction says (the piece has moved on), with what to do in the hint.

@@ -66,6 +66,13 @@ class ProductForm(FlaskForm):
     supplier_id = SelectField(_l("Supplier"), coerce=int, validators=[InputRequired()])
     unit_cost = MoneyField(_l("Unit cost (¥)"), validators=[InputRequired(), NumberRange(min=0)])
     retail_price = MoneyField(_l("Retail price (¥)"), validators=[InputRequired(), NumberRange(min=0)])
+    guarantee_category = SelectField(_l("三包 category"), validators=[Optional()])
+    guarantee_months = BoundedIntegerField(
+        _l("Its own 三包 period in months (empty: its category's)"),
+        minimum=0,
+        maximum=120,
+        validators=[Optional(), NumberRange(0, 120, message=_l("From 0 to 120 months."))],
+    )
     active = BooleanField(_l("Active"), default=True)
 
 

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import DefectCode, Printer, Product, Region, RepairOperation, SparePart, Store, Supplier, User
 from app.services import reference
 from app.services import settings as settings_service
+from workshop.guarantee import GuaranteeCategory
 from workshop.roles import Role
 from workshop.statuses import Blame, DefectKind
 from workshop.text import N_
@@ -39,6 +40,13 @@ def _region_choices(form) -> None:
 def _supplier_choices(form) -> None:
     form.supplier_id.choices = [
         SelectChoice(s.id, f"{s.code} {s.name}") for s in db.session.scalars(select(Supplier).order_by(Supplier.code))
+    ]
+
+
+def _product_choices(form) -> None:
+    _supplier_choices(form)
+    form.guarantee_category.choices = [SelectChoice("", _("from the category's words"))] + [
+        SelectChoice(c.value, _(c.label)) for c in GuaranteeCategory
     ]
 
 
@@ -141,8 +149,14 @@ CATALOGUES = {
                 (N_("Active"), "active"),
             ),
             ("style_code", "name", "category"),
-            _supplier_choices,
-            hints={"unit_cost": N_("A new cost applies to pieces scrapped from now on; scrapped pieces keep theirs.")},
+            _product_choices,
+            lambda item, values: reference.save_product(item, values),
+            hints={
+                "unit_cost": N_("A new cost applies to pieces scrapped from now on; scrapped pieces keep theirs."),
+                "guarantee_category": N_(
+                    "Picks the 三包 period (Administration → 三包 periods); customer returns already decided keep theirs."
+                ),
+            },
         ),
         Catalogue(
             "defects",
@@ -294,6 +308,8 @@ def edit(slug: str, item_id: int | None = None):
         form.role.data = item.role.value
         form.store_id.data = item.store_id or 0
         form.region_id.data = item.region_id or 0
+    if request.method == "GET" and item is not None and slug == "products":
+        form.guarantee_category.data = item.guarantee_category.value if item.guarantee_category else ""
     if request.method == "GET" and item is not None and slug == "printers":
         form.store_id.data = item.store_id or 0
     if request.method == "GET" and item is not None and slug == "defects":

@@ -164,3 +164,12 @@ def query_date(name: str):
     if not raw:
         return None
     return iso_date({name: raw}, name)
+
+
+def boolean(data: dict, field: str, *, default: bool | None = False):
+    value = data.get(field, MISSING)
+    if value is MISSING or value is None:
+        return default
+    if not isinstance(value, bool):
+        raise ApiError(422, "invalid", N_("%(name)s must be true or false."), field=field, name=field)
+    return value

@@ -6,6 +6,7 @@ against the schemas.
 """
 
 from workshop.clock import ClockState
+from workshop.guarantee import Decision, GuaranteeCategory
 from workshop.statuses import BatchStatus, Blame, ClaimStatus, Direction, Grade, PieceStatus, Source
 
 NULL = {"type": "null"}
@@ -102,7 +103,99 @@ SCHEMAS = {
         {
             **PIECE,
             "warning": nullable({"type": "string", "description": "Rule 3 said at the counter, when it applies."}),
+            "customer_return": nullable(ref("CustomerReturn")),
         }
+    ),
+    "Purchase": obj(
+        {
+            "sold_on": {**DATE, "description": "The sale date on the receipt (not in the future)."},
+            "price_paid": {**MONEY, "description": "What the customer paid, from 0.00 to 999999.99."},
+            "receipt_no": {"type": "string", "maxLength": 40, "description": "The receipt or 三包 card number."},
+            "worn": BOOLEAN,
+            "out_of_town": {**BOOLEAN, "description": "Bought in another city: 10 days to exchange instead of 3."},
+            "customer_name": {"type": "string", "maxLength": 100},
+            "customer_phone": {"type": "string", "maxLength": 40},
+            "serious": {**BOOLEAN, "description": "A defect the seed exchanges rather than repairs."},
+            "previous_repairs": {"type": "integer", "minimum": 0, "maximum": 9},
+            "exchanged_before": BOOLEAN,
+            "same_kind_in_stock": nullable(BOOLEAN),
+        },
+        required=["sold_on", "price_paid", "receipt_no"],
+    ),
+    "CustomerReturn": obj(
+        {
+            "sold_on": DATE,
+            "price_paid": MONEY,
+            "receipt_no": STRING,
+            "worn": BOOLEAN,
+            "out_of_town": BOOLEAN,
+            "customer_name": {
+                "type": "string",
+                "description": "Masked (张**) unless the caller is the store or the workshop.",
+            },
+            "customer_phone": {
+                "type": "string",
+                "description": "Masked (138****5678) unless the caller is the store or the workshop.",
+            },
+            "category": enum(GuaranteeCategory),
+            "period_months": INTEGER,
+            "decision": nullable(enum(Decision)),
+            "suggested": nullable(enum(Decision)),
+            "rule": nullable(STRING),
+            "rule_text": nullable(STRING),
+            "amount": nullable(MONEY),
+            "depreciation": MONEY,
+            "overridden": BOOLEAN,
+            "reason": STRING,
+            "decided_at": nullable(DATE_TIME),
+            "decided_by": nullable(STRING),
+            "supplier_caused": BOOLEAN,
+        }
+    ),
+    "CounterAnswer": obj(
+        {
+            "piece": ref("Piece"),
+            "customer_return": ref("CustomerReturn"),
+            "period_ends": DATE,
+            "free_exchange_ends": DATE,
+            "days_since_sale": INTEGER,
+            "in_period": BOOLEAN,
+            "card_required": BOOLEAN,
+            "options": {
+                "type": "array",
+                "description": "What the 三包 rules allow today, the suggestion first.",
+                "items": obj(
+                    {
+                        "decision": enum(Decision),
+                        "label": STRING,
+                        "rule": STRING,
+                        "text": STRING,
+                        "amount": nullable(MONEY),
+                        "depreciation": MONEY,
+                        "to_workshop": BOOLEAN,
+                    }
+                ),
+            },
+        }
+    ),
+    "CounterDecision": obj(
+        {
+            "decision": enum(Decision),
+            "reason": {
+                "type": "string",
+                "maxLength": 2000,
+                "description": "Required when the decision is not the suggestion (the first option).",
+            },
+        },
+        required=["decision"],
+    ),
+    "StoreRepair": obj(
+        {
+            "operations": {"type": "array", "items": {"type": "string", "maxLength": 20}, "maxItems": 20},
+            "minutes": {"type": "integer", "minimum": 1, "maximum": 1440},
+            "note": {"type": "string", "maxLength": 2000},
+        },
+        required=["minutes"],
     ),
     "PieceList": obj(
         {
@@ -122,6 +215,9 @@ SCHEMAS = {
             "colour": {"type": "string", "maxLength": 40},
             "description": {"type": "string", "maxLength": 2000},
             "delivery_received_on": nullable({**DATE, "description": "Required when source is delivery."}),
+            "purchase": nullable(
+                {**ref("Purchase"), "description": "A customer's return: what was bought, for the counter's answer."}
+            ),
         },
         required=["product", "defect", "source"],
     ),
@@ -581,6 +677,32 @@ PATHS = {
             tags=["workshop"],
             params=[PIECE_ID],
             body=ref("Repair"),
+            errors=WRITE_ERRORS,
+        ),
+    },
+    "/pieces/{piece_id}/counter": {
+        "get": op(
+            "The counter's answer for a customer's return: the 三包 options today, and the decision so far",
+            answer("CounterAnswer"),
+            tags=["counter"],
+            params=[PIECE_ID],
+        ),
+        "post": op(
+            "Record the counter's decision (store staff): one of the options, with a reason when not the suggestion",
+            answer("CounterAnswer"),
+            tags=["counter"],
+            params=[PIECE_ID],
+            body=ref("CounterDecision"),
+            errors=WRITE_ERRORS,
+        ),
+    },
+    "/pieces/{piece_id}/store-repair": {
+        "post": op(
+            "Record the store's own repair of a customer's piece (its decision was a repair at the store)",
+            answer("Piece"),
+            tags=["counter"],
+            params=[PIECE_ID],
+            body=ref("StoreRepair"),
             errors=WRITE_ERRORS,
         ),
     },

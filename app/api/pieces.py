@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import clock
+from app.api import counter as counter_api
 from app.api import idempotency, inputs
 from app.api.auth import require_role
 from app.api.errors import ApiError
@@ -16,7 +17,7 @@ from app.api.schemas import event_json, photo_json, piece_json
 from app.extensions import db
 from app.i18n import translate
 from app.models import Piece, RepairOperation, Store
-from app.services import catalogue, grading, photos, registration, scope, timeline
+from app.services import catalogue, counter, grading, photos, registration, scope, timeline
 from app.services.settings import rules as current_rules
 from workshop.roles import Role
 from workshop.statuses import Blame, Grade, PieceStatus, Source
@@ -106,6 +107,7 @@ def new_piece(data, prefix: str = "") -> registration.NewPiece:
             colour=inputs.text(data, "colour", max_length=40),
             description=inputs.text(data, "description", max_length=2000),
             delivery_received_on=inputs.iso_date(data, "delivery_received_on"),
+            purchase=counter_api.purchase(data.get("purchase")),
         )
     except ApiError as e:
         if prefix and e.field:
@@ -131,6 +133,7 @@ def register_piece():
         db.session.flush()
         answer = piece_json(piece)
         answer["warning"] = warning_json(data, rules, clock.local_date(now))
+        answer["customer_return"] = counter_api.return_json(counter.current(piece)) if data.purchase else None
         return jsonify(answer), 201
 
     return idempotency.run(lambda: _response(work()))

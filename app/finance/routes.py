@@ -142,6 +142,7 @@ def party(month: str, kind: str):
         line=line or finance.PartyLine(blame, party_id),
         adjustments=finance.party_adjustments(month_, blame, party_id),
         extras=finance.extra_batches(month_, party_id) if blame == Blame.STORE else [],
+        returns=finance.party_returns(month_, party_id) if blame == Blame.SUPPLIER else [],
         closed=finance.is_closed(month_),
     )
 

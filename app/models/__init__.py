@@ -14,6 +14,7 @@ from app.models.alerts import (
     RobotWebhook,
 )
 from app.models.batches import Batch
+from app.models.counter import CustomerReturn, GuaranteePeriod
 from app.models.finance import AccountingMonth, Adjustment, Claim
 from app.models.jobs import Job, JobState
 from app.models.org import DefectCode, Product, Region, Setting, Store, Supplier, User
@@ -42,10 +43,12 @@ __all__ = [
     "Channel",
     "Claim",
     "ClaimDispute",
+    "CustomerReturn",
     "DefectCode",
     "DeliveryStatus",
     "DigestRun",
     "Event",
+    "GuaranteePeriod",
     "IdempotencyRecord",
     "LoginAttempt",
     "LoginSession",

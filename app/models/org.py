@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app import clock
 from app.extensions import db
 from app.models.types import Money, UTCDateTime
+from workshop.guarantee import GuaranteeCategory
 from workshop.roles import Role
 from workshop.statuses import Blame, DefectKind
 
@@ -80,12 +81,19 @@ class Product(db.Model):
     unit_cost: Mapped[Decimal] = mapped_column(Money)
     retail_price: Mapped[Decimal] = mapped_column(Money)
     active: Mapped[bool] = mapped_column(default=True)
+    # 三包: the guarantee category (None: read from ``category``'s words) and the product's
+    # own period in months, when it differs from its category's.
+    guarantee_category: Mapped[GuaranteeCategory | None] = mapped_column(
+        enum_column(GuaranteeCategory, name="product_guarantee_category")
+    )
+    guarantee_months: Mapped[int | None] = mapped_column()
 
     supplier: Mapped[Supplier] = relationship()
 
     __table_args__ = (
         CheckConstraint("unit_cost >= 0", name="cost_not_negative"),
         CheckConstraint("retail_price >= 0", name="price_not_negative"),
+        CheckConstraint("guarantee_months IS NULL OR guarantee_months BETWEEN 0 AND 120", name="guarantee_in_range"),
     )
 
     def __str__(self) -> str:

@@ -102,7 +102,7 @@ class Piece(db.Model):
         CheckConstraint("trip >= 1", name="trip_positive"),
         CheckConstraint(
             "status = 'cancelled' OR status = 'registered' OR status = 'unexpected' OR status = 'packed' "
-            "OR dispatched_at IS NOT NULL OR unexpected",
+            "OR status = 'repair_at_store' OR status = 'settled_at_store' OR dispatched_at IS NOT NULL OR unexpected",
             name="dispatched_has_time",
         ),
     )

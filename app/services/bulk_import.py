@@ -11,6 +11,7 @@ import io
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from itertools import islice
 
 from flask import current_app
@@ -23,8 +24,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.extensions import db
+from app.inputs import parse_money
 from app.models import Piece, PieceImport, Store, User
-from app.services import catalogue, registration, scope
+from app.services import catalogue, counter, registration, scope
 from app.services.settings import Rules
 from app.services.settings import rules as current_rules
 from workshop.clock import local_date
@@ -61,7 +63,17 @@ COLUMNS = (
     Column("source", "来源", "Source"),
     Column("delivery", "到货日期", "Delivery received on"),
     Column("description", "问题描述", "Description", 2000),
+    # 三包: a customer's return with its purchase (sale date, price and receipt together, or none)
+    Column("sold_on", "购买日期", "Sale date"),
+    Column("price_paid", "实付金额", "Price paid"),
+    Column("receipt_no", "小票或三包卡号", "Receipt or 三包 card number", 40),
+    Column("worn", "是否穿用", "Worn"),
+    Column("customer_name", "顾客姓名", "Customer name", 100),
+    Column("customer_phone", "顾客电话", "Customer phone", 40),
 )
+PURCHASE_KEYS = ("sold_on", "price_paid", "receipt_no")
+YES = ("是", "穿过", "已穿", "yes", "y", "true", "1")
+NO = ("否", "未穿", "no", "n", "false", "0", "")
 COLUMN = {c.key: c for c in COLUMNS}
 REQUIRED = ("product", "defect", "source")
 
@@ -95,6 +107,24 @@ class Row:
     source: str
     delivery: str | None
     description: str
+    sold_on: str | None = None
+    price_paid: str | None = None
+    receipt_no: str = ""
+    worn: bool = False
+    customer_name: str = ""
+    customer_phone: str = ""
+
+    def purchase(self) -> counter.Purchase | None:
+        if self.sold_on is None or self.price_paid is None:
+            return None
+        return counter.Purchase(
+            sold_on=date.fromisoformat(self.sold_on),
+            price_paid=Decimal(self.price_paid),
+            receipt_no=self.receipt_no,
+            worn=self.worn,
+            customer_name=self.customer_name,
+            customer_phone=self.customer_phone,
+        )
 
 
 @dataclass
@@ -160,7 +190,7 @@ def template_xlsx() -> bytes:
     sheet.append([c.header for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFG", (16, 10, 12, 18, 22, 22, 40), strict=True):
+    for letter, width in zip("ABCDEFGHIJKLM", (16, 10, 12, 18, 22, 22, 40, 14, 12, 22, 10, 12, 16), strict=True):
         sheet.column_dimensions[letter].width = width
     sources = DataValidation(
         type="list", formula1='"顾客退货,到货发现,货架发现,customer_return,delivery,shelf"', allow_blank=False
@@ -178,6 +208,13 @@ def template_xlsx() -> bytes:
         (
             "来源为到货发现时必须填写到货日期（YYYY-MM-DD）。",
             "When the source is delivery, give the date the delivery was received (YYYY-MM-DD).",
+        ),
+        (
+            "顾客退货可填写购买日期、实付金额、小票或三包卡号（三项同填），是否穿用（是/否），顾客姓名和电话（选填）；"
+            "导入后在问题件页面作柜台三包处理决定。",
+            "A customer's return may carry its sale date, price paid and receipt or 三包 card number (all three), "
+            "whether it was worn (yes/no), and the customer's name and phone (optional); decide at the counter on "
+            "each piece's page after the import.",
         ),
         (
             "导入后请在问题件列表中点“照片”补充照片。",
@@ -362,6 +399,8 @@ def validate(table: list[list[object]], rules: Rules, today: date) -> Preview:
         if source == Source.DELIVERY and delivery is None and not _text(raw_delivery):
             problem("delivery", N_("Give the date the store received the delivery this piece came in."))
 
+        purchase = _purchase(cells, cell, values, source, today, problem)
+
         problems.extend(row_problems)
         if not row_problems:
             rows.append(
@@ -374,11 +413,60 @@ def validate(table: list[list[object]], rules: Rules, today: date) -> Preview:
                     source=source.value,
                     delivery=delivery.isoformat() if source == Source.DELIVERY and delivery else None,
                     description=values["description"],
+                    sold_on=purchase.sold_on.isoformat() if purchase else None,
+                    price_paid=str(purchase.price_paid) if purchase else None,
+                    receipt_no=purchase.receipt_no if purchase else "",
+                    worn=purchase.worn if purchase else False,
+                    customer_name=purchase.customer_name if purchase else "",
+                    customer_phone=purchase.customer_phone if purchase else "",
                 )
             )
     if not body:
         problems.append(Problem(2, "", N_("The file has a header but no pieces.")))
     return Preview(rows, problems)
+
+
+def _purchase(cells, cell, values, source, today, problem) -> counter.Purchase | None:
+    """A customer's purchase from its columns: all of sale date, price and receipt, or none."""
+    if not any(values[key] for key in PURCHASE_KEYS):
+        return None
+    for key, message in (
+        ("sold_on", N_("Give the sale date from the receipt.")),
+        ("price_paid", N_("Give the price the customer paid.")),
+        ("receipt_no", N_("Give the receipt or 三包 card number.")),
+    ):
+        if not values[key]:
+            problem(key, message)
+    sold_on = price = None
+    if values["sold_on"]:
+        try:
+            sold_on = _date(cell(cells, "sold_on"))
+        except ValueError:
+            problem("sold_on", N_("“%(text)s” is not a date: write it like 2026-11-20."), text=values["sold_on"])
+    if values["price_paid"]:
+        try:
+            price = parse_money(values["price_paid"], Decimal("0"), counter.MAX_PRICE)
+        except ValueError:
+            problem("price_paid", N_("“%(text)s” is not an amount: write it like 899.00."), text=values["price_paid"])
+    worn = values["worn"].lower()
+    if worn not in YES + NO:
+        problem("worn", N_("“%(text)s” is not yes or no (是 / 否)."), text=values["worn"])
+    if sold_on is None or price is None or not values["receipt_no"] or source is None:
+        return None
+    purchase = counter.Purchase(
+        sold_on=sold_on,
+        price_paid=price,
+        receipt_no=values["receipt_no"],
+        worn=worn in YES,
+        customer_name=values["customer_name"],
+        customer_phone=values["customer_phone"],
+    )
+    try:
+        counter.check_purchase(purchase, source, today)
+    except RuleViolation as e:
+        problem("", e.message, **e.params)
+        return None
+    return purchase
 
 
 def preview_file(filename: str, data: bytes, rules: Rules, at: datetime | None = None) -> Preview:
@@ -487,6 +575,7 @@ def import_rows(
             colour=row.colour,
             description=row.description,
             delivery_received_on=date.fromisoformat(row.delivery) if row.delivery else None,
+            purchase=row.purchase(),
         )
         piece = registration.register_piece(actor, store, data, rules, at=at)
         piece.import_id = record.id

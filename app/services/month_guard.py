@@ -9,6 +9,8 @@ watches the columns the finance figures are made of:
   blamed supplier, store;
 - an adjustment whose old or new month is closed: anything;
 - a batch whose old or new ``charge_month`` is closed: extra, fee, month, store;
+- a customer return whose old or new ``month`` is closed (a refund or exchange the supplier
+  bears): decision, amount, supplier, month;
 - a closed month may only be reopened together with its ``month_reopen`` event.
 """
 
@@ -17,7 +19,7 @@ from collections.abc import Iterable
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from app.models import AccountingMonth, Adjustment, Batch, Event, Piece
+from app.models import AccountingMonth, Adjustment, Batch, CustomerReturn, Event, Piece
 from workshop.errors import MonthClosed
 from workshop.money import Month
 
@@ -34,6 +36,7 @@ PIECE_FIGURES = (
     "store",
 )
 BATCH_FIGURES = ("extra", "shipping_fee", "charge_month", "store_id", "store")
+RETURN_FIGURES = ("decision", "amount", "supplier_caused", "supplier_id", "supplier", "month")
 ADJUSTMENT_FIGURES = ("month", "piece_id", "blame", "supplier_id", "supplier", "store_id", "store", "amount")
 
 # model → (its month column, the columns whose change would change that month's figures)
@@ -41,6 +44,7 @@ GUARDED = {
     Piece: ("scrap_month", PIECE_FIGURES),
     Batch: ("charge_month", BATCH_FIGURES),
     Adjustment: ("month", ADJUSTMENT_FIGURES),
+    CustomerReturn: ("month", RETURN_FIGURES),
 }
 UNKNOWN = object()
 

@@ -7,18 +7,19 @@ Chinese: their words are Chinese whatever the language of the person who prints 
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.models import Batch, Piece, RepairOperation, SparePart, Store
+from app.models import Batch, CustomerReturn, Piece, RepairOperation, SparePart, Store
 from app.services import settings
-from app.services.reasons import bilingual
+from app.services.reasons import bilingual, on_paper
 from app.services.settings import Rules
-from labels.data import PartLabel, Party, PieceLabel, Slip, SlipLine
+from labels.data import CustomerReceipt, PartLabel, Party, PieceLabel, Slip, SlipLine
 from workshop.clock import local_date
+from workshop.guarantee import GuaranteeCategory, Rule, period_end
 from workshop.quota import IsoWeek
 from workshop.statuses import Direction, Grade
 from workshop.text import N_
@@ -171,3 +172,40 @@ def packing_list(batch: Batch, rules: Rules, at: datetime) -> Slip:
 
 def slip(batch: Batch, rules: Rules, at: datetime) -> Slip:
     return dispatch_slip(batch, rules) if batch.direction == Direction.OUTBOUND else return_slip(batch, rules, at)
+
+
+def customer_receipt(piece: Piece, record: CustomerReturn, rules: Rules, expected_back: date | None) -> CustomerReceipt:
+    """The customer's receipt of the counter's decision, in Chinese (no customer details)."""
+    assert record.decision is not None and record.decided_at is not None
+    ends = period_end(record.sold_on, record.period_months)
+    decided_on = local_date(record.decided_at, rules.tz)
+    running = N_("within the guarantee") if decided_on <= ends else N_("guarantee ended")
+    guarantee = on_paper(
+        N_("%(category)s, %(months)d months, until %(date)s: %(state)s"),
+        {
+            "category": on_paper(GuaranteeCategory(record.category).label),
+            "months": record.period_months,
+            "date": ends.isoformat(),
+            "state": on_paper(running),
+        },
+    )
+    return CustomerReceipt(
+        code=piece.code,
+        store=piece.store.name,
+        store_phone=piece.store.contact_phone,
+        store_address=piece.store.address,
+        product=f"{piece.product.style_code} {piece.product.name}",
+        size_colour=size_colour(piece),
+        defect=defect_text(piece),
+        sold_on=record.sold_on,
+        price_paid=record.price_paid,
+        receipt_no=record.receipt_no,
+        guarantee=guarantee,
+        decision=on_paper(record.decision.label),
+        rule=on_paper(Rule(record.rule).message, record.rule_params or {}) if record.rule else "",
+        amount=record.amount,
+        expected_back=expected_back if record.decision.to_workshop else None,
+        decided_on=decided_on,
+        decided_by=record.decided_by.display_name if record.decided_by else "",
+        reason=record.reason,
+    )

@@ -4,10 +4,11 @@ operations, spare parts, users), created and changed by the administrator."""
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Printer, Region, Store, User
+from app.models import Printer, Product, Region, Store, User
 from app.models.printers import PrinterLanguage
 from app.services import users
 from workshop.errors import RuleViolation
+from workshop.guarantee import GuaranteeCategory
 from workshop.roles import Role
 from workshop.statuses import Blame, DefectKind
 from workshop.text import N_
@@ -35,6 +36,14 @@ def save_defect(item: object | None, values: dict) -> object:
     from app.models import DefectCode
 
     return save_entry(DefectCode, item, values, "code")
+
+
+def save_product(item: object | None, values: dict) -> object:
+    values = dict(values)
+    values["guarantee_category"] = (
+        GuaranteeCategory(values["guarantee_category"]) if values.get("guarantee_category") else None
+    )
+    return save_entry(Product, item, values, "style_code")
 
 
 def save_user(item: User | None, values: dict, acting: User) -> User:

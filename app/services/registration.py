@@ -6,7 +6,7 @@ from datetime import date, datetime
 from app import clock
 from app.extensions import db
 from app.models import DefectCode, Piece, Product, Store, User
-from app.services import history, scope
+from app.services import counter, history, scope
 from app.services.settings import Rules
 from workshop.blame import Suggestion, inspection_warning
 from workshop.clock import local_date
@@ -25,6 +25,7 @@ class NewPiece:
     colour: str = ""
     description: str = ""
     delivery_received_on: date | None = None
+    purchase: counter.Purchase | None = None  # a customer's return: what was bought, for 三包
 
 
 def check_new_piece(data: NewPiece, today: date, kept: frozenset[str] = frozenset()) -> None:
@@ -57,6 +58,8 @@ def register_piece(actor: User, store: Store, data: NewPiece, rules: Rules, at: 
     )
     piece.status = None
     history.move(piece, PieceAction.REGISTER, actor, at=at)
+    if data.purchase is not None:
+        counter.record_purchase(piece, data.purchase, local_date(at, rules.tz))
     return piece
 
 

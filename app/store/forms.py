@@ -10,10 +10,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.inputs import BoundedIntegerField, MoneyField
 from app.parcel_form import ParcelForm
+from app.services.counter import PHONE, Purchase
 from app.services.photos import MAX_PHOTOS
 from workshop.statuses import Source
 
@@ -44,6 +45,43 @@ class PieceForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
     source = source_field()
     delivery_received_on = DateField(_l("Date the store received the delivery"), validators=[Optional()])
+    # 三包: a customer's return with its purchase gets the counter's answer (sale date, price and
+    # receipt together, or none of them: a piece registered without its purchase gets no answer).
+    sold_on = DateField(_l("Sale date"), validators=[Optional()])
+    price_paid = MoneyField(
+        _l("Price paid (¥)"), minimum=0, maximum=999999.99, validators=[Optional(), NumberRange(min=0, max=999999.99)]
+    )
+    receipt_no = StringField(_l("Receipt or 三包 card number"), validators=[Length(max=40)])
+    worn = BooleanField(_l("The customer has worn it"))
+    out_of_town = BooleanField(_l("Bought in another city (10 days to exchange instead of 3)"))
+    serious = BooleanField(_l("A serious defect: broken sole or heel, nails through, fur shedding in patches…"))
+    previous_repairs = BoundedIntegerField(
+        _l("Repairs before for the same problem"),
+        minimum=0,
+        maximum=9,
+        default=0,
+        validators=[Optional(), NumberRange(0, 9, message=_l("From 0 to 9."))],
+    )
+    exchanged_before = BooleanField(_l("Already exchanged once for the same problem"))
+    same_kind_in_stock = RadioField(
+        _l("Same style and size in stock to exchange"),
+        choices=[
+            SelectChoice("", _l("not checked")),
+            SelectChoice("yes", _l("yes")),
+            SelectChoice("no", _l("no")),
+        ],
+        default="",
+        validators=[Optional()],
+    )
+    customer_name = StringField(_l("Customer's name (optional)"), validators=[Length(max=100)])
+    customer_phone = StringField(
+        _l("Customer's phone (optional)"),
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(PHONE, message=_l("A phone number is digits, spaces and + ( ) - / . # only.")),
+        ],
+    )
     # Photos are evidence the technician values, but a piece without one (or imported from a
     # spreadsheet) can still be registered; photos can be added later on the piece.
     photos = MultipleFileField(_l("Photos (up to 5: JPEG, PNG or WebP, at most 10 MB each)"))
@@ -55,6 +93,44 @@ class PieceForm(FlaskForm):
     def validate_photos(self, field):
         if len(_files(field)) > MAX_PHOTOS:
             raise ValidationError(_l("At most %(n)d photos.", n=MAX_PHOTOS))
+
+    def has_purchase(self) -> bool:
+        return self.source.data == Source.CUSTOMER_RETURN.value and any(
+            (self.sold_on.data, self.price_paid.data is not None, (self.receipt_no.data or "").strip())
+        )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.has_purchase():
+            return valid
+        # The purchase comes whole (the optional fields' validators stop at an empty value).
+        for field, missing, message in (
+            (self.sold_on, self.sold_on.data is None, _l("Give the sale date from the receipt.")),
+            (self.price_paid, self.price_paid.data is None, _l("Give the price the customer paid.")),
+            (self.receipt_no, not (self.receipt_no.data or "").strip(), _l("Give the receipt or 三包 card number.")),
+        ):
+            if missing and not field.errors:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
+
+    def purchase(self):
+        """The purchase typed in, or None when the piece is registered without one."""
+        if not self.has_purchase():
+            return None
+        return Purchase(
+            sold_on=self.sold_on.data,
+            price_paid=self.price_paid.data,
+            receipt_no=(self.receipt_no.data or "").strip(),
+            worn=bool(self.worn.data),
+            out_of_town=bool(self.out_of_town.data),
+            customer_name=(self.customer_name.data or "").strip(),
+            customer_phone=(self.customer_phone.data or "").strip(),
+            serious=bool(self.serious.data),
+            previous_repairs=self.previous_repairs.data or 0,
+            exchanged_before=bool(self.exchanged_before.data),
+            same_kind_in_stock={"yes": True, "no": False}.get(self.same_kind_in_stock.data or ""),
+        )
 
 
 def _files(field) -> list:

@@ -285,6 +285,8 @@ def register():
     warning = registration.counter_warning(data, rules, local_date(now, rules.tz))
     if warning is not None:
         flash(warning.text(_), "warn")
+    if data.purchase is not None:  # the customer waits for the counter's answer
+        return redirect(url_for("counter.decide", piece_id=piece.id))
     if "another" in request.form:
         return redirect(
             url_for(
@@ -311,6 +313,7 @@ def piece_data(form: PieceForm) -> registration.NewPiece | None:
         colour=form.colour.data or "",
         description=form.description.data or "",
         delivery_received_on=form.delivery_received_on.data if form.source.data == Source.DELIVERY else None,
+        purchase=form.purchase(),
     )
 
 

@@ -45,6 +45,8 @@
       var source = form.querySelector("input[name=source]:checked");
       var fromDelivery = source && source.value === "delivery";
       if (deliveryField) { deliveryField.hidden = !fromDelivery; }
+      var purchase = document.getElementById("purchase-fields");
+      if (purchase) { purchase.hidden = !(source && source.value === "customer_return"); }
       if (!hint || !delivery) { return; }
       var days = NaN;
       if (fromDelivery && delivery.value) {

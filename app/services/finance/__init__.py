@@ -19,6 +19,7 @@ from app.services.finance.allocation import (
     party_adjustments,
     party_name,
     party_pieces,
+    party_returns,
     scrap_by_month,
 )
 from app.services.finance.claims import (
@@ -70,6 +71,7 @@ __all__ = [
     "party_adjustments",
     "party_name",
     "party_pieces",
+    "party_returns",
     "reopen_month",
     "scrap_by_month",
     "settle_claim",

@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.models import Adjustment, Batch, Piece, Store, Supplier
+from app.models import Adjustment, Batch, CustomerReturn, Piece, Store, Supplier
 from app.services.finance.months import closings
 from app.services.finance.sums import ZERO, from_cents, sum_cents
 from workshop.money import Month, total
@@ -37,6 +37,9 @@ class PartyLine:
     adjustments: Decimal = ZERO
     extra_batches: int = 0
     extra_fees: Decimal = ZERO
+    # 三包 at the counter: quality defects refunded or exchanged within the period (suppliers only)
+    counter_pieces: int = 0
+    counter_amount: Decimal = ZERO
 
     @property
     def key(self) -> tuple[str, int | None]:
@@ -44,7 +47,7 @@ class PartyLine:
 
     @cached_property
     def total(self) -> Decimal:
-        return total((self.scrap, self.adjustments, self.extra_fees))
+        return total((self.scrap, self.adjustments, self.extra_fees, self.counter_amount))
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,8 @@ def allocation(month: Month) -> Allocation:
 
 
 def _allocation(month: Month, closed: bool) -> Allocation:
-    """Five GROUP BYs on indexed columns (piece: scrap_month+blame; batch: charge_month)."""
+    """Six GROUP BYs on indexed columns (piece: scrap_month+blame; batch: charge_month;
+    customer_return: month+supplier)."""
     key = month.key
     scrapped = Piece.scrap_month == key
     by_supplier = db.session.execute(
@@ -123,6 +127,11 @@ def _allocation(month: Month, closed: bool) -> Allocation:
         .where(Adjustment.month == key)
         .group_by(Adjustment.blame, Adjustment.supplier_id, Adjustment.store_id)
     ).all()
+    at_counter = db.session.execute(
+        select(CustomerReturn.supplier_id, func.count(), sum_cents(CustomerReturn.amount))
+        .where(CustomerReturn.month == key, CustomerReturn.supplier_caused.is_(True))
+        .group_by(CustomerReturn.supplier_id)
+    ).all()
 
     suppliers: dict[int, PartyLine] = {}
     stores: dict[int, PartyLine] = {}
@@ -131,6 +140,9 @@ def _allocation(month: Month, closed: bool) -> Allocation:
         suppliers[supplier_id] = PartyLine(Blame.SUPPLIER, supplier_id, pieces=count, scrap=from_cents(cents))
     for store_id, count, cents in by_store:
         stores[store_id] = PartyLine(Blame.STORE, store_id, pieces=count, scrap=from_cents(cents))
+    for supplier_id, count, cents in at_counter:
+        line = suppliers.get(supplier_id) or PartyLine(Blame.SUPPLIER, supplier_id)
+        suppliers[supplier_id] = replace(line, counter_pieces=count, counter_amount=from_cents(cents))
     for store_id, count, cents in extras:
         line = stores.get(store_id) or PartyLine(Blame.STORE, store_id)
         stores[store_id] = replace(line, extra_batches=count, extra_fees=from_cents(cents))
@@ -179,17 +191,25 @@ def beside(current: tuple[PartyLine, ...], previous: tuple[PartyLine, ...]) -> l
     rows = [
         Beside(
             line,
-            before.pop(
-                line.key, replace(line, pieces=0, scrap=ZERO, adjustments=ZERO, extra_batches=0, extra_fees=ZERO)
-            ),
+            before.pop(line.key, _zeros(line)),
         )
         for line in current
     ]
-    rows += [
-        Beside(replace(line, pieces=0, scrap=ZERO, adjustments=ZERO, extra_batches=0, extra_fees=ZERO), line)
-        for line in before.values()
-    ]
+    rows += [Beside(_zeros(line), line) for line in before.values()]
     return rows
+
+
+def _zeros(line: PartyLine) -> PartyLine:
+    return replace(
+        line,
+        pieces=0,
+        scrap=ZERO,
+        adjustments=ZERO,
+        extra_batches=0,
+        extra_fees=ZERO,
+        counter_pieces=0,
+        counter_amount=ZERO,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -211,6 +231,36 @@ def party_pieces(month: Month, blame: Blame, party_id: int | None) -> Select:
     elif blame == Blame.STORE:
         query = query.where(Piece.store_id == party_id)
     return query
+
+
+COUNTER_LIST_LIMIT = 200
+
+
+def party_returns(
+    month: Month, supplier_id: int | None, limit: int | None = COUNTER_LIST_LIMIT
+) -> list[CustomerReturn]:
+    """A supplier's refunds and exchanges at the counter in a month, oldest first (a page shows
+    the first ``limit``; a claim statement lists them all)."""
+    if supplier_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(CustomerReturn)
+            .where(
+                CustomerReturn.month == month.key,
+                CustomerReturn.supplier_id == supplier_id,
+                CustomerReturn.supplier_caused.is_(True),
+            )
+            .options(
+                joinedload(CustomerReturn.piece).joinedload(Piece.product),
+                joinedload(CustomerReturn.piece).joinedload(Piece.store),
+                joinedload(CustomerReturn.piece).joinedload(Piece.defect),
+                joinedload(CustomerReturn.decided_by),
+            )
+            .order_by(CustomerReturn.id)
+            .limit(limit)
+        )
+    )
 
 
 def party_adjustments(month: Month, blame: Blame, party_id: int | None) -> list[Adjustment]:

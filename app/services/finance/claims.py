@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.extensions import db
-from app.models import Adjustment, Claim, ClaimDispute, Piece, Supplier, User
+from app.models import Adjustment, Claim, ClaimDispute, CustomerReturn, Piece, Supplier, User
 from app.services import history, settings
 from app.services.finance.allocation import allocation
 from app.services.finance.months import is_closed
@@ -30,7 +30,7 @@ def credited_on_claims():
 
 
 def supplier_total(month: Month, supplier_id: int) -> Decimal:
-    """Scrap cost plus adjustments: the amount a claim asks for."""
+    """Scrap cost, refunds and exchanges at the counter, plus adjustments: the amount a claim asks for."""
     cents = db.session.scalar(
         select(sum_cents(Piece.scrap_cost)).where(
             Piece.scrap_month == month.key, Piece.blame == Blame.SUPPLIER, Piece.blamed_supplier_id == supplier_id
@@ -44,7 +44,14 @@ def supplier_total(month: Month, supplier_id: int) -> Decimal:
             Adjustment.id.not_in(credited_on_claims()),
         )
     )
-    return total((from_cents(cents), from_cents(adjusted)))
+    at_counter = db.session.scalar(
+        select(sum_cents(CustomerReturn.amount)).where(
+            CustomerReturn.month == month.key,
+            CustomerReturn.supplier_id == supplier_id,
+            CustomerReturn.supplier_caused.is_(True),
+        )
+    )
+    return total((from_cents(cents), from_cents(adjusted), from_cents(at_counter)))
 
 
 def open_claim(actor: User, supplier_id: int, month: Month, *, at: datetime | None = None) -> Claim:

@@ -10,7 +10,13 @@ from sqlalchemy import Select, select
 from app.extensions import db
 from app.models import Adjustment, Batch, Claim, ClaimDispute, Piece, Store, Supplier
 from app.services import settings
-from app.services.finance.allocation import extra_batches, months_back, party_adjustments, party_pieces
+from app.services.finance.allocation import (
+    extra_batches,
+    months_back,
+    party_adjustments,
+    party_pieces,
+    party_returns,
+)
 from app.services.finance.claims import credited_on_claims
 from app.services.finance.months import is_closed
 from app.services.finance.sums import ZERO, from_cents, sum_cents
@@ -19,6 +25,7 @@ from app.services.reasons import bilingual, blame_reason_on_paper, on_paper
 from labels.data import BankAccount, Party, Statement, StatementLine
 from workshop.claims import DueFrom, due_on
 from workshop.codes import piece_code
+from workshop.guarantee import Rule
 from workshop.money import Month, total
 from workshop.statuses import Blame, DisputeStatus
 from workshop.text import N_
@@ -31,6 +38,7 @@ CLAIM_TITLE = N_("Supplier claim statement")
 STORE_TITLE = N_("Store charges statement")
 EXTRA_SECTION = N_("Extra shipment charges")
 ADJUSTMENT_SECTION = N_("Adjustments")
+COUNTER_SECTION = N_("Refunds and exchanges at the counter (三包)")
 WITHDRAWN_SECTION = N_("Withdrawn after the supplier's dispute")
 EXTRA_SHIPMENT = N_("Extra shipment, week %(week)s")
 NOT_CLOSED = N_("%(month)s (not closed)")
@@ -69,6 +77,22 @@ def _adjustment_lines(adjustments: list[Adjustment]) -> tuple[StatementLine, ...
     )
 
 
+def _counter_lines(month: Month, supplier_id: int) -> tuple[StatementLine, ...]:
+    """Quality defects refunded or exchanged at the counter: the decision and its rule, in Chinese."""
+    return tuple(
+        StatementLine(
+            code=r.piece.code,
+            product=f"{r.piece.product.style_code} {r.piece.product.name}",
+            defect=f"{r.piece.defect.code} {r.piece.defect.name_zh}",
+            description=f"{on_paper(r.decision.label)}（{r.piece.store.name}）"
+            + (f" {on_paper(Rule(r.rule).message, r.rule_params or {})}" if r.rule else ""),
+            amount=r.amount,
+        )
+        for r in party_returns(month, supplier_id, limit=None)
+        if r.decision is not None and r.amount is not None
+    )
+
+
 @dataclass(frozen=True)
 class StatementData:
     statement: Statement
@@ -85,6 +109,9 @@ def claim_statement(supplier: Supplier, month: Month, prepared_by: str, today: d
     party = Party(supplier.name, supplier.contact_name, supplier.contact_phone, supplier.address)
     claim = db.session.scalar(select(Claim).where(Claim.supplier_id == supplier.id, Claim.month == month.key))
     sections: tuple = ((bilingual(ADJUSTMENT_SECTION), adjustments),)
+    at_counter = _counter_lines(month, supplier.id)
+    if at_counter:
+        sections = ((bilingual(COUNTER_SECTION), at_counter), *sections)
     withdrawn = _withdrawn_lines(claim) if claim is not None else ()
     if withdrawn:
         sections += ((bilingual(WITHDRAWN_SECTION), withdrawn),)
