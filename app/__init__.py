@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from app.finance.routes import bp as finance_bp
     from app.main.routes import bp as main_bp
     from app.pieces.routes import bp as pieces_bp
+    from app.spares.routes import bp as spares_bp
     from app.store.routes import bp as store_bp
 
     app.register_blueprint(main_bp)
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pieces_bp)
     app.register_blueprint(store_bp)
     app.register_blueprint(bench_bp)
+    app.register_blueprint(spares_bp)
     app.register_blueprint(finance_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)

@@ -1,12 +1,24 @@
 """Paper: piece and part labels, dispatch and return slips, claim statements — plain values in,
 PDF (or printer language) bytes out."""
 
-from labels.data import BankAccount, PartLabel, Party, PieceLabel, Slip, SlipLine, Statement, StatementLine
+from labels.data import (
+    BankAccount,
+    PartLabel,
+    Party,
+    PieceLabel,
+    Slip,
+    SlipLine,
+    Statement,
+    StatementLine,
+    StockDocument,
+    StockLine,
+)
 from labels.fonts import Rendered, missing_chars
 from labels.piece_labels import item_sheet, thermal_labels
 from labels.printing import PrinterError, send_to_printer
 from labels.slips import slip_pdf
 from labels.statements import statement_pdf
+from labels.stock_paper import stock_pdf
 from labels.tspl import tspl_part_labels, tspl_piece_labels
 from labels.zpl import zpl_part_labels, zpl_piece_labels
 
@@ -21,11 +33,14 @@ __all__ = [
     "SlipLine",
     "Statement",
     "StatementLine",
+    "StockDocument",
+    "StockLine",
     "item_sheet",
     "missing_chars",
     "send_to_printer",
     "slip_pdf",
     "statement_pdf",
+    "stock_pdf",
     "thermal_labels",
     "tspl_part_labels",
     "tspl_piece_labels",

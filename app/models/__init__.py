@@ -19,8 +19,30 @@ from app.models.jobs import Job, JobState
 from app.models.org import DefectCode, Product, Region, Setting, Store, Supplier, User
 from app.models.pieces import Event, Photo, Piece, Repair, RepairOperation, RepairPart, SparePart
 from app.models.printers import Printer
+from app.models.stock import (
+    OldPart,
+    PartStock,
+    Requisition,
+    RequisitionLine,
+    StockLocation,
+    StockMovement,
+    StockReceipt,
+    StockReceiptLine,
+    Stocktake,
+    StocktakeLine,
+)
 
 __all__ = [
+    "StocktakeLine",
+    "Stocktake",
+    "StockReceiptLine",
+    "StockReceipt",
+    "StockMovement",
+    "StockLocation",
+    "RequisitionLine",
+    "Requisition",
+    "PartStock",
+    "OldPart",
     "AccountingMonth",
     "Adjustment",
     "Alert",

@@ -146,6 +146,10 @@ class Repair(db.Model):
     minutes: Mapped[int] = mapped_column()
     repaired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     repaired_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # What it cost: its parts at their average cost when issued, and its minutes at the
+    # labour rate of the day (None on repairs recorded before parts had a cost).
+    parts_cost: Mapped[Decimal | None] = mapped_column(Money)
+    labour_cost: Mapped[Decimal | None] = mapped_column(Money)
 
     piece: Mapped[Piece] = relationship(back_populates="repairs")
     parts: Mapped[list["RepairPart"]] = relationship(back_populates="repair", order_by="RepairPart.id")
@@ -159,6 +163,7 @@ class RepairPart(db.Model):
     repair_id: Mapped[int] = mapped_column(ForeignKey("repair.id"), index=True)
     spare_part_id: Mapped[int] = mapped_column(ForeignKey("spare_part.id"))
     quantity: Mapped[int] = mapped_column()
+    value: Mapped[Decimal | None] = mapped_column(Money)  # at the average cost when issued
 
     repair: Mapped[Repair] = relationship(back_populates="parts")
     spare_part: Mapped[SparePart] = relationship()
