@@ -155,7 +155,11 @@ class Repair(db.Model):
     parts: Mapped[list["RepairPart"]] = relationship(back_populates="repair", order_by="RepairPart.id")
     repaired_by: Mapped[User | None] = relationship()
 
-    __table_args__ = (CheckConstraint("minutes >= 0", name="minutes_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("minutes >= 0", name="minutes_not_negative"),
+        # Finance's repair costs of a month read the repairs by when they were done.
+        Index("ix_repair_repaired_at", "repaired_at"),
+    )
 
 
 class RepairPart(db.Model):

@@ -6,7 +6,7 @@ from datetime import datetime
 from app import clock
 from app.extensions import db
 from app.models import Piece, Repair, RepairPart, SparePart, User
-from app.services import history, settings, stock
+from app.services import history, old_parts, settings, stock
 from app.services import requisitions as spares_requisitions
 from app.services.finance.months import closed_months
 from app.services.settings import Rules
@@ -147,6 +147,7 @@ class RepairRecord:
     minutes: int
     note: str = ""
     parts: tuple[tuple[int, int], ...] = ()  # (spare part id, quantity)
+    keep_old_parts: bool = False  # the replaced parts are kept for the supplier's claim
 
 
 def record_repair(actor: User, piece: Piece, record: RepairRecord, *, at: datetime | None = None) -> Repair:
@@ -195,6 +196,8 @@ def record_repair(actor: User, piece: Piece, record: RepairRecord, *, at: dateti
         values.append(-movement.value)
     for requisition in {r.id: r for r in requisitions.values()}.values():
         spares_requisitions.mark_issued(actor, requisition, repair, at=at)
+    if record.keep_old_parts:
+        old_parts.keep(repair, piece, wanted, at=at)
     costs = repair_cost(values, record.minutes, terms.labour_rate)
     repair.parts_cost = costs.parts
     repair.labour_cost = costs.labour

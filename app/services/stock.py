@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.extensions import db
@@ -477,7 +478,15 @@ class LedgerPage:
 
 def ledger(stock: PartStock, *, before: int | None = None, limit: int = PAGE_SIZE) -> LedgerPage:
     """A shelf's movements, newest first, one page at a time (keyset on the movement id)."""
-    query = select(StockMovement).where(StockMovement.stock_id == stock.id)
+    query = (
+        select(StockMovement)
+        .where(StockMovement.stock_id == stock.id)
+        .options(
+            selectinload(StockMovement.actor),
+            selectinload(StockMovement.receipt),
+            selectinload(StockMovement.repair).joinedload(Repair.piece),
+        )
+    )
     if before:
         query = query.where(StockMovement.id < before)
     found = list(db.session.scalars(query.order_by(StockMovement.id.desc()).limit(limit + 1)))

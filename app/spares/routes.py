@@ -11,20 +11,34 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import inputs, navigation
+from app import clock, inputs, navigation
 from app.access import role_required
 from app.boundary import on_refusal
 from app.documents import send_document
 from app.extensions import db
 from app.models import StockLocation, Store, Supplier
-from app.services import exports, paper, scope, settings, stock, stocktakes
-from app.spares.forms import ButtonForm, CountForm, MoveForm, ReceiptForm, ShelfForm, SparesSettingsForm
+from app.services import exports, old_parts, paper, requisitions, scope, settings, stock, stocktakes
+from app.services.finance import repair_costs
+from app.spares.forms import (
+    ButtonForm,
+    CountForm,
+    DecisionForm,
+    MoveForm,
+    ReceiptForm,
+    RequisitionForm,
+    ShelfForm,
+    SparesSettingsForm,
+)
 from labels import stock_pdf
 from workshop.clock import local_date
+from workshop.codes import CodeKind, parse_code
 from workshop.errors import RuleViolation
+from workshop.money import Month
 from workshop.roles import Role
+from workshop.statuses import RequisitionStatus
+from workshop.stock import OldPartAction
 from workshop.text import N_
-from workshop.transitions import StocktakeAction
+from workshop.transitions import RequisitionAction, StocktakeAction
 
 bp = Blueprint("spares", __name__, template_folder="templates", url_prefix="/spares")
 
@@ -403,3 +417,199 @@ def count_sheet_xlsx(stocktake_id: int):
         as_attachment=True,
         download_name=f"{found.number}.xlsx",
     )
+
+
+# --- Requisitions (领料单) ------------------------------------------------------------------
+
+WORKSHOP_READERS = (Role.TECHNICIAN, Role.FINANCE)
+
+
+@bp.route("/requisitions")
+@role_required(*WORKSHOP_READERS)
+def requisitions_page():
+    status = request.args.get("status") or ""
+    chosen = RequisitionStatus(status) if status in {s.value for s in RequisitionStatus} else None
+    found, next_before = requisitions.listing(chosen, inputs.arg_int("before"))
+    location = stock.workshop_location()
+    return render_template(
+        "spares/requisitions.html",
+        requisitions=found,
+        next_before=next_before,
+        status=chosen,
+        statuses=list(RequisitionStatus),
+        location=location,
+        location_name=stock.location_name(location),
+        can_keep=_can_keep(),
+    )
+
+
+@bp.route("/requisitions/new", methods=["GET", "POST"])
+@role_required(*KEEPERS)
+@on_refusal(lambda error: _requisition_form(RequisitionForm()))
+def new_requisition():
+    form = (
+        RequisitionForm(formdata=None, piece=request.args.get("piece", "")[:40])
+        if request.method == "GET"
+        else RequisitionForm()
+    )
+    if request.method == "GET" or not form.validate_on_submit():
+        return _requisition_form(form, 422 if form.errors else 200)
+    code = parse_code(form.piece.data, expect=CodeKind.PIECE)  # a mistyped code is refused with why
+    piece = scope.find_piece(current_user, code.number)
+    if piece is None:
+        raise RuleViolation(N_("Piece %(code)s is unknown."), code=str(code))
+    lines = []
+    for number, row in enumerate(form.lines, start=1):
+        text = (row.part.data or "").strip()
+        if not text:
+            continue
+        spare = stock.part_by_code(text)
+        if spare is None:
+            raise RuleViolation(N_("Line %(n)d: no spare part has the code %(code)s."), n=number, code=text[:40])
+        if row.quantity.data is None:
+            raise RuleViolation(N_("Line %(n)d: enter the quantity."), n=number)
+        lines.append((spare.id, row.quantity.data))
+    found = requisitions.request(current_user, piece, lines, form.reason.data or "")
+    flash(_("Requisition %(number)s asked for: the lead approves it next.", number=found.number), "ok")
+    return redirect(url_for("spares.requisition", requisition_id=found.id))
+
+
+def _requisition_form(form, status: int = 200):
+    location = stock.workshop_location()
+    return render_template(
+        "spares/requisition_new.html", form=form, location=location, location_name=stock.location_name(location)
+    ), status
+
+
+@bp.route("/requisitions/<int:requisition_id>")
+@role_required(*WORKSHOP_READERS)
+def requisition(requisition_id: int):
+    return _requisition_page(requisition_id)
+
+
+def _requisition_page(requisition_id: int, status: int = 200):
+    found = requisitions.get(current_user, requisition_id)
+    return render_template(
+        "spares/requisition.html",
+        requisition=found,
+        estimates={line.id: requisitions.estimated_value(line.part_id, line.quantity)[1] for line in found.lines},
+        form=DecisionForm(formdata=None),
+    ), status
+
+
+@bp.route("/requisitions/<int:requisition_id>/<any(approve, reject, cancel):action>", methods=["POST"])
+@role_required(*KEEPERS)
+@on_refusal(lambda error, requisition_id, action: _requisition_page(requisition_id))
+def requisition_move(requisition_id: int, action: str):
+    found = requisitions.get(current_user, requisition_id, for_update=True)
+    form = DecisionForm()
+    requisitions.decide(current_user, found, RequisitionAction(action), form.note.data or "")
+    flash(_("Requisition %(number)s: %(what)s.", number=found.number, what=_(RequisitionAction(action).label)), "ok")
+    return redirect(url_for("spares.requisition", requisition_id=requisition_id))
+
+
+# --- What repairs cost (finance) ------------------------------------------------------------
+
+
+@bp.route("/costs")
+@role_required(Role.FINANCE, Role.TECHNICIAN)
+def costs():
+    rules = settings.rules()
+    month = _month_arg(rules)
+    by = request.args.get("by") if request.args.get("by") in repair_costs.GROUPINGS else "supplier"
+    page = repair_costs.costs(month, rules, by, inputs.arg_page())
+    return render_template(
+        "spares/costs.html",
+        month=month,
+        by=by,
+        groupings=GROUPING_LABELS,
+        page=page,
+        previous=month.previous(),
+        following=month.next(),
+    )
+
+
+GROUPING_LABELS = {"supplier": N_("By supplier"), "store": N_("By store"), "product": N_("By product")}
+
+
+def _month_arg(rules) -> Month:
+    try:
+        return inputs.parse_month(request.args.get("month"))
+    except ValueError:
+        return Month.at(clock.now(), rules.tz)
+
+
+@bp.route("/costs.<any(xlsx, csv):fmt>")
+@role_required(Role.FINANCE, Role.TECHNICIAN)
+def costs_export(fmt: str):
+    rules = settings.rules()
+    month = _month_arg(rules)
+    by = request.args.get("by") if request.args.get("by") in repair_costs.GROUPINGS else "supplier"
+    rows = []
+    number = 1
+    while True:  # every line of the month, a page at a time (a few thousand at most)
+        page = repair_costs.costs(month, rules, by, number)
+        rows += [(line.name, line.repairs, line.parts, line.labour, line.total, line.claimable) for line in page.lines]
+        if not page.has_next or number >= 200:
+            break
+        number += 1
+    table = exports.Table(
+        name=f"repair-costs-{month}-{by}",
+        columns=(
+            exports.Column(_(GROUPING_LABELS[by])),
+            exports.Column(_("Repairs"), "int"),
+            exports.Column(_("Parts"), "money"),
+            exports.Column(_("Labour"), "money"),
+            exports.Column(_("Total"), "money"),
+            exports.Column(_("Claimable from the supplier"), "money"),
+        ),
+        rows=rows,
+    )
+    if fmt == "csv":
+        body, mimetype = exports.csv_bytes(table), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = exports.xlsx_bytes(table), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=f"{table.name}.{fmt}")
+
+
+# --- Old parts (旧件) ----------------------------------------------------------------------
+
+
+@bp.route("/old-parts")
+@role_required(*WORKSHOP_READERS)
+def old_parts_page():
+    rules = settings.rules()
+    month = None
+    if request.args.get("month"):
+        month = _month_arg(rules)
+    on_hand_only = request.args.get("all") != "1"
+    found, next_before = old_parts.listing(month, rules, on_hand_only=on_hand_only, before=inputs.arg_int("before"))
+    location = stock.workshop_location()
+    return render_template(
+        "spares/old_parts.html",
+        old_parts=found,
+        next_before=next_before,
+        month=month,
+        this_month=Month.at(clock.now(), rules.tz),
+        on_hand_only=on_hand_only,
+        actions_=list(OldPartAction),
+        form=DecisionForm(formdata=None),
+        location=location,
+        location_name=stock.location_name(location),
+        can_keep=_can_keep(),
+    )
+
+
+@bp.route("/old-parts/<int:old_part_id>/<any(returned, scrapped):action>", methods=["POST"])
+@role_required(*KEEPERS)
+def old_part_action(old_part_id: int, action: str):
+    form = DecisionForm()
+    found = old_parts.deal_with(current_user, old_part_id, OldPartAction(action), form.note.data or "")
+    flash(
+        _("%(part)s × %(n)d: %(action)s.", part=found.part.code, n=found.quantity, action=_(found.action.label)), "ok"
+    )
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("spares.old_parts_page"))
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url)

@@ -291,6 +291,7 @@ def upgrade():
         batch_op.create_index("ix_stock_movement_stock", ["stock_id", "id"], unique=False)
 
     with op.batch_alter_table("repair", schema=None) as batch_op:
+        batch_op.create_index("ix_repair_repaired_at", ["repaired_at"], unique=False)
         batch_op.add_column(sa.Column("parts_cost", sa.Numeric(precision=12, scale=2), nullable=True))
         batch_op.add_column(sa.Column("labour_cost", sa.Numeric(precision=12, scale=2), nullable=True))
 
@@ -303,6 +304,7 @@ def downgrade():
         batch_op.drop_column("value")
 
     with op.batch_alter_table("repair", schema=None) as batch_op:
+        batch_op.drop_index("ix_repair_repaired_at")
         batch_op.drop_column("labour_cost")
         batch_op.drop_column("parts_cost")
 
