@@ -366,6 +366,20 @@ def return_unused(actor: User, repair: Repair, part: SparePart, quantity: int, r
     )
 
 
+def return_unused_for_piece(actor: User, piece_id: int, part: SparePart, quantity: int, reason: str = ""):
+    """Return parts to the shelf from the piece's latest repair that drew this part."""
+    repair = db.session.scalar(
+        select(Repair)
+        .join(StockMovement, StockMovement.repair_id == Repair.id)
+        .where(Repair.piece_id == piece_id, StockMovement.part_id == part.id, StockMovement.kind == MovementKind.ISSUE)
+        .order_by(Repair.id.desc())
+        .limit(1)
+    )
+    if repair is None:
+        raise RuleViolation(N_("No repair of this piece drew %(part)s."), part=f"{part.code} {part.name_zh}")
+    return return_unused(actor, repair, part, quantity, reason)
+
+
 # --- Transfers to stores, write-offs, reorder points ------------------------------------------
 
 

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField, StringField, TextAreaField
+from wtforms import FieldList, FormField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.inputs import BoundedIntegerField, MoneyField
@@ -108,3 +109,28 @@ class CountForm(FlaskForm):
         _l("Counted"), minimum=0, maximum=MAX_QUANTITY, validators=[Optional(), NumberRange(0, MAX_QUANTITY)]
     )
     reason = StringField(_l("Reason of the difference"), validators=[Optional(), Length(max=2000)])
+
+
+class PartLabelForm(FlaskForm):
+    """Shelf labels for the ticked parts, on one of the workshop's label printers."""
+
+    printer = SelectField(_l("Label printer"), coerce=int, validate_choice=False, validators=[Optional()])
+    copies = BoundedIntegerField(_l("Labels of each part"), minimum=1, maximum=50, default=1, validators=[Optional()])
+    deliver = RadioField(
+        _l("Label printer"),
+        choices=[SelectChoice("send", _l("send to the printer")), SelectChoice("download", _l("download the file"))],
+        default="send",
+        validators=[Optional()],
+    )
+
+
+class ReturnForm(FlaskForm):
+    """Parts issued to a piece's repair and not used, back on the shelf."""
+
+    piece = StringField(
+        _l("Piece code"), validators=[DataRequired(message=_l("Enter the piece's code.")), Length(max=40)]
+    )
+    quantity = BoundedIntegerField(
+        _l("Quantity"), minimum=1, maximum=MAX_QUANTITY, validators=[InputRequired(message=_l("Enter the quantity."))]
+    )
+    reason = StringField(_l("Why"), validators=[Optional(), Length(max=2000)])

@@ -9,23 +9,26 @@ import io
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from wtforms.fields.choices import SelectChoice
 
 from app import clock, inputs, navigation
 from app.access import role_required
 from app.boundary import on_refusal
-from app.documents import send_document
+from app.documents import LABEL_FILE, send_document, warn_missing
 from app.extensions import db
-from app.models import StockLocation, Store, Supplier
-from app.services import exports, old_parts, paper, requisitions, scope, settings, stock, stocktakes
+from app.models import PartStock, SparePart, StockLocation, Store, Supplier
+from app.services import exports, old_parts, paper, printing, requisitions, scope, settings, stock, stocktakes
 from app.services.finance import repair_costs
 from app.spares.forms import (
     ButtonForm,
     CountForm,
     DecisionForm,
     MoveForm,
+    PartLabelForm,
     ReceiptForm,
     RequisitionForm,
+    ReturnForm,
     ShelfForm,
     SparesSettingsForm,
 )
@@ -93,7 +96,20 @@ def _stock(location_id: int, *, only_to_order: bool):
         only_to_order=only_to_order,
         can_keep=_can_keep(),
         locations=_other_locations(location),
+        label_form=_label_form(),
     )
+
+
+def _label_form() -> PartLabelForm | None:
+    """The shelf-label form, when there is a label printer to print on (the workshop's)."""
+    if not _can_keep():
+        return None
+    printers = printing.printers_for(current_user)
+    if not printers:
+        return None
+    form = PartLabelForm(formdata=None)
+    form.printer.choices = [SelectChoice(p.id, f"{p.name} ({p.address})") for p in printers]
+    return form
 
 
 def _other_locations(location: StockLocation) -> list[tuple[int, str]]:
@@ -111,7 +127,7 @@ def part(location_id: int, part_id: int):
     return _part_page(location_id, part_id)
 
 
-def _part_page(location_id: int, part_id: int, status: int = 200, shelf_form=None, move_form=None):
+def _part_page(location_id: int, part_id: int, status: int = 200, shelf_form=None, move_form=None, return_form=None):
     location = scope.get_stock_location(current_user, location_id)
     spare = stock.get_part(part_id)
     shelf = stock.find_shelf(location, spare.id)
@@ -136,7 +152,9 @@ def _part_page(location_id: int, part_id: int, status: int = 200, shelf_form=Non
         can_keep=_can_keep(),
         shelf_form=shelf_form,
         move_form=move_form or MoveForm(formdata=None),
-        label_form=ButtonForm(),
+        return_form=return_form or ReturnForm(formdata=None),
+        is_workshop=location.store_id is None,
+        label_form=_label_form(),
         names=_location_names([m.other_location_id for m in ledger.movements if m.other_location_id]),
     ), status
 
@@ -613,3 +631,75 @@ def old_part_action(old_part_id: int, action: str):
 
 def _same_site(url: str | None) -> bool:
     return bool(url) and url.startswith(request.host_url)
+
+
+# --- Shelf labels (the same label machinery as pieces) ----------------------------------------
+
+
+@bp.route("/<int:location_id>/labels", methods=["POST"])
+@role_required(*KEEPERS)
+def part_labels(location_id: int):
+    location = scope.get_stock_location(current_user, location_id)
+    form = PartLabelForm()
+    back = redirect(
+        request.referrer if _same_site(request.referrer) else url_for("spares.stock_page", location_id=location.id)
+    )
+    ids = inputs.form_ids("part")[:200]
+    if not form.validate_on_submit() or not ids:
+        flash(_("Tick at least one part, choose a printer and the number of labels."), "error")
+        return back
+    printer = printing.printer_for(current_user, form.printer.data)
+    shelves = {
+        part.id: shelf
+        for part, shelf in db.session.execute(
+            select(SparePart, PartStock)
+            .outerjoin(PartStock, and_(PartStock.part_id == SparePart.id, PartStock.location_id == location.id))
+            .where(SparePart.id.in_(ids))
+            .order_by(SparePart.code)
+        )
+    }
+    parts = {p.id: p for p in db.session.scalars(select(SparePart).where(SparePart.id.in_(ids)))}
+    copies = form.copies.data or 1
+    shelf_labels = [
+        paper.part_label(parts[pid], shelves[pid].shelf if shelves.get(pid) is not None else "")
+        for pid in sorted(parts, key=lambda i: parts[i].code)
+        for _copy in range(copies)
+    ]
+    if form.deliver.data == "download":
+        document = printing.part_label_file(printer, shelf_labels)
+        return send_document(
+            document,
+            printing.file_name(printer, f"part-labels-{len(shelf_labels)}"),
+            _("The labels"),
+            mimetype=LABEL_FILE,
+        )
+    printed = printing.print_part_labels(shelf_labels, printer)
+    warn_missing(printed.missing_chars, _("The labels"))
+    flash(
+        _(
+            "Labels sent to printer %(printer)s (%(address)s): %(n)d.",
+            n=printed.count,
+            printer=printer.name,
+            address=printer.address,
+        ),
+        "ok",
+    )
+    return back
+
+
+@bp.route("/<int:location_id>/parts/<int:part_id>/return", methods=["POST"])
+@role_required(*KEEPERS)
+@on_refusal(_part_again("return_form", ReturnForm))
+def return_unused(location_id: int, part_id: int):
+    scope.get_stock_location(current_user, location_id)
+    spare = stock.get_part(part_id)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        return _part_page(location_id, part_id, 422, return_form=form)
+    code = parse_code(form.piece.data, expect=CodeKind.PIECE)
+    piece = scope.find_piece(current_user, code.number)
+    if piece is None:
+        raise RuleViolation(N_("Piece %(code)s is unknown."), code=str(code))
+    stock.return_unused_for_piece(current_user, piece.id, spare, form.quantity.data, form.reason.data or "")
+    flash(_("%(n)d × %(part)s back on the shelf.", n=form.quantity.data, part=spare.code), "ok")
+    return redirect(url_for("spares.part", location_id=location_id, part_id=part_id))

@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import Repair, Requisition
-from app.services import settings
+from app.models import Printer, Repair, Requisition
+from app.services import settings, stock
 from tests.app.spares_support import make_part, receive_parts, repairable_piece  # noqa: F401 (fixtures)
 from tests.app.test_bench_scan_station import make_parcel, technician  # noqa: F401 (fixtures)
+from tests.app.test_label_printers import make_printer  # noqa: F401 (fixtures)
 from workshop.money import Month
 from workshop.statuses import RequisitionStatus
 
@@ -131,3 +132,30 @@ def test_a_replaced_part_kept_for_the_claim_is_listed_until_it_is_returned_to_it
     assert piece.code in client.get("/spares/old-parts?all=1").get_data(as_text=True)
     again = client.post(f"/spares/old-parts/{old.id}/scrapped")
     assert again.status_code == 303 and db.session.get(OldPart, old.id).action == "returned"  # back, with why
+
+
+def test_shelf_labels_of_ticked_parts_reach_the_workshops_printer_with_their_shelf(
+    client, technician, make_part, receive_parts, make_printer
+):
+    from tests.app.test_label_printers import label_printer
+
+    zip5, button = make_part(), make_part("BTN", "纽扣", "Button", "粒")
+    receive_parts({zip5: (10, "3.00")})
+    location = stock.workshop_location()
+    stock.set_reorder(location, zip5, 0, 0, "A-03")
+    db.session.commit()
+    technician()
+    with label_printer() as (port, received):
+        make_printer(port=port)
+        page = client.get(f"/spares/{location.id}/").get_data(as_text=True)
+        assert 'name="part"' in page and "Shelf labels of the ticked parts" in page
+        printer_id = db.session.scalar(select(Printer.id))
+        sent = client.post(
+            f"/spares/{location.id}/labels",
+            data={"part": [str(zip5.id), str(button.id)], "printer": str(printer_id), "copies": "2", "deliver": "send"},
+            follow_redirects=True,
+        )
+    assert "Labels sent to printer" in sent.get_data(as_text=True) and ": 4." in sent.get_data(as_text=True)
+    assert received.count(b"^FD>:ZIP-5^FS") == 2 and received.count(b"^FD>:BTN^FS") == 2
+    nothing = client.post(f"/spares/{location.id}/labels", data={"printer": str(printer_id)}, follow_redirects=True)
+    assert "Tick at least one part" in nothing.get_data(as_text=True)

@@ -273,3 +273,25 @@ def test_two_technicians_taking_the_last_unit_at_once_one_is_refused(
         t.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert shelf_of(zip5).on_hand == 0 and stock.ledger_sum(shelf_of(zip5).id) == 0
+
+
+def test_parts_issued_but_not_used_go_back_at_the_cost_they_left_at(
+    client, technician, make_part, receive_parts, repairable_piece
+):
+    zip5 = make_part()
+    receive_parts({zip5: (10, "3.00")})
+    piece = repairable_piece()
+    technician()
+    client.post(
+        f"/bench/pieces/{piece.id}/repair",
+        data={"note": "换拉链", "minutes": "10", "parts-0-part": str(zip5.id), "parts-0-quantity": "3"},
+    )
+    location = stock.workshop_location()
+    url = f"/spares/{location.id}/parts/{zip5.id}/return"
+    too_many = client.post(url, data={"piece": piece.code, "quantity": "4"})
+    assert too_many.status_code == 422 and "Only 3 of ZIP-5 5号拉链 were issued" in too_many.get_data(as_text=True)
+    assert client.post(url, data={"piece": piece.code, "quantity": "2", "reason": "多领"}).status_code == 302
+    back = db.session.scalar(select(StockMovement).where(StockMovement.kind == MovementKind.RETURN))
+    assert back.quantity == 2 and back.unit_cost == Decimal("3.0000") and back.reason == "多领"
+    assert shelf_of(zip5).on_hand == 9 == stock.ledger_sum(shelf_of(zip5).id)
+    assert client.post(url, data={"piece": piece.code, "quantity": "2"}).status_code == 422  # only 1 still out
