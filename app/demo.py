@@ -9,10 +9,21 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import DefectCode, Product, Region, RepairOperation, SparePart, Store, Supplier, User
-from app.services import batches, grading, registration, returns, scanning, settings, stock
+from app.models import DefectCode, Piece, Product, Region, Repair, RepairOperation, SparePart, Store, Supplier, User
+from app.services import (
+    batches,
+    grading,
+    old_parts,
+    registration,
+    requisitions,
+    returns,
+    scanning,
+    settings,
+    stock,
+    stocktakes,
+)
 from app.services.settings import rules as current_rules
-from workshop.statuses import Blame, DefectKind, Direction, Grade, Source
+from workshop.statuses import Blame, DefectKind, Direction, Grade, PieceStatus, Source
 
 DEMO_PASSWORD = "demo1234"
 
@@ -221,6 +232,7 @@ def load(now: datetime | None = None, seed: int = 7) -> list[tuple[str, str, str
     store_users = {u.store.code: u for u, role in users if role == "store"}
     _stock(by_role["technician"], suppliers[0], now)
     _history(rng, now, list(stores.values()), products, defects, by_role, store_users)
+    _spares_paperwork(by_role["technician"])
     db.session.flush()
     return [(u.username, role, DEMO_PASSWORD) for u, role in users]
 
@@ -254,6 +266,21 @@ def _stock(tech: User, supplier: Supplier, now: datetime) -> None:
     )
     for code, _q, _p, shelf, point, quantity in STOCK:
         stock.set_reorder(location, parts[code], point, quantity, shelf)
+
+
+def _spares_paperwork(tech: User) -> None:
+    """What a workshop's store room has on the go: a requisition waiting for the lead, an old
+    zip kept for a claim, and a stocktake half counted."""
+    parts = {p.code: p for p in db.session.scalars(select(SparePart))}
+    waiting = db.session.scalar(select(Piece).where(Piece.status == PieceStatus.REPAIRABLE).order_by(Piece.id))
+    if waiting is not None:
+        requisitions.request(tech, waiting, [(parts["ZIP-60"].id, 1), (parts["BTN"].id, 12)], "大衣换拉链并全部换扣")
+    repair = db.session.scalar(select(Repair).order_by(Repair.id))
+    if repair is not None:
+        old_parts.keep(repair, repair.piece, {parts["THREAD"].id: 1}, at=repair.repaired_at)
+    count = stocktakes.start(tech, stock.workshop_location())
+    stocktakes.count(tech, count, parts["HEEL"], 12)
+    stocktakes.count(tech, count, parts["GLUE"], 29, "一支胶管破裂")
 
 
 def _history(rng, now, stores, products, defects, by_role, store_users) -> None:

@@ -13,6 +13,7 @@ Results go into bench/README.md under "## Spare parts".
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import re
@@ -187,7 +188,9 @@ def write_readme(movements: int, results: list[tuple[str, list[tuple[str, float]
         "(a fifth of them on one part), pages through the test client, median of "
         f"{RUNS} runs after a warm-up. Keyset pages: the stock page by part code, a ledger by movement id.",
         "",
-        f"Machine: {platform.machine()}, Python {platform.python_version()} — {date.today().isoformat()}.",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()} — "
+        f"{date.today().isoformat()}; load average {os.getloadavg()[0]:.1f} while it ran (a machine shared with",
+        "other work: the same pages take a fraction of this on an idle machine).",
         "",
         "| Database | Page | Time | Target |",
         "|---|---|---|---|",

@@ -5,6 +5,7 @@ Views call one service each; app.boundary commits or turns a refusal into the pe
 """
 
 import io
+from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -36,7 +37,7 @@ from labels import stock_pdf
 from workshop.clock import local_date
 from workshop.codes import CodeKind, parse_code
 from workshop.errors import RuleViolation
-from workshop.money import Month
+from workshop.money import Month, money
 from workshop.roles import Role
 from workshop.statuses import RequisitionStatus
 from workshop.stock import OldPartAction
@@ -52,6 +53,16 @@ KEEPERS = (Role.TECHNICIAN,)
 @bp.record_once
 def _menu(state) -> None:
     navigation.add(state.app, "spares.index", N_("Spare parts"), {Role.TECHNICIAN, Role.FINANCE, Role.ADMIN}, order=30)
+
+
+@bp.app_template_filter("yuan")
+def yuan(value: Decimal | None) -> str:
+    """Money as the ``money`` filter shows it (¥1,234.50), without Babel's pattern parsing on
+    every call: a stock or ledger page shows a hundred amounts."""
+    if value is None:
+        return ""
+    cents = money(value)
+    return f"{'-' if cents < 0 else ''}¥{abs(cents):,.2f}"
 
 
 def _can_keep() -> bool:
@@ -101,12 +112,10 @@ def _stock(location_id: int, *, only_to_order: bool):
 
 
 def _label_form() -> PartLabelForm | None:
-    """The shelf-label form, when there is a label printer to print on (the workshop's)."""
+    """The shelf-label form for those who keep the shelves (the workshop's label printers)."""
     if not _can_keep():
         return None
     printers = printing.printers_for(current_user)
-    if not printers:
-        return None
     form = PartLabelForm(formdata=None)
     form.printer.choices = [SelectChoice(p.id, f"{p.name} ({p.address})") for p in printers]
     return form

@@ -2,7 +2,7 @@
 labour (minutes at the rate of the day), summed by month and by supplier, store or product.
 
 Repairs of a quality defect — a manufacturing fault the supplier answers for (三包) — are
-marked claimable: finance can add them to the supplier's claim."""
+shown as claimable from the supplier."""
 
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -97,23 +97,3 @@ def costs(month: Month, rules: Rules, by: Grouping, page: int = 1) -> CostPage:
     lines = [_line(row[4], row[5], row[:4]) for row in found[:PAGE_SIZE]]
     totals = _line(0, "", db.session.execute(_base(month, rules)).one())
     return CostPage(lines, totals, page, len(found) > PAGE_SIZE)
-
-
-def supplier_claimable(month: Month, rules: Rules, supplier_id: int) -> list[tuple[Piece, Repair]]:
-    """The month's repairs of this supplier's quality defects, for its claim."""
-    start, end = month_bounds(month, rules)
-    return list(
-        db.session.execute(
-            select(Piece, Repair)
-            .join(Repair, Repair.piece_id == Piece.id)
-            .join(Product, Product.id == Piece.product_id)
-            .join(DefectCode, DefectCode.id == Repair.defect_id)
-            .where(
-                Repair.repaired_at >= start,
-                Repair.repaired_at < end,
-                Product.supplier_id == supplier_id,
-                DefectCode.kind == DefectKind.QUALITY,
-            )
-            .order_by(Repair.id)
-        ).all()
-    )
