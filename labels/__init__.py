@@ -16,6 +16,7 @@ from labels.data import (
 from labels.fonts import Rendered, missing_chars
 from labels.piece_labels import item_sheet, thermal_labels
 from labels.printing import PrinterError, send_to_printer
+from labels.scorecard import Scorecard, ScorecardClaim, ScorecardDefect, ScorecardMonth, scorecard_pdf
 from labels.slips import slip_pdf
 from labels.statements import statement_pdf
 from labels.stock_paper import stock_pdf
@@ -29,6 +30,10 @@ __all__ = [
     "PieceLabel",
     "PrinterError",
     "Rendered",
+    "Scorecard",
+    "ScorecardClaim",
+    "ScorecardDefect",
+    "ScorecardMonth",
     "Slip",
     "SlipLine",
     "Statement",
@@ -37,6 +42,7 @@ __all__ = [
     "StockLine",
     "item_sheet",
     "missing_chars",
+    "scorecard_pdf",
     "send_to_printer",
     "slip_pdf",
     "statement_pdf",

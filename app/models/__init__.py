@@ -19,6 +19,7 @@ from app.models.jobs import Job, JobState
 from app.models.org import DefectCode, Product, Region, Setting, Store, Supplier, User
 from app.models.pieces import Event, Photo, Piece, Repair, RepairOperation, RepairPart, SparePart
 from app.models.printers import Printer
+from app.models.quality import ClaimDispute, QualityFigure
 from app.models.stock import (
     OldPart,
     PartStock,
@@ -52,6 +53,7 @@ __all__ = [
     "Batch",
     "Channel",
     "Claim",
+    "ClaimDispute",
     "DefectCode",
     "DeliveryStatus",
     "DigestRun",
@@ -67,6 +69,7 @@ __all__ = [
     "Piece",
     "Printer",
     "Product",
+    "QualityFigure",
     "Region",
     "Repair",
     "RepairOperation",

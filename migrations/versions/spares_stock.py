@@ -2,7 +2,7 @@
 old parts; what a repair cost (its parts and its labour)
 
 Revision ID: spares_stock
-Revises: 0005_paper_and_printers
+Revises: quality_supplier_quality
 Create Date: 2026-11-30 01:09:27.805301
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "spares_stock"
-down_revision = "0005_paper_and_printers"
+down_revision = "quality_supplier_quality"
 branch_labels = None
 depends_on = None
 
