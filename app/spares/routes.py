@@ -440,7 +440,7 @@ def count_sheet_xlsx(stocktake_id: int):
     )
     return send_file(
         io.BytesIO(exports.xlsx_bytes(table)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mimetype=exports.XLSX_MIMETYPE,
         as_attachment=True,
         download_name=f"{found.number}.xlsx",
     )
@@ -592,10 +592,7 @@ def costs_export(fmt: str):
         ),
         rows=rows,
     )
-    if fmt == "csv":
-        body, mimetype = exports.csv_bytes(table), "text/csv; charset=utf-8"
-    else:
-        body, mimetype = exports.xlsx_bytes(table), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    body, mimetype = exports.encoded(table, fmt)
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=f"{table.name}.{fmt}")
 
 
