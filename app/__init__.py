@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from app.notices.routes import bp as notices_bp
     from app.pieces.routes import bp as pieces_bp
     from app.quality.routes import bp as quality_bp
+    from app.spares.routes import bp as spares_bp
     from app.store.routes import bp as store_bp
     from app.work.routes import bp as work_bp
 
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(store_bp)
     app.register_blueprint(counter_bp)
     app.register_blueprint(bench_bp)
+    app.register_blueprint(spares_bp)
     app.register_blueprint(finance_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)

@@ -5,13 +5,27 @@ import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from app import clock
 from app.extensions import db
-from app.models import DefectCode, Product, Region, RepairOperation, SparePart, Store, Supplier, User
-from app.services import batches, counter, grading, registration, returns, scanning, settings
+from app.models import DefectCode, Piece, Product, Region, Repair, RepairOperation, SparePart, Store, Supplier, User
+from app.services import (
+    batches,
+    counter,
+    grading,
+    old_parts,
+    registration,
+    requisitions,
+    returns,
+    scanning,
+    settings,
+    stock,
+    stocktakes,
+)
 from app.services.settings import rules as current_rules
 from workshop.guarantee import Decision
-from workshop.statuses import Blame, DefectKind, Direction, Grade, Source
+from workshop.statuses import Blame, DefectKind, Direction, Grade, PieceStatus, Source
 
 DEMO_PASSWORD = "demo1234"
 
@@ -126,6 +140,15 @@ PARTS = [
     ("THREAD", "缝线", "Thread", "卷"),
     ("HEEL", "鞋跟", "Heel", "对"),
 ]
+# What the store room received first: (code, quantity, unit price, shelf, reorder point, quantity to order).
+STOCK = [
+    ("ZIP-20", 40, "3.20", "A-01", 10, 50),
+    ("ZIP-60", 20, "6.80", "A-02", 5, 20),
+    ("BTN", 500, "0.35", "B-01", 100, 500),
+    ("GLUE", 30, "12.50", "C-01", 5, 20),
+    ("THREAD", 60, "4.00", "C-02", 10, 40),
+    ("HEEL", 12, "18.00", "D-01", 4, 10),
+]
 SIZES_GARMENT = ["S", "M", "L", "XL", "XXL", "160/84A", "170/88A", "175/92A"]
 SIZES_SHOES = ["36", "37", "38", "39", "40", "41", "42", "43"]
 COLOURS = ["黑色", "藏青", "驼色", "米白", "灰色", "酒红", "卡其"]
@@ -209,8 +232,10 @@ def load(now: datetime | None = None, seed: int = 7) -> list[tuple[str, str, str
     db.session.flush()
     by_role = {role: user for user, role in users}
     store_users = {u.store.code: u for u, role in users if role == "store"}
+    _stock(by_role["technician"], suppliers[0], now)
     _history(rng, now, list(stores.values()), products, defects, by_role, store_users)
     _counter(now, list(stores.values()), products, defects, store_users)
+    _spares_paperwork(by_role["technician"])
     db.session.flush()
     return [(u.username, role, DEMO_PASSWORD) for u, role in users]
 
@@ -230,10 +255,42 @@ def _new_piece(rng, products, defects, at_delivery_days=None):
     ), source
 
 
+def _stock(tech: User, supplier: Supplier, now: datetime) -> None:
+    """The workshop's store room: one receipt of every part, shelves and reorder points."""
+    parts = {p.code: p for p in db.session.scalars(select(SparePart))}
+    location = stock.workshop_location()
+    stock.receive(
+        tech,
+        location,
+        [stock.ReceiptLineIn(parts[c].id, q, Decimal(price)) for c, q, price, *_ in STOCK],
+        supplier_id=supplier.id,
+        delivery_note="DN-20260801",
+        at=now - timedelta(weeks=6),
+    )
+    for code, _q, _p, shelf, point, quantity in STOCK:
+        stock.set_reorder(location, parts[code], point, quantity, shelf)
+
+
+def _spares_paperwork(tech: User) -> None:
+    """What a workshop's store room has on the go: a requisition waiting for the lead, an old
+    zip kept for a claim, and a stocktake half counted."""
+    parts = {p.code: p for p in db.session.scalars(select(SparePart))}
+    waiting = db.session.scalar(select(Piece).where(Piece.status == PieceStatus.REPAIRABLE).order_by(Piece.id))
+    if waiting is not None:
+        requisitions.request(tech, waiting, [(parts["ZIP-60"].id, 1), (parts["BTN"].id, 12)], "大衣换拉链并全部换扣")
+    repair = db.session.scalar(select(Repair).order_by(Repair.id))
+    if repair is not None:
+        old_parts.keep(repair, repair.piece, {parts["THREAD"].id: 1}, at=repair.repaired_at)
+    count = stocktakes.start(tech, stock.workshop_location())
+    stocktakes.count(tech, count, parts["HEEL"], 12)
+    stocktakes.count(tech, count, parts["GLUE"], 29, "一支胶管破裂")
+
+
 def _history(rng, now, stores, products, defects, by_role, store_users) -> None:
     rules = current_rules()
     tech = by_role["technician"]
     fallback = by_role["admin"]
+    thread = db.session.scalar(select(SparePart).where(SparePart.code == "THREAD"))
     for store in stores:
         clerk = store_users.get(store.code, fallback)
         # Four weekly trips: the oldest came back, then received and graded, then in transit.
@@ -278,7 +335,7 @@ def _history(rng, now, stores, products, defects, by_role, store_users) -> None:
                     grading.record_repair(
                         tech,
                         piece,
-                        grading.RepairRecord(("RESTITCH",), rng.randint(15, 60), "已修复"),
+                        grading.RepairRecord(("RESTITCH",), rng.randint(15, 60), "已修复", ((thread.id, 1),)),
                         at=graded_at + timedelta(hours=3),
                     )
             if stage != "back":

@@ -10,11 +10,18 @@ from flask_login import current_user
 from app import navigation
 from app.clock import chain_tz, local_date
 from app.i18n import SUPPORTED
-from app.models import Batch, Claim, Piece
+from app.models import Batch, Claim, Piece, Requisition, Stocktake
 from app.services import reasons
 from workshop.roles import Role
 from workshop.statuses import BatchStatus, ClaimStatus, PieceStatus
-from workshop.transitions import allowed_batch_actions, allowed_claim_actions, allowed_piece_actions, is_correction
+from workshop.transitions import (
+    allowed_batch_actions,
+    allowed_claim_actions,
+    allowed_piece_actions,
+    allowed_requisition_actions,
+    allowed_stocktake_actions,
+    is_correction,
+)
 
 
 def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -66,6 +73,10 @@ def actions(thing) -> set[str]:
         found = allowed_batch_actions(thing.direction, thing.status, role)
     elif isinstance(thing, Claim):
         found = allowed_claim_actions(thing.status, role)
+    elif isinstance(thing, Stocktake):
+        found = allowed_stocktake_actions(thing.status, role)
+    elif isinstance(thing, Requisition):
+        found = allowed_requisition_actions(thing.status, role)
     else:
         raise TypeError(f"no transition table for {type(thing).__name__}")
     return {action.value for action in found}

@@ -11,6 +11,8 @@ from labels.data import (
     SlipLine,
     Statement,
     StatementLine,
+    StockDocument,
+    StockLine,
 )
 from labels.fonts import Rendered, missing_chars
 from labels.piece_labels import item_sheet, thermal_labels
@@ -19,6 +21,7 @@ from labels.receipts import receipt_pdf
 from labels.scorecard import Scorecard, ScorecardClaim, ScorecardDefect, ScorecardMonth, scorecard_pdf
 from labels.slips import slip_pdf
 from labels.statements import statement_pdf
+from labels.stock_paper import stock_pdf
 from labels.tspl import tspl_part_labels, tspl_piece_labels
 from labels.zpl import zpl_part_labels, zpl_piece_labels
 
@@ -38,6 +41,8 @@ __all__ = [
     "SlipLine",
     "Statement",
     "StatementLine",
+    "StockDocument",
+    "StockLine",
     "item_sheet",
     "missing_chars",
     "receipt_pdf",
@@ -45,6 +50,7 @@ __all__ = [
     "send_to_printer",
     "slip_pdf",
     "statement_pdf",
+    "stock_pdf",
     "thermal_labels",
     "tspl_part_labels",
     "tspl_piece_labels",

@@ -17,6 +17,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from labels.barcodes import OFFICE_MODULE_WIDTHS, QUIET_ZONE_MODULES, code128, draw_code128, module_width_that_fits
 from labels.data import Party
 from labels.fonts import FONT, draw_text, fit_whole, register_font, wrap_text
 
@@ -114,6 +115,9 @@ class TableDocument:
     # (page, pages, line rows starting on the page) -> the text printed at the foot of each page
     page_footer: Callable[[int, int, int], str] | None = None
     note_from: int = 0
+    # Paper made in several copies (一式二份): the whole document once per caption, each page
+    # marked with its copy's caption in the top margin, page numbers counted per copy.
+    copies: tuple[str, ...] = ()
 
 
 def _cell_lines(column: Column, text: str, size: float) -> tuple[float, list[str]]:
@@ -256,17 +260,20 @@ def render_table_document(document: TableDocument) -> bytes:
     # The initial font is ours too, so no unembedded Helvetica is ever referenced.
     canvas = Canvas(buffer, pagesize=A4, invariant=True, initialFontName=FONT)  # type: ignore[arg-type]  # types-reportlab: a font name, not a float
     canvas.setTitle(document.title)
-    for number, page in enumerate(pages, start=1):
-        y = document.draw_header(canvas, number, len(pages))
-        if number == 1:
-            y = document.draw_first_page_block(canvas, y)
-        if page.pieces:
-            y = _draw_table(canvas, columns, title_row, page.pieces, y)
-        if number == len(pages):
-            document.draw_closing(canvas, y - 2 * mm)
-        if document.page_footer:
-            draw_text(canvas, document.page_footer(number, len(pages), page.starts), LEFT, BOTTOM, FOOTER_SIZE)
-        canvas.showPage()
+    for copy in document.copies or ("",):
+        for number, page in enumerate(pages, start=1):
+            if copy:
+                draw_text(canvas, copy, RIGHT, TOP + MARGIN / 2, FOOTER_SIZE, "right")
+            y = document.draw_header(canvas, number, len(pages))
+            if number == 1:
+                y = document.draw_first_page_block(canvas, y)
+            if page.pieces:
+                y = _draw_table(canvas, columns, title_row, page.pieces, y)
+            if number == len(pages):
+                document.draw_closing(canvas, y - 2 * mm)
+            if document.page_footer:
+                draw_text(canvas, document.page_footer(number, len(pages), page.starts), LEFT, BOTTOM, FOOTER_SIZE)
+            canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
@@ -387,3 +394,14 @@ def draw_party(
     canvas.setStrokeGray(0)
     canvas.rect(x, bottom, width, top - bottom, stroke=1, fill=0)
     return bottom
+
+
+def draw_corner_barcode(canvas: Canvas, code: str, area: float, height: float) -> tuple[float, float]:
+    """A document's number as a Code 128 barcode, with the number under it, in the top right
+    corner; returns the room left for text beside it and the y under it."""
+    module_width = module_width_that_fits(code, area, OFFICE_MODULE_WIDTHS)
+    symbol_width = code128(code).width(module_width)
+    symbol_left = RIGHT - QUIET_ZONE_MODULES * module_width - symbol_width
+    draw_code128(canvas, code, symbol_left, TOP - height, module_width, height)
+    draw_text(canvas, code, symbol_left + symbol_width / 2, TOP - height - 4.5 * mm, 10, "centre")
+    return symbol_left - QUIET_ZONE_MODULES * module_width - LEFT, TOP - height - 6 * mm

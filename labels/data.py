@@ -123,3 +123,31 @@ class CustomerReceipt:
     decided_on: date
     decided_by: str = ""
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class StockLine:
+    """One part on a receipt slip or a count sheet: code, names in both languages, and figures."""
+
+    code: str
+    name_zh: str
+    name_en: str = ""
+    unit: str = ""
+    quantity: int | None = None  # received; on a count sheet, what the books say
+    unit_price: Decimal | None = None
+    shelf: str = ""
+
+
+@dataclass(frozen=True)
+class StockDocument:
+    """A spare-parts receipt slip (备件接收单, two copies) or a stocktake count sheet (盘点表)."""
+
+    kind: Literal["receipt", "count"]
+    number: str
+    location: str
+    date: date
+    lines: tuple[StockLine, ...]
+    supplier: Party | None = None
+    delivery_note: str = ""
+    note: str = ""
+    prepared_by: str = ""

@@ -18,6 +18,7 @@ from labels.a4 import (
     Column,
     Row,
     TableDocument,
+    draw_corner_barcode,
     draw_party,
     draw_signature_boxes,
     draw_whole,
@@ -26,7 +27,6 @@ from labels.a4 import (
     render_table_document,
     scratch_canvas,
 )
-from labels.barcodes import OFFICE_MODULE_WIDTHS, QUIET_ZONE_MODULES, code128, draw_code128, module_width_that_fits
 from labels.data import Slip, SlipLine
 from labels.fonts import Rendered, draw_text, rendered, text_width
 from labels.money import format_money
@@ -109,14 +109,7 @@ def _totals(slip: Slip) -> list[str]:
 
 
 def _draw_header(canvas: Canvas, slip: Slip, page: int, pages: int) -> float:
-    module_width = module_width_that_fits(slip.batch_code, BARCODE_AREA, OFFICE_MODULE_WIDTHS)
-    symbol_width = code128(slip.batch_code).width(module_width)
-    symbol_left = RIGHT - QUIET_ZONE_MODULES * module_width - symbol_width
-    draw_code128(canvas, slip.batch_code, symbol_left, TOP - BARCODE_HEIGHT, module_width, BARCODE_HEIGHT)
-    draw_text(canvas, slip.batch_code, symbol_left + symbol_width / 2, TOP - BARCODE_HEIGHT - 4.5 * mm, 10, "centre")
-    barcode_bottom = TOP - BARCODE_HEIGHT - 6 * mm
-
-    text_room = symbol_left - QUIET_ZONE_MODULES * module_width - LEFT
+    text_room, barcode_bottom = draw_corner_barcode(canvas, slip.batch_code, BARCODE_AREA, BARCODE_HEIGHT)
     y = draw_wrapped(canvas, _title(slip), LEFT, TOP, 16, text_room)
     if slip.extra:
         y = _draw_extra_mark(canvas, LEFT, y - 1 * mm)

@@ -230,3 +230,47 @@ class DisputeStatus(StrEnum):
             DisputeStatus.ACCEPTED: N_("accepted: the amount stays"),
             DisputeStatus.WITHDRAWN: N_("withdrawn: head office bears it"),
         }[self]
+
+
+class RequisitionStatus(StrEnum):
+    """A spare-parts requisition (领料单): asked for, approved by the lead, then issued."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ISSUED = "issued"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return REQUISITION_STATUS_LABELS[self]
+
+
+REQUISITION_STATUS_LABELS = {
+    RequisitionStatus.REQUESTED: N_("waiting for approval"),
+    RequisitionStatus.APPROVED: N_("approved"),
+    RequisitionStatus.REJECTED: N_("rejected"),
+    RequisitionStatus.ISSUED: N_("issued"),
+    RequisitionStatus.CANCELLED: N_("cancelled"),
+}
+
+
+class StocktakeStatus(StrEnum):
+    """A stocktake (盘点): counted, then its differences approved and posted to the ledger."""
+
+    COUNTING = "counting"
+    SUBMITTED = "submitted"
+    POSTED = "posted"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return STOCKTAKE_STATUS_LABELS[self]
+
+
+STOCKTAKE_STATUS_LABELS = {
+    StocktakeStatus.COUNTING: N_("counting"),
+    StocktakeStatus.SUBMITTED: N_("waiting for approval"),
+    StocktakeStatus.POSTED: N_("approved and posted"),
+    StocktakeStatus.CANCELLED: N_("cancelled"),
+}

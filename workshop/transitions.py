@@ -5,13 +5,21 @@ Every change of a piece's or a batch's status goes through :func:`move_piece` or
 event to record. Nothing else decides whether a move is allowed.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from workshop.errors import AlreadyDone, InvalidTransition, NotPermitted, RuleViolation
 from workshop.roles import Role
-from workshop.statuses import PIECE_STATUS_HINTS, BatchStatus, ClaimStatus, Direction, MonthStatus
+from workshop.statuses import (
+    PIECE_STATUS_HINTS,
+    BatchStatus,
+    ClaimStatus,
+    Direction,
+    MonthStatus,
+    RequisitionStatus,
+    StocktakeStatus,
+)
 from workshop.statuses import PieceStatus as S
 from workshop.text import N_
 
@@ -63,6 +71,16 @@ class EventAction(StrEnum):
     CLAIM_OPEN = "claim_open"
     CLAIM_SENT = "claim_sent"
     CLAIM_SETTLED = "claim_settled"
+    # spare parts: requisitions and stocktakes
+    REQUISITION_REQUEST = "requisition_request"
+    REQUISITION_APPROVE = "requisition_approve"
+    REQUISITION_REJECT = "requisition_reject"
+    REQUISITION_ISSUE = "requisition_issue"
+    REQUISITION_CANCEL = "requisition_cancel"
+    STOCKTAKE_OPEN = "stocktake_open"
+    STOCKTAKE_SUBMIT = "stocktake_submit"
+    STOCKTAKE_POST = "stocktake_post"
+    STOCKTAKE_CANCEL = "stocktake_cancel"
     CLAIM_DISPUTED = "claim_disputed"
     CLAIM_DISPUTE_RESOLVED = "claim_dispute_resolved"
     CLAIM_DISPUTE_ENDED = "claim_dispute_ended"
@@ -121,6 +139,15 @@ EVENT_LABELS: dict[EventAction, str] = {
     E.CLAIM_OPEN: N_("claim opened"),
     E.CLAIM_SENT: N_("claim sent"),
     E.CLAIM_SETTLED: N_("claim settled"),
+    E.REQUISITION_REQUEST: N_("requisition asked for"),
+    E.REQUISITION_APPROVE: N_("requisition approved"),
+    E.REQUISITION_REJECT: N_("requisition rejected"),
+    E.REQUISITION_ISSUE: N_("requisition issued"),
+    E.REQUISITION_CANCEL: N_("requisition cancelled"),
+    E.STOCKTAKE_OPEN: N_("stocktake started"),
+    E.STOCKTAKE_SUBMIT: N_("stocktake submitted for approval"),
+    E.STOCKTAKE_POST: N_("stocktake approved and posted"),
+    E.STOCKTAKE_CANCEL: N_("stocktake cancelled"),
     E.CLAIM_DISPUTED: N_("piece of a claim disputed by the supplier"),
     E.CLAIM_DISPUTE_RESOLVED: N_("dispute on a piece resolved"),
     E.CLAIM_DISPUTE_ENDED: N_("every dispute on the claim resolved"),
@@ -561,3 +588,110 @@ def ensure_batch_open(code: str, status: BatchStatus | None, *, taking_out: bool
     if taking_out:
         raise InvalidTransition(N_("Batch %(code)s is already dispatched: nothing can be taken out of it."), code=code)
     raise InvalidTransition(N_("Batch %(code)s is already dispatched: nothing can be added to it."), code=code)
+
+
+# Spare parts: a requisition (领料单) is asked for by a technician and approved by the lead
+# (the administrator) before the parts are issued; a stocktake is counted, then its
+# differences are approved and posted by the lead.
+
+
+class RequisitionAction(StrEnum):
+    REQUEST = "request"
+    APPROVE = "approve"
+    REJECT = "reject"
+    ISSUE = "issue"
+    CANCEL = "cancel"
+
+    @property
+    def event(self) -> EventAction:
+        return EventAction("requisition_" + self.value)
+
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS[self.event]
+
+
+class StocktakeAction(StrEnum):
+    OPEN = "open"
+    SUBMIT = "submit"
+    POST = "post"
+    CANCEL = "cancel"
+
+    @property
+    def event(self) -> EventAction:
+        return EventAction("stocktake_" + self.value)
+
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS[self.event]
+
+
+_R = RequisitionStatus
+_WORKSHOP = frozenset({Role.TECHNICIAN, Role.ADMIN})
+_LEAD = frozenset({Role.ADMIN})
+REQUISITION_TABLE: dict[RequisitionAction, Step] = {
+    RequisitionAction.REQUEST: Step(frozenset({None}), _R.REQUESTED, _WORKSHOP),
+    RequisitionAction.APPROVE: Step(frozenset({_R.REQUESTED}), _R.APPROVED, _LEAD),
+    RequisitionAction.REJECT: Step(
+        frozenset({_R.REQUESTED}), _R.REJECTED, _LEAD, reason_prompt=N_("Write why the requisition is rejected.")
+    ),
+    RequisitionAction.ISSUE: Step(frozenset({_R.APPROVED}), _R.ISSUED, _WORKSHOP),
+    RequisitionAction.CANCEL: Step(frozenset({_R.REQUESTED, _R.APPROVED}), _R.CANCELLED, _WORKSHOP),
+}
+_T = StocktakeStatus
+STOCKTAKE_TABLE: dict[StocktakeAction, Step] = {
+    StocktakeAction.OPEN: Step(frozenset({None}), _T.COUNTING, _WORKSHOP),
+    StocktakeAction.SUBMIT: Step(frozenset({_T.COUNTING}), _T.SUBMITTED, _WORKSHOP),
+    StocktakeAction.POST: Step(frozenset({_T.SUBMITTED}), _T.POSTED, _LEAD),
+    StocktakeAction.CANCEL: Step(frozenset({_T.COUNTING, _T.SUBMITTED}), _T.CANCELLED, _WORKSHOP),
+}
+
+
+def _move_document(
+    table: Mapping[RequisitionAction, Step] | Mapping[StocktakeAction, Step],
+    what: str,
+    status: RequisitionStatus | StocktakeStatus | None,
+    action: RequisitionAction | StocktakeAction,
+    role: Role,
+    reason: str,
+) -> Move:
+    step: Step = table[action]  # type: ignore[index]  # the action belongs to its table
+    target = RequisitionStatus(step.target) if isinstance(action, RequisitionAction) else StocktakeStatus(step.target)
+    if role not in step.roles:
+        raise NotPermitted(
+            N_("Your role (%(role)s) may not do this: %(action)s."), role=role.label, action=action.label
+        )
+    if step.reason_prompt and not reason.strip():
+        raise RuleViolation(step.reason_prompt)
+    if status not in step.sources:
+        if status == step.target:
+            raise AlreadyDone(
+                N_("%(what)s is already %(status)s. Nothing was changed."), what=what, status=target.label
+            )
+        raise InvalidTransition(
+            N_("%(what)s is %(status)s: “%(action)s” is not possible now."),
+            what=what,
+            status=status.label if status is not None else "",
+            action=action.label,
+        )
+    return Move(action.event, status.value if status is not None else None, step.target.value)
+
+
+def move_requisition(
+    number: str, status: RequisitionStatus | None, action: RequisitionAction, role: Role, reason: str = ""
+) -> Move:
+    return _move_document(REQUISITION_TABLE, number, status, action, role, reason)
+
+
+def move_stocktake(
+    number: str, status: StocktakeStatus | None, action: StocktakeAction, role: Role, reason: str = ""
+) -> Move:
+    return _move_document(STOCKTAKE_TABLE, number, status, action, role, reason)
+
+
+def allowed_requisition_actions(status: RequisitionStatus | None, role: Role) -> list[RequisitionAction]:
+    return [a for a, step in REQUISITION_TABLE.items() if status in step.sources and role in step.roles]
+
+
+def allowed_stocktake_actions(status: StocktakeStatus | None, role: Role) -> list[StocktakeAction]:
+    return [a for a, step in STOCKTAKE_TABLE.items() if status in step.sources and role in step.roles]

@@ -953,6 +953,163 @@ PATHS = {
 }
 
 
+# --- Spare parts ------------------------------------------------------------------------
+
+COST = {"type": "string", "pattern": r"^-?\d+\.\d{4}$", "examples": ["1.7500"], "description": "Four places."}
+LOCATION_ID = path_id("location_id", "A stock location: the workshop's store room or a store's own shelf.")
+PART_ID = path_id("part_id", "A spare part.")
+SCHEMAS.update(
+    {
+        "SparePart": obj(
+            {"id": INTEGER, "code": STRING, "name_zh": STRING, "name_en": STRING, "unit": STRING, "active": BOOLEAN}
+        ),
+        "SparePartList": obj(
+            {"items": {"type": "array", "items": ref("SparePart")}, "next_cursor": nullable(INTEGER), "size": INTEGER}
+        ),
+        "StockLocation": obj({"id": INTEGER, "store_id": nullable(INTEGER), "name": STRING}),
+        "StockLocations": obj({"items": {"type": "array", "items": ref("StockLocation")}}),
+        "StockRow": obj(
+            {
+                "part": ref("SparePart"),
+                "on_hand": INTEGER,
+                "average_cost": COST,
+                "value": MONEY,
+                "reorder_point": INTEGER,
+                "reorder_quantity": INTEGER,
+                "to_order": INTEGER,
+                "shelf": STRING,
+            }
+        ),
+        "StockPage": obj(
+            {
+                "location": ref("StockLocation"),
+                "items": {"type": "array", "items": ref("StockRow")},
+                "next_after": nullable({"type": "string", "description": "Pass as ?after= for the next page."}),
+            }
+        ),
+        "StockMovement": obj(
+            {
+                "id": INTEGER,
+                "kind": {
+                    "type": "string",
+                    "enum": ["receive", "issue", "return", "transfer_out", "transfer_in", "write_off", "count"],
+                },
+                "quantity": {"type": "integer", "description": "Signed: out is negative."},
+                "unit_cost": COST,
+                "value": MONEY,
+                "balance": {"type": "integer", "minimum": 0, "description": "On hand after this movement."},
+                "at": DATE_TIME,
+                "actor_id": nullable(INTEGER),
+                "reason": STRING,
+                "receipt_id": nullable(INTEGER),
+                "repair_id": nullable(INTEGER),
+                "requisition_id": nullable(INTEGER),
+                "stocktake_id": nullable(INTEGER),
+                "other_location_id": nullable(INTEGER),
+            }
+        ),
+        "StockLedger": obj(
+            {
+                "on_hand": INTEGER,
+                "items": {"type": "array", "items": ref("StockMovement")},
+                "next_cursor": nullable(INTEGER),
+            }
+        ),
+        "NewStockReceipt": obj(
+            {
+                "supplier_id": nullable(ID),
+                "delivery_note": {"type": "string", "maxLength": 60},
+                "note": {"type": "string", "maxLength": 2000},
+                "lines": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 200,
+                    "items": obj(
+                        {
+                            "part_id": ID,
+                            "quantity": {"type": "integer", "minimum": 1, "maximum": 100000},
+                            "unit_price": MONEY,
+                        }
+                    ),
+                },
+            },
+            required=["lines"],
+        ),
+        "StockReceipt": obj(
+            {
+                "id": INTEGER,
+                "number": STRING,
+                "location_id": INTEGER,
+                "supplier_id": nullable(INTEGER),
+                "delivery_note": STRING,
+                "received_at": DATE_TIME,
+                "lines": {
+                    "type": "array",
+                    "items": obj({"part_id": INTEGER, "quantity": INTEGER, "unit_price": MONEY}),
+                },
+            }
+        ),
+    }
+)
+PATHS.update(
+    {
+        "/parts": {
+            "get": op(
+                "The spare parts catalogue, by id",
+                answer("SparePartList"),
+                tags=["spare parts"],
+                params=[
+                    query("q", {"type": "string", "maxLength": 60}, "Code prefix or part of a name."),
+                    CURSOR,
+                    SIZE,
+                ],
+            )
+        },
+        "/parts/{part_id}": {"get": op("One spare part", answer("SparePart"), tags=["spare parts"], params=[PART_ID])},
+        "/stock/locations": {
+            "get": op(
+                "Where parts are kept that the caller may see",
+                answer("StockLocations"),
+                tags=["spare parts"],
+                errors=("401", "429"),
+            )
+        },
+        "/stock/locations/{location_id}/parts": {
+            "get": op(
+                "The stock of one location, by part code",
+                answer("StockPage"),
+                tags=["spare parts"],
+                params=[
+                    LOCATION_ID,
+                    query("q", {"type": "string", "maxLength": 60}),
+                    query("after", {"type": "string", "maxLength": 20}, "The next_after of the previous page."),
+                    query("to_order", {"type": "string", "enum": ["1"]}, "Only parts at or below their reorder point."),
+                ],
+            )
+        },
+        "/stock/locations/{location_id}/parts/{part_id}/movements": {
+            "get": op(
+                "A part's ledger at one location, newest first",
+                answer("StockLedger"),
+                tags=["spare parts"],
+                params=[LOCATION_ID, PART_ID, CURSOR, SIZE],
+            )
+        },
+        "/stock/locations/{location_id}/receipts": {
+            "post": op(
+                "Receive parts into stock (a receipt, 接收单)",
+                answer("StockReceipt", "Received"),
+                status="201",
+                tags=["spare parts"],
+                body=ref("NewStockReceipt"),
+                params=[LOCATION_ID],
+                errors=WRITE_ERRORS,
+            )
+        },
+    }
+)
+
+
 def document(server_url: str = "/api/v1") -> dict:
     return {
         "openapi": "3.1.0",

@@ -53,4 +53,4 @@ def _http_error(e: HTTPException):
     return from_http(e)
 
 
-from app.api import batches, corrections, counter, docs, pieces, station  # noqa: E402,F401  (the views register on bp)
+from app.api import batches, corrections, counter, docs, pieces, spares, station  # noqa: E402,F401  (the views register on bp)

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     FieldList,
     FormField,
     RadioField,
@@ -67,6 +68,7 @@ class RepairForm(FlaskForm):
     )
     note = TextAreaField(_l("Other work, in words"), validators=[Length(max=2000)])
     parts = FieldList(FormField(PartRow), min_entries=3, max_entries=10)
+    keep_old_parts = BooleanField(_l("Keep the replaced parts for the supplier's claim"))
     minutes = BoundedIntegerField(
         _l("Minutes spent"),
         validators=[InputRequired(message=_l("Enter the minutes spent.")), NumberRange(min=0, max=1440)],

@@ -370,7 +370,13 @@ def repair(piece_id: int):
     if not form.validate_on_submit():
         return _render_card(piece_id, 422, repair_form=form)
     parts = tuple((row.part.data, row.quantity.data or 1) for row in form.parts if row.part.data)
-    record = grading.RepairRecord(tuple(form.operations.data or ()), form.minutes.data, form.note.data or "", parts)
+    record = grading.RepairRecord(
+        tuple(form.operations.data or ()),
+        form.minutes.data,
+        form.note.data or "",
+        parts,
+        bool(form.keep_old_parts.data),
+    )
     grading.record_repair(current_user, piece, record)
     flash(_("Piece %(code)s repaired: it is ready to go back to its store.", code=piece.code), "ok")
     return redirect(url_for("bench.scan", mode="grade"))

@@ -31,8 +31,30 @@ from app.models.pieces import (
 )
 from app.models.printers import Printer
 from app.models.quality import ClaimDispute, QualityFigure
+from app.models.stock import (
+    OldPart,
+    PartStock,
+    Requisition,
+    RequisitionLine,
+    StockLocation,
+    StockMovement,
+    StockReceipt,
+    StockReceiptLine,
+    Stocktake,
+    StocktakeLine,
+)
 
 __all__ = [
+    "StocktakeLine",
+    "Stocktake",
+    "StockReceiptLine",
+    "StockReceipt",
+    "StockMovement",
+    "StockLocation",
+    "RequisitionLine",
+    "Requisition",
+    "PartStock",
+    "OldPart",
     "AccountingMonth",
     "Adjustment",
     "Alert",

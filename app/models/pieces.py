@@ -166,13 +166,21 @@ class Repair(db.Model):
     repaired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     repaired_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     trip: Mapped[int] = mapped_column(default=1, server_default="1")  # the piece's trip it was done on
+    # What it cost: its parts at their average cost when issued, and its minutes at the
+    # labour rate of the day (None on repairs recorded before parts had a cost).
+    parts_cost: Mapped[Decimal | None] = mapped_column(Money)
+    labour_cost: Mapped[Decimal | None] = mapped_column(Money)
 
     piece: Mapped[Piece] = relationship(back_populates="repairs")
     defect: Mapped[DefectCode] = relationship()
     parts: Mapped[list["RepairPart"]] = relationship(back_populates="repair", order_by="RepairPart.id")
     repaired_by: Mapped[User | None] = relationship()
 
-    __table_args__ = (CheckConstraint("minutes >= 0", name="minutes_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("minutes >= 0", name="minutes_not_negative"),
+        # Finance's repair costs of a month read the repairs by when they were done.
+        Index("ix_repair_repaired_at", "repaired_at"),
+    )
 
 
 class RepairPart(db.Model):
@@ -180,6 +188,7 @@ class RepairPart(db.Model):
     repair_id: Mapped[int] = mapped_column(ForeignKey("repair.id"), index=True)
     spare_part_id: Mapped[int] = mapped_column(ForeignKey("spare_part.id"))
     quantity: Mapped[int] = mapped_column()
+    value: Mapped[Decimal | None] = mapped_column(Money)  # at the average cost when issued
 
     repair: Mapped[Repair] = relationship(back_populates="parts")
     spare_part: Mapped[SparePart] = relationship()

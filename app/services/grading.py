@@ -6,7 +6,8 @@ from datetime import datetime
 from app import clock
 from app.extensions import db
 from app.models import Piece, Repair, RepairPart, SparePart, User
-from app.services import history, reminders
+from app.services import history, old_parts, reminders, settings, stock
+from app.services import requisitions as spares_requisitions
 from app.services.finance.months import closed_months
 from app.services.settings import Rules
 from workshop.blame import Suggestion, suggest_blame
@@ -15,6 +16,7 @@ from workshop.errors import RuleViolation
 from workshop.money import Month, ensure_open, money
 from workshop.repairs import needs_exchange
 from workshop.statuses import GRADED_STATUS, SCRAPPING_GRADES, Blame, Grade
+from workshop.stock import repair_cost
 from workshop.text import N_
 from workshop.transitions import PieceAction
 
@@ -148,9 +150,12 @@ class RepairRecord:
     minutes: int
     note: str = ""
     parts: tuple[tuple[int, int], ...] = ()  # (spare part id, quantity)
+    keep_old_parts: bool = False  # the replaced parts are kept for the supplier's claim
 
 
 def record_repair(actor: User, piece: Piece, record: RepairRecord, *, at: datetime | None = None) -> Repair:
+    """The repair, its parts issued from the workshop's stock in the same transaction (refused,
+    with what is on the shelf, when they are not there), and what it cost."""
     at = at or clock.now()
     if record.minutes < 0 or record.minutes > 24 * 60:
         raise RuleViolation(N_("Minutes spent must be between 0 and 1440."))
@@ -158,11 +163,15 @@ def record_repair(actor: User, piece: Piece, record: RepairRecord, *, at: dateti
         raise RuleViolation(N_("Say what was done: choose an operation or write a note."))
     # The parts are checked before the move: looking one up flushes the session, and an
     # event, once written, is never edited (so its data is given to the move up front).
+    wanted: dict[int, int] = {}
     for part_id, quantity in record.parts:
         if quantity <= 0:
             raise RuleViolation(N_("A spare part's quantity must be at least 1."))
         if db.session.get(SparePart, part_id) is None:
             raise RuleViolation(N_("Unknown spare part."))
+        wanted[part_id] = wanted.get(part_id, 0) + quantity
+    terms = settings.spares()
+    requisitions = spares_requisitions.covering(piece, wanted, terms.limits)
     data = {
         "operations": list(record.operations),
         "minutes": record.minutes,
@@ -180,6 +189,20 @@ def record_repair(actor: User, piece: Piece, record: RepairRecord, *, at: dateti
         repaired_by=actor,
     )
     db.session.add(repair)
-    for part_id, quantity in record.parts:
-        repair.parts.append(RepairPart(spare_part_id=part_id, quantity=quantity))
+    db.session.flush()
+    values = []
+    for part_id, quantity in wanted.items():
+        requisition = requisitions.get(part_id)
+        movement = stock.issue_to_repair(
+            actor, repair, db.session.get(SparePart, part_id), quantity, requisition.id if requisition else None
+        )
+        repair.parts.append(RepairPart(spare_part_id=part_id, quantity=quantity, value=-movement.value))
+        values.append(-movement.value)
+    for requisition in {r.id: r for r in requisitions.values()}.values():
+        spares_requisitions.mark_issued(actor, requisition, repair, at=at)
+    if record.keep_old_parts:
+        old_parts.keep(repair, piece, wanted, at=at)
+    costs = repair_cost(values, record.minutes, terms.labour_rate)
+    repair.parts_cost = costs.parts
+    repair.labour_cost = costs.labour
     return repair

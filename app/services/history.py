@@ -1,7 +1,7 @@
 """Applying a move: check it with the domain's table, change the status, write the event.
 
 This is the only code that assigns ``Piece.status``, ``Batch.status``, ``Claim.status``
-or ``AccountingMonth.closed``.
+or ``AccountingMonth.closed``, ``Requisition.status`` or ``Stocktake.status``.
 """
 
 from datetime import datetime
@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import AccountingMonth, Batch, Claim, Event, Piece, PieceImport, User
+from app.models import AccountingMonth, Batch, Claim, Event, Piece, PieceImport, Requisition, Stocktake, User
 from workshop.errors import InvalidTransition
 from workshop.money import Month
-from workshop.statuses import BatchStatus, ClaimStatus, MonthStatus, PieceStatus
+from workshop.statuses import BatchStatus, ClaimStatus, MonthStatus, PieceStatus, RequisitionStatus, StocktakeStatus
 from workshop.text import N_
 from workshop.transitions import (
     BatchAction,
@@ -23,10 +23,14 @@ from workshop.transitions import (
     MonthAction,
     Move,
     PieceAction,
+    RequisitionAction,
+    StocktakeAction,
     move_batch,
     move_claim,
     move_month,
     move_piece,
+    move_requisition,
+    move_stocktake,
 )
 
 
@@ -167,3 +171,44 @@ def record_import_cancel(record: PieceImport, actor: User, reason: str, at: date
     """The import's own event (each of its pieces has its cancellation too)."""
     m = Move(EventAction.IMPORT_CANCEL.value, None, None)
     return _record(m, actor, at, reason, {"import": record.id, "cancelled": cancelled})
+
+
+def move_requisition_status(
+    requisition: Requisition,
+    action: RequisitionAction,
+    actor: User,
+    *,
+    reason: str = "",
+    data: dict | None = None,
+    at: datetime | None = None,
+) -> Event:
+    """A spare-parts requisition's step; its event shows on its piece's timeline too."""
+    current = RequisitionStatus(requisition.status) if requisition.status is not None else None
+    number = requisition.number if requisition.id else "-"
+    m = move_requisition(number, current, action, actor.role, reason)
+    requisition.status = RequisitionStatus(m.to_status)
+    if requisition.id is None:
+        db.session.add(requisition)
+        db.session.flush()
+    return _record(
+        m, actor, at, reason.strip(), {"requisition": requisition.id} | (data or {}), piece_id=requisition.piece_id
+    )
+
+
+def move_stocktake_status(
+    stocktake: Stocktake,
+    action: StocktakeAction,
+    actor: User,
+    *,
+    reason: str = "",
+    data: dict | None = None,
+    at: datetime | None = None,
+) -> Event:
+    current = StocktakeStatus(stocktake.status) if stocktake.status is not None else None
+    number = stocktake.number if stocktake.id else "-"
+    m = move_stocktake(number, current, action, actor.role, reason)
+    stocktake.status = StocktakeStatus(m.to_status)
+    if stocktake.id is None:
+        db.session.add(stocktake)
+        db.session.flush()
+    return _record(m, actor, at, reason.strip(), {"stocktake": stocktake.id} | (data or {}))

@@ -13,11 +13,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.models import Batch, CustomerReturn, Piece, RepairOperation, SparePart, Store
+from app.models import (
+    Batch,
+    CustomerReturn,
+    PartStock,
+    Piece,
+    RepairOperation,
+    SparePart,
+    StockReceipt,
+    StockReceiptLine,
+    Store,
+    Supplier,
+)
 from app.services import settings
 from app.services.reasons import bilingual, on_paper
 from app.services.settings import Rules
-from labels.data import CustomerReceipt, PartLabel, Party, PieceLabel, Slip, SlipLine
+from labels.data import CustomerReceipt, PartLabel, Party, PieceLabel, Slip, SlipLine, StockDocument, StockLine
 from workshop.clock import local_date
 from workshop.guarantee import GuaranteeCategory, Rule, period_end
 from workshop.quota import IsoWeek
@@ -208,4 +219,67 @@ def customer_receipt(piece: Piece, record: CustomerReturn, rules: Rules, expecte
         decided_on=decided_on,
         decided_by=record.decided_by.display_name if record.decided_by else "",
         reason=record.reason,
+    )
+
+
+# --- The store room's paper: receipt slips and count sheets -------------------------------
+
+
+def supplier_party(supplier: Supplier) -> Party:
+    return Party(
+        name=supplier.name, contact=supplier.contact_name, phone=supplier.contact_phone, address=supplier.address
+    )
+
+
+def receipt_document(receipt: StockReceipt, location_name: str, rules: Rules) -> StockDocument:
+    """The receipt slip (备件接收单): its lines at the prices received, for two copies."""
+    lines = db.session.scalars(
+        select(StockReceiptLine)
+        .where(StockReceiptLine.receipt_id == receipt.id)
+        .options(joinedload(StockReceiptLine.part))
+        .order_by(StockReceiptLine.id)
+    )
+    return StockDocument(
+        kind="receipt",
+        number=receipt.number,
+        location=location_name,
+        date=local_date(receipt.received_at, rules.tz),
+        lines=tuple(
+            StockLine(
+                code=line.part.code,
+                name_zh=line.part.name_zh,
+                name_en=line.part.name_en,
+                unit=line.part.unit,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+            )
+            for line in lines
+        ),
+        supplier=supplier_party(receipt.supplier) if receipt.supplier is not None else None,
+        delivery_note=receipt.delivery_note,
+        note=receipt.note,
+        prepared_by=receipt.received_by.display_name if receipt.received_by is not None else "",
+    )
+
+
+def count_sheet(
+    number: str, location_name: str, shelves: Sequence[tuple[SparePart, PartStock | None]], day: date
+) -> StockDocument:
+    """The stocktake count sheet (盘点表): every part with its shelf and what the books say."""
+    return StockDocument(
+        kind="count",
+        number=number,
+        location=location_name,
+        date=day,
+        lines=tuple(
+            StockLine(
+                code=part.code,
+                name_zh=part.name_zh,
+                name_en=part.name_en,
+                unit=part.unit,
+                quantity=stock.on_hand if stock is not None else 0,
+                shelf=stock.shelf if stock is not None else "",
+            )
+            for part, stock in shelves
+        ),
     )

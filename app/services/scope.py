@@ -8,7 +8,7 @@ another store's data whatever page, API call or export asks.
 from sqlalchemy import Select, false, select, true
 
 from app.extensions import db
-from app.models import Batch, Piece, Store, User
+from app.models import Batch, Piece, StockLocation, Store, User
 from workshop.errors import NotFound
 from workshop.roles import Role
 
@@ -79,3 +79,25 @@ def store_batch(user: User, store: Store, batch_id: int, direction, *, for_updat
     if found is None or found.direction != direction or found.store_id != store.id:
         raise NotFound()
     return found
+
+
+def stock_locations(user: User) -> Select:
+    """Where spare parts are kept that this user may see: the workshop's store room for the
+    workshop's people, a store's own shelf for that store (and its region's managers)."""
+    workshop = StockLocation.store_id.is_(None) if user.role in WORKSHOP_WIDE else false()
+    return select(StockLocation).where(workshop | store_condition(user, StockLocation.store_id))
+
+
+def get_stock_location(user: User, location_id: int, *, for_update: bool = False) -> StockLocation:
+    query = stock_locations(user).where(StockLocation.id == location_id)
+    found = db.session.scalars(query.with_for_update() if for_update else query).one_or_none()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def find_workshop_location(user: User) -> StockLocation | None:
+    """The workshop's store room, for those who may see it (None for a store or a region)."""
+    if user.role not in WORKSHOP_WIDE:
+        return None
+    return db.session.scalar(select(StockLocation).where(StockLocation.store_id.is_(None)))

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -13,6 +14,8 @@ from workshop.blame import INSPECTION_WINDOW_DAYS
 from workshop.claims import DEFAULT_DUE_DAYS, DueFrom
 from workshop.clock import DEFAULT_AT_RISK_DAYS, DEFAULT_LIMIT_DAYS, ON_TIME_TARGET
 from workshop.errors import RuleViolation
+from workshop.money import money
+from workshop.stock import RequisitionLimits
 from workshop.text import N_
 
 
@@ -144,3 +147,52 @@ def _store(key: str, value: str) -> None:
     setting = db.session.get(Setting, key) or Setting(key=key)
     setting.value = value
     db.session.add(setting)
+
+
+# --- Spare parts: the labour rate a repair's minutes cost, and the limits above which an
+# issue needs a requisition the lead approved first ------------------------------------------
+
+SPARES_DEFAULTS = {
+    "spares_labour_rate": "60.00",  # per hour
+    "spares_requisition_quantity": "5",
+    "spares_requisition_value": "200.00",
+}
+MONEY_TEXT = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
+
+
+@dataclass(frozen=True)
+class Spares:
+    labour_rate: Decimal  # per hour
+    limits: RequisitionLimits
+
+
+def spares() -> Spares:
+    stored = {
+        s.key: s.value for s in db.session.scalars(db.select(Setting).where(Setting.key.in_(list(SPARES_DEFAULTS))))
+    }
+
+    def amount(key: str) -> Decimal:
+        text = stored.get(key, "")
+        return Decimal(text if MONEY_TEXT.match(text) else SPARES_DEFAULTS[key])
+
+    quantity = stored.get("spares_requisition_quantity", "")
+    return Spares(
+        labour_rate=amount("spares_labour_rate"),
+        limits=RequisitionLimits(
+            quantity=int(quantity)
+            if quantity.isdigit() and len(quantity) < 7
+            else int(SPARES_DEFAULTS["spares_requisition_quantity"]),
+            value=amount("spares_requisition_value"),
+        ),
+    )
+
+
+def save_spares(labour_rate: Decimal, requisition_quantity: int, requisition_value: Decimal) -> None:
+    for value in (labour_rate, requisition_value):
+        if not Decimal("0") <= value <= Decimal("9999999.99"):
+            raise RuleViolation(N_("An amount is from 0 to 9,999,999.99."))
+    if not 0 <= requisition_quantity <= 100_000:
+        raise RuleViolation(N_("A quantity is a whole number from 0 to 100,000."))
+    _store("spares_labour_rate", str(money(labour_rate)))
+    _store("spares_requisition_quantity", str(requisition_quantity))
+    _store("spares_requisition_value", str(money(requisition_value)))

@@ -16,6 +16,8 @@ from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance  # noqa: E402
 
 from app.extensions import db  # noqa: E402
+from app.models import SparePart  # noqa: E402
+from app.services import stock  # noqa: E402
 from tests.app.api_support import chain, dispatched, new_piece, token_for  # noqa: E402,F401 (fixtures)
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
@@ -30,7 +32,17 @@ def test_every_operation_keeps_to_the_document_for_a_store_clerk_and_a_technicia
         for user, language in ((chain.clerk, "en"), (chain.tech, "zh-CN"), (chain.finance, "en"))
     ]
     # Besides random ids and bodies (mostly 404 and 422), requests on real things.
-    real = {"piece_id": pieces[0].id, "batch_id": batch.id, "month": "2026-11"}
+    part = SparePart(code="ZIP-5", name_zh="5号拉链", name_en="Zip no. 5", unit="条")
+    db.session.add(part)
+    db.session.flush()
+    location = stock.workshop_location()
+    real = {
+        "piece_id": pieces[0].id,
+        "batch_id": batch.id,
+        "month": "2026-11",
+        "location_id": location.id,
+        "part_id": part.id,
+    }
     bodies = {
         "POST /pieces": new_piece(),
         "POST /pieces/bulk": {"pieces": [new_piece(), new_piece(size="M")]},
@@ -38,6 +50,9 @@ def test_every_operation_keeps_to_the_document_for_a_store_clerk_and_a_technicia
         "POST /batches/{batch_id}/receive": {"code": pieces[0].code},
         "POST /pieces/{piece_id}/grade": {"grade": "repairable"},
         "POST /batches/{batch_id}/pieces": {"piece_id": pieces[2].id},
+        "POST /stock/locations/{location_id}/receipts": {
+            "lines": [{"part_id": part.id, "quantity": 3, "unit_price": "2.50"}]
+        },
     }
     db.session.commit()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)

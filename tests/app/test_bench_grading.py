@@ -1,11 +1,13 @@
 """The grading card: grade with a key or two, scrap with a blame, repair with parts."""
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Event, Piece, RepairOperation, SparePart
-from app.services import scanning
+from app.services import scanning, stock
 from tests.app.test_bench_scan_station import make_parcel, technician  # noqa: F401  (fixtures)
 from workshop.statuses import Blame, DefectKind, Grade, PieceStatus
 
@@ -127,7 +129,7 @@ def test_a_grade_must_be_chosen(client, technician, received_piece):
 
 
 @pytest.fixture()
-def catalogue(db_session):
+def catalogue(db_session, make_user):
     db_session.add_all(
         [
             RepairOperation(code="RESTITCH", name_zh="重新缝合", name_en="Restitch seam"),
@@ -137,7 +139,15 @@ def catalogue(db_session):
         ]
     )
     db_session.commit()
-    return {p.code: p for p in db_session.scalars(select(SparePart))}
+    parts = {p.code: p for p in db_session.scalars(select(SparePart))}
+    # The workshop's store room holds some of each: a repair draws its parts from it.
+    stock.receive(
+        make_user("technician"),
+        stock.workshop_location(),
+        [stock.ReceiptLineIn(p.id, 20, Decimal("1.50")) for p in parts.values()],
+    )
+    db_session.commit()
+    return parts
 
 
 def test_a_repair_records_operations_parts_and_minutes(client, technician, received_piece, catalogue):
