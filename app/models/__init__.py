@@ -17,7 +17,17 @@ from app.models.batches import Batch
 from app.models.finance import AccountingMonth, Adjustment, Claim
 from app.models.jobs import Job, JobState
 from app.models.org import DefectCode, Product, Region, Setting, Store, Supplier, User
-from app.models.pieces import Event, Photo, Piece, Repair, RepairOperation, RepairPart, SparePart
+from app.models.pieces import (
+    Event,
+    OnTimeDay,
+    Photo,
+    Piece,
+    PieceCount,
+    Repair,
+    RepairOperation,
+    RepairPart,
+    SparePart,
+)
 from app.models.printers import Printer
 
 __all__ = [
@@ -40,9 +50,11 @@ __all__ = [
     "Job",
     "JobState",
     "Notification",
+    "OnTimeDay",
     "OutboxMessage",
     "Photo",
     "Piece",
+    "PieceCount",
     "Printer",
     "Product",
     "Region",

@@ -5,16 +5,16 @@ The states and their boundaries are the domain's (``workshop.clock.due_window`` 
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Piece, Store, User
-from app.services import scope
+from app.services import piece_counts, scope
 from app.services.settings import Rules
-from workshop.clock import RUNNING_STATES, ClockReading, ClockState, OnTimeRate, due_window, on_time_rate, read_clock
+from workshop.clock import RUNNING_STATES, ClockReading, ClockState, OnTimeRate, due_window, read_clock
 from workshop.statuses import CLOCK_RUNNING, PieceStatus
 
 ON_TIME_DAYS = 30
@@ -79,13 +79,8 @@ def overdue_by_store(user: User, rules: Rules, today: date) -> dict[int, int]:
 
 def on_time(user: User, rules: Rules, today: date, days: int = ON_TIME_DAYS) -> OnTimeRate:
     """The share of pieces back at their store in the last ``days`` days that came back in time."""
-    since = today - timedelta(days=days)
-    rows = db.session.execute(
-        scope.pieces(user)
-        .with_only_columns(Piece.due_on, Piece.back_on)
-        .where(Piece.back_on.is_not(None), Piece.back_on > since, Piece.due_on.is_not(None))
-    ).all()
-    return on_time_rate([(due, back) for due, back in rows], rules.on_time_target)
+    # Read from the kept days back (piece_counts): a row per store and day, not per piece.
+    return piece_counts.on_time(user, today, days, rules.on_time_target)
 
 
 def reading(piece: Piece, rules: Rules, today: date) -> ClockReading | None:
