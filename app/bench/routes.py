@@ -461,8 +461,9 @@ def deadlines_board():
     store_id = inputs.arg_int("store")
     status = _choice(PieceStatus, request.args.get("status", ""))
     state = _choice(ClockState, request.args.get("clock", ""))
-    query = deadlines.board(current_user, rules, today, store_id=store_id, status=status, state=state)
-    page = db.paginate(query, page=inputs.arg_page(), per_page=50, error_out=False)
+    page = deadlines.board_page(
+        current_user, rules, today, after=inputs.arg_int("after"), store_id=store_id, status=status, state=state
+    )
     rows = [(p, days_left(p.due_on, today), clock_state(p.due_on, today, rules.at_risk_days)) for p in page.items]
     counts = deadlines.counts(current_user, rules, today)
     queues = [(title, statuses, deadlines.queue(current_user, frozenset(statuses))) for title, statuses in QUEUES]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.models import Piece, Store, User
 from app.services import piece_counts, scope
+from app.services.paging import KeysetPage, keyset_page
 from app.services.settings import Rules
 from workshop.clock import RUNNING_STATES, ClockReading, ClockState, OnTimeRate, due_window, read_clock
 from workshop.statuses import CLOCK_RUNNING, PieceStatus
@@ -51,7 +52,33 @@ def board(
         query = query.where(Piece.status == status)
     if state in RUNNING_STATES:
         query = in_state(query, state, today, rules)
-    return query.options(joinedload(Piece.store), joinedload(Piece.product)).order_by(Piece.due_on, Piece.id)
+    return query.options(joinedload(Piece.store), joinedload(Piece.product)).order_by(*BOARD_ORDER)
+
+
+# The board's order, which ix_piece_running_due holds for the running clocks alone.
+BOARD_ORDER = (Piece.due_on, Piece.id)
+
+
+def board_page(
+    user: User,
+    rules: Rules,
+    today: date,
+    *,
+    after: int | None,
+    size: int = 50,
+    store_id: int | None = None,
+    status: PieceStatus | None = None,
+    state: ClockState | None = None,
+) -> KeysetPage:
+    """A page of the board after the piece ``after``; its total from the kept counters, or for
+    a deadline state from the running clocks' index."""
+    query = board(user, rules, today, store_id=store_id, status=status, state=state)
+    if state in RUNNING_STATES:
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    else:
+        statuses = [status] if status is not None and status in CLOCK_RUNNING else CLOCK_RUNNING
+        total = piece_counts.total(user, statuses, store_id)
+    return keyset_page(query, BOARD_ORDER, after=after, size=size, total=total)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ compares them with a recount (the tests do, after random sequences of moves).
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, timedelta
 from itertools import chain
 
@@ -121,6 +122,16 @@ def status_counts(user: User) -> dict[PieceStatus, int]:
         .group_by(PieceCount.status)
     )
     return {PieceStatus(s): int(n) for s, n in db.session.execute(query) if n}
+
+
+def total(user: User, statuses: Iterable[PieceStatus] | None = None, store_id: int | None = None) -> int:
+    """How many pieces this user may see (of these statuses, of this store), from the counters."""
+    query = select(func.coalesce(func.sum(PieceCount.n), 0)).where(scope.store_condition(user, PieceCount.store_id))
+    if statuses is not None:
+        query = query.where(PieceCount.status.in_([PieceStatus(s).value for s in statuses]))
+    if store_id is not None:
+        query = query.where(PieceCount.store_id == store_id)
+    return int(db.session.scalar(query) or 0)
 
 
 def store_status_counts(user: User) -> list[tuple[int, PieceStatus, int]]:

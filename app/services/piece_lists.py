@@ -12,7 +12,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from app.models import Batch, Piece, User
-from app.services import scope
+from app.services import piece_counts, scope
+from app.services.paging import KeysetPage, keyset_page
 from workshop.codes import CodeKind, normalise, parse_code
 from workshop.errors import InvalidCode
 from workshop.quota import IsoWeek
@@ -58,6 +59,12 @@ class Listing:
     query: Select
     week: IsoWeek | None = None
     problems: list[tuple[str, dict]] = field(default_factory=list)  # untranslated sentences and their params
+    counted: bool = True  # the filters are store and status only: the kept counters give the total
+
+
+# The order the lists show, newest first: ix_piece_store_registered serves a store's list,
+# ix_piece_registered the lists across stores (a region's, the administrator's).
+ORDER = (Piece.registered_at, Piece.id)
 
 
 def pieces(user: User, wanted: PieceFilter) -> Listing:
@@ -68,6 +75,7 @@ def pieces(user: User, wanted: PieceFilter) -> Listing:
         query = query.where(Piece.store_id == wanted.store_id)
     if wanted.status in set(PieceStatus):
         query = query.where(Piece.status == PieceStatus(wanted.status))
+    listing.counted = not (wanted.week or wanted.defect_id or wanted.q.strip())
     week = parse_week(wanted.week) if wanted.week else None
     if wanted.week and week is None:
         listing.problems.append((N_("Give the week like 2026-W48."), {}))
@@ -83,6 +91,15 @@ def pieces(user: User, wanted: PieceFilter) -> Listing:
             query = query.where(Piece.id.is_(None))
     listing.query = query.options(
         selectinload(Piece.product), selectinload(Piece.defect), selectinload(Piece.store), selectinload(Piece.batch)
-    ).order_by(Piece.registered_at.desc(), Piece.id.desc())
+    ).order_by(*(c.desc() for c in ORDER))
     listing.week = week
     return listing
+
+
+def page(user: User, wanted: PieceFilter, listing: Listing, after: int | None, size: int) -> KeysetPage:
+    """One page of the list after the piece ``after``, with the total when the counters know it."""
+    total = None
+    if listing.counted:
+        statuses = [PieceStatus(wanted.status)] if wanted.status in set(PieceStatus) else None
+        total = piece_counts.total(user, statuses, wanted.store_id)
+    return keyset_page(listing.query, ORDER, after=after, size=size, descending=True, total=total)

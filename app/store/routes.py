@@ -114,7 +114,7 @@ def index():
     listing = piece_lists.pieces(current_user, wanted)
     for message, params in listing.problems:
         flash(translate(message, params), "error")
-    page = db.paginate(listing.query, page=inputs.arg_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = piece_lists.page(current_user, wanted, listing, inputs.arg_int("after"), current_app.config["PAGE_SIZE"])
     clocks = {piece.id: deadlines.reading(piece, rules, today) for piece in page.items if piece.due_on is not None}
     defects = db.session.scalars(select(DefectCode).order_by(DefectCode.code)).all()
     return render_template(
