@@ -18,6 +18,7 @@ from app.services.finance.allocation import (
     months_back,
     party_adjustments,
     party_name,
+    party_piece_rows,
     party_pieces,
     scrap_by_month,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "outstanding_by_supplier",
     "party_adjustments",
     "party_name",
+    "party_piece_rows",
     "party_pieces",
     "reopen_month",
     "scrap_by_month",
