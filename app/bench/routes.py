@@ -366,7 +366,8 @@ def change_blame(piece_id: int):
 @bp.route("/returns")
 @role_required(*BENCH_ROLES)
 def returns_index():
-    return render_template("bench/returns.html", rows=returns.board(current_user))
+    page = returns.board(current_user, inputs.arg_page())
+    return render_template("bench/returns.html", page=page, rows=page.items)
 
 
 @bp.route("/returns/<int:batch_id>")
