@@ -30,7 +30,18 @@ from app.documents import send_document
 from app.extensions import db
 from app.i18n import translate
 from app.models import Batch, DefectCode, Piece, RepairOperation, SparePart
-from app.services import catalogue, deadlines, grading, paper, returns, scan_station, scanning, scope, timeline
+from app.services import (
+    catalogue,
+    deadlines,
+    grading,
+    paper,
+    returns,
+    scan_station,
+    scanning,
+    scope,
+    store_picker,
+    timeline,
+)
 from app.services.settings import rules as current_rules
 from workshop.clock import RUNNING_STATES, ClockState, clock_state, days_left
 from workshop.money import Month
@@ -459,7 +470,10 @@ def _choice(enum_cls, value: str):
 def deadlines_board():
     rules = current_rules()
     today = clock.today()
-    store_id = inputs.arg_int("store")
+    picker = store_picker.picker(current_user, inputs.arg_int("store"), request.args.get("store_code", ""))
+    if picker.problem:
+        flash(translate(*picker.problem), "error")
+    store_id = picker.store_id
     status = _choice(PieceStatus, request.args.get("status", ""))
     state = _choice(ClockState, request.args.get("clock", ""))
     page = deadlines.board_page(
@@ -477,7 +491,7 @@ def deadlines_board():
         overdue=counts.overdue,
         rate=deadlines.on_time(current_user, rules, today),
         queues=queues,
-        stores=db.session.scalars(scope.stores(current_user)).all(),
+        picker=picker,
         statuses=sorted(CLOCK_RUNNING, key=list(PieceStatus).index),
         clock_states=list(RUNNING_STATES),
         selected={

@@ -48,6 +48,7 @@ from app.services import (
     returns,
     scanning,
     scope,
+    store_picker,
 )
 from app.services import bulk_import as spreadsheet
 from app.services.settings import rules as current_rules
@@ -101,11 +102,13 @@ def index():
     rules = current_rules()
     today = clock.today()
     args = request.args
-    stores = []
+    picker = None
     if current_user.role != Role.STORE:
-        stores = list(db.session.scalars(scope.stores(current_user)))
+        picker = store_picker.picker(current_user, inputs.arg_int("store"), args.get("store_code", ""))
+        if picker.problem:
+            flash(translate(*picker.problem), "error")
     wanted = piece_lists.PieceFilter(
-        store_id=inputs.arg_int("store") if stores else None,
+        store_id=picker.store_id if picker else None,
         status=args.get("status", ""),
         week=args.get("week", ""),
         defect_id=inputs.arg_int("defect"),
@@ -121,7 +124,8 @@ def index():
         "store/index.html",
         page=page,
         clocks=clocks,
-        stores=stores,
+        stores=picker is not None,  # the store column and filter: more than one store to see
+        picker=picker,
         defects=defects,
         statuses=list(PieceStatus),
         label_form=LabelForm(),
