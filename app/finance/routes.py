@@ -22,7 +22,7 @@ from app.boundary import on_refusal
 from app.clock import chain_tz
 from app.documents import send_document
 from app.extensions import db
-from app.finance import chart
+from app.finance import chart, export_jobs
 from app.finance.forms import (
     AdjustmentForm,
     ClaimSentForm,
@@ -376,16 +376,13 @@ EXPORT_BATCH = 1000  # rows an export reads from the database at a time
 @bp.route("/export/<name>.<any(csv,xlsx):fmt>")
 @role_required(*FINANCE)
 def export(name: str, fmt: str):
-    builders = {
-        "allocation": _allocation_table,
-        "pieces": _pieces_table,
-        "claims": _claims_table,
-        "outstanding": _outstanding_table,
-        "months": _months_table,
-    }
-    if name not in builders:
+    if name not in EXPORTS:
         abort(404)
-    table = builders[name]()
+    if name == "pieces" and export_jobs.too_big(_pieces_query()):
+        # Thousands of pieces: the file is made in the background, with a progress bar.
+        job_id = export_jobs.start(db.session, current_user, name, fmt, request.args.to_dict())
+        return redirect(url_for("work.show", job_id=job_id), 303)
+    table = export_table(name)
     if fmt == "csv":
         # Written to the response as the rows are read: a month of pieces never sits in memory.
         chunks, mimetype = stream_with_context(exports.csv_chunks(table)), "text/csv; charset=utf-8"
@@ -395,6 +392,11 @@ def export(name: str, fmt: str):
     response = Response(chunks, mimetype=mimetype)
     response.headers.set("Content-Disposition", "attachment", filename=f"{table.name}.{fmt}")
     return response
+
+
+def export_table(name: str) -> exports.Table:
+    """The table of one export, read from the request's query (a background job gives its own)."""
+    return EXPORTS[name]()
 
 
 def _blame_name(line: finance.PartyLine) -> str:
@@ -450,10 +452,14 @@ def _allocation_table() -> exports.Table:
     return exports.Table(f"allocation-{month}", columns, rows)
 
 
-def _pieces_table() -> exports.Table:
+def _pieces_query():
     month = _month(request.args.get("month"))
     blame = _blame(request.args.get("kind", ""))
-    party_id = _party_id(blame)
+    return month, blame, _party_id(blame)
+
+
+def _pieces_table() -> exports.Table:
+    month, blame, party_id = _pieces_query()
     tz = chain_tz()
     C = exports.Column
     columns = (
@@ -560,3 +566,12 @@ def _months_table() -> exports.Table:
         for m, values in finance.scrap_by_month(month)
     ]
     return exports.Table(f"scrap-by-month-{month}", columns, rows)
+
+
+EXPORTS = {
+    "allocation": _allocation_table,
+    "pieces": _pieces_table,
+    "claims": _claims_table,
+    "outstanding": _outstanding_table,
+    "months": _months_table,
+}

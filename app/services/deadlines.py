@@ -15,7 +15,14 @@ from app.models import Piece, Store, User
 from app.services import piece_counts, scope
 from app.services.paging import KeysetPage, keyset_page
 from app.services.settings import Rules
-from workshop.clock import RUNNING_STATES, ClockReading, ClockState, OnTimeRate, due_window, read_clock
+from workshop.clock import (
+    RUNNING_STATES,
+    ClockReading,
+    ClockState,
+    OnTimeRate,
+    due_window,
+    read_clock,
+)
 from workshop.statuses import CLOCK_RUNNING, PieceStatus
 
 ON_TIME_DAYS = 30
@@ -108,6 +115,21 @@ def on_time(user: User, rules: Rules, today: date, days: int = ON_TIME_DAYS) -> 
     """The share of pieces back at their store in the last ``days`` days that came back in time."""
     # Read from the kept days back (piece_counts): a row per store and day, not per piece.
     return piece_counts.on_time(user, today, days, rules.on_time_target)
+
+
+def on_time_by_store(
+    user: User, rules: Rules, today: date, days: int = ON_TIME_DAYS, limit: int = 200
+) -> list[tuple[Store, OnTimeRate]]:
+    """Per store this user may see, the on-time rate of the pieces back in the last ``days`` days,
+    the worst first; counted in the database (one row per store, never a row per piece).
+    "On time" is the domain's: back on or before the due date (``workshop.clock.on_time_rate``)."""
+    # From the kept days back (piece_counts): 30 rows per store, whatever the history.
+    rows = piece_counts.on_time_by_store(user, today, days)
+    rates = {store_id: OnTimeRate(int(on_time or 0), total, rules.on_time_target) for store_id, on_time, total in rows}
+    stores = db.session.scalars(select(Store).where(Store.id.in_(list(rates)))).all() if rates else []
+    table = [(store, rates[store.id]) for store in stores]
+    table.sort(key=lambda row: (row[1].rate if row[1].rate is not None else 2.0, row[0].code))
+    return table[:limit]
 
 
 def reading(piece: Piece, rules: Rules, today: date) -> ClockReading | None:

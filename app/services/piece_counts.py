@@ -152,6 +152,20 @@ def on_time(user: User, today: date, days: int, target: float) -> OnTimeRate:
     return OnTimeRate(int(in_time), int(back), target)
 
 
+def on_time_by_store(user: User, today: date, days: int) -> list[tuple[int, int, int]]:
+    """(store, back in time, back) per store this user may see, over the last ``days`` days."""
+    since = today - timedelta(days=days)
+    return [
+        (store_id, int(in_time), int(back))
+        for store_id, in_time, back in db.session.execute(
+            select(OnTimeDay.store_id, func.sum(OnTimeDay.on_time), func.sum(OnTimeDay.back))
+            .where(OnTimeDay.back_on > since, scope.store_condition(user, OnTimeDay.store_id))
+            .group_by(OnTimeDay.store_id)
+            .having(func.sum(OnTimeDay.back) > 0)
+        )
+    ]
+
+
 # --- counting again ---------------------------------------------------------------------------
 
 

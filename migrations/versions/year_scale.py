@@ -1,7 +1,7 @@
 """a year at chain scale: kept counters, indexes in page order, partial indexes
 
 Revision ID: year_scale
-Revises: 0006_session_history_pruned
+Revises: quality_supplier_quality
 Create Date: 2026-11-30
 
 - piece_count (store, status → n) and on_time_day (day, store → back, on time): kept exact
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "year_scale"
-down_revision = "0006_session_history_pruned"
+down_revision = "quality_supplier_quality"
 branch_labels = None
 depends_on = None
 
