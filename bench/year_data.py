@@ -650,13 +650,15 @@ def load(url: str, pieces: int, now: datetime = NOW, log=print) -> Year:
 
 
 def recount(url: str) -> None:
-    """The kept counters, counted from scratch by the app's own service (flask recount-pieces)."""
+    """The kept figures, counted from scratch by the app's own services (flask recount-pieces)."""
     from app.extensions import db
     from app.services import piece_counts
+    from app.services.quality import summary
 
     app = bench_app(url)
     with app.app_context():
         piece_counts.recount()
+        summary.recount(db.session)  # supplier quality's kept figures
         db.session.commit()
         db.engine.dispose()
 
