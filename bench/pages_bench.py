@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import year_data  # noqa: E402
 
-RUNS = 7
+RUNS = 5
 TARGET_MS = 300
 RATIO = 1.5
 README = Path(__file__).with_name("README.md")
@@ -87,6 +87,7 @@ def pages(f: dict) -> list[tuple[str, str, str]]:
         ("tech01", "technician: deadline board, page 20", "/bench/deadlines?page=20"),
         ("tech01", "technician: returns board", "/bench/returns"),
         ("tech01", "technician: scan station", "/bench/scan"),
+        ("tech01", "technician: parcels on the way in", "/bench/incoming"),
         ("tech01", "technician: a piece's card", f"/bench/pieces/{f['running']}"),
         ("finance1", "finance: home", "/home"),
         ("finance1", "finance: month page (last closed month)", f"/finance/?month={m}"),
