@@ -53,9 +53,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    from app.services import files, month_guard
+    from app.services import files, month_guard, piece_counts
 
     month_guard.install()  # rule 5: no session may change a closed month's figures
+    piece_counts.install()  # counts by store and status, on-time days: kept in the same transaction
     files.install()  # files written in a transaction go with it when it rolls back
     from app.services.quality import summary as quality_summary
 

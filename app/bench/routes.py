@@ -414,9 +414,11 @@ def change_blame(piece_id: int):
 @bp.route("/returns")
 @role_required(*BENCH_ROLES)
 def returns_index():
+    page = returns.board(current_user, inputs.arg_page())
     return render_template(
         "bench/returns.html",
-        rows=returns.board(current_user),
+        page=page,
+        rows=page.items,
         sent=returns.dispatched_recently(current_user, clock.now()),
     )
 
@@ -530,8 +532,9 @@ def deadlines_board():
     store_id = store.id if store else None
     status = _choice(PieceStatus, request.args.get("status", ""))
     state = _choice(ClockState, request.args.get("clock", ""))
-    query = deadlines.board(current_user, rules, today, store_id=store_id, status=status, state=state)
-    page = db.paginate(query, page=inputs.arg_page(), per_page=50, error_out=False)
+    page = deadlines.board_page(
+        current_user, rules, today, after=inputs.arg_int("after"), store_id=store_id, status=status, state=state
+    )
     rows = [(p, days_left(p.due_on, today), clock_state(p.due_on, today, rules.at_risk_days)) for p in page.items]
     counts = deadlines.counts(current_user, rules, today)
     queues = []

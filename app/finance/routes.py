@@ -1,9 +1,18 @@
 """Finance: the month's allocation, drill-down, closing, corrections, claims, statements, exports."""
 
-import io
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,7 +36,7 @@ from app.pieces.routes import repeat_repairs_page
 from app.services import exports, finance, reasons, scope
 from app.services.settings import rules as current_rules
 from labels import statement_pdf
-from workshop.codes import CodeKind, parse_code
+from workshop.codes import CodeKind, parse_code, piece_code
 from workshop.errors import RuleViolation
 from workshop.money import Month
 from workshop.roles import Role
@@ -364,6 +373,9 @@ def _pdf(data: finance.StatementData):
 # --- Exports -----------------------------------------------------------------------------
 
 
+EXPORT_BATCH = 1000  # rows an export reads from the database at a time
+
+
 @bp.route("/export/<name>.<any(csv,xlsx):fmt>")
 @role_required(*FINANCE)
 def export(name: str, fmt: str):
@@ -374,8 +386,15 @@ def export(name: str, fmt: str):
         job_id = export_jobs.start(db.session, current_user, name, fmt, request.args.to_dict())
         return redirect(url_for("work.show", job_id=job_id), 303)
     table = export_table(name)
-    body, mimetype = exports.encoded(table, fmt)
-    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=f"{table.name}.{fmt}")
+    if fmt == "csv":
+        # Written to the response as the rows are read: a month of pieces never sits in memory.
+        chunks, mimetype = stream_with_context(exports.csv_chunks(table)), "text/csv; charset=utf-8"
+    else:
+        chunks = exports.file_chunks(exports.xlsx_file(table))
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(chunks, mimetype=mimetype)
+    response.headers.set("Content-Disposition", "attachment", filename=f"{table.name}.{fmt}")
+    return response
 
 
 def export_table(name: str) -> exports.Table:
@@ -458,22 +477,27 @@ def _pieces_table() -> exports.Table:
         C(_("Decided at"), "datetime"),
         C(_("Reason")),
     )
-    rows = [
-        (
-            p.code,
-            p.store.name,
-            f"{p.product.style_code} {p.product.name}",
-            f"{p.defect.code} {p.defect.name_zh}",
-            p.scrap_cost,
-            _(p.blame.label),
-            _("yes") if p.blame_overridden else _("no"),
-            p.graded_by.display_name if p.graded_by else "",
-            p.graded_at.astimezone(tz) if p.graded_at else None,
-            reasons.blame_reason(p),
-        )
-        for p in db.session.scalars(finance.party_pieces(month, blame, party_id)).unique()
-    ]
-    return exports.Table(f"pieces-{month}-{blame.value}{'-' + str(party_id) if party_id else ''}", columns, rows)
+    blame_label, yes, no = _(blame.label), _("yes"), _("no")
+
+    def rows():
+        # Plain rows read in batches (no ORM objects): the export streams in flat memory.
+        for r in db.session.execute(
+            finance.party_piece_rows(month, blame, party_id).execution_options(yield_per=EXPORT_BATCH)
+        ):
+            yield (
+                piece_code(r.id),
+                r.store_name,
+                f"{r.style_code} {r.product_name}",
+                f"{r.defect_code} {r.defect_name}",
+                r.scrap_cost,
+                blame_label,
+                yes if r.blame_overridden else no,
+                r.graded_by or "",
+                r.graded_at.astimezone(tz) if r.graded_at else None,
+                reasons.reason_text(r.blame_reason_id, r.blame_reason_params, r.blame_reason),
+            )
+
+    return exports.Table(f"pieces-{month}-{blame.value}{'-' + str(party_id) if party_id else ''}", columns, rows())
 
 
 def _claims_table() -> exports.Table:

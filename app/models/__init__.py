@@ -20,8 +20,10 @@ from app.models.jobs import Job, JobState
 from app.models.org import DefectCode, Product, Region, Setting, Store, Supplier, User
 from app.models.pieces import (
     Event,
+    OnTimeDay,
     Photo,
     Piece,
+    PieceCount,
     PieceImport,
     PieceTrip,
     Repair,
@@ -77,9 +79,11 @@ __all__ = [
     "Job",
     "JobState",
     "Notification",
+    "OnTimeDay",
     "OutboxMessage",
     "Photo",
     "Piece",
+    "PieceCount",
     "PieceImport",
     "PieceTrip",
     "Printer",

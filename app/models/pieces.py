@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -12,15 +12,20 @@ from app.extensions import db
 from app.models.org import DefectCode, Product, Store, Supplier, User, enum_column
 from app.models.types import Money, UTCDateTime
 from workshop.codes import piece_code
-from workshop.statuses import Blame, Grade, PieceStatus, Source
+from workshop.statuses import CLOCK_RUNNING, Blame, Grade, PieceStatus, Source
 
 if TYPE_CHECKING:
     from app.models.batches import Batch
 
+# The statuses whose clock runs, as SQL, for the partial index of the deadline boards.
+RUNNING_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(CLOCK_RUNNING)))
+
 
 class Piece(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
+    # The kept counters (app/services/piece_counts.py) need the old value of these four when
+    # they change, even on an expired object: active_history loads it before the set.
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), active_history=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
     size: Mapped[str] = mapped_column(String(20), default="")
     colour: Mapped[str] = mapped_column(String(40), default="")
@@ -30,7 +35,7 @@ class Piece(db.Model):
     delivery_received_on: Mapped[date | None] = mapped_column(Date)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    status: Mapped[PieceStatus] = mapped_column(enum_column(PieceStatus, name="piece_status"))
+    status: Mapped[PieceStatus] = mapped_column(enum_column(PieceStatus, name="piece_status"), active_history=True)
     unexpected: Mapped[bool] = mapped_column(default=False)
     labelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Its trip: 1 the first time; a piece that comes back is sent in again as trip 2, 3…
@@ -42,11 +47,11 @@ class Piece(db.Model):
     # The trip: outbound batch, the clock, the return.
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"), index=True)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    due_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date, active_history=True)
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     return_batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"), index=True)
     back_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    back_on: Mapped[date | None] = mapped_column(Date)
+    back_on: Mapped[date | None] = mapped_column(Date, active_history=True)
 
     # Grading, and for scrap: who pays and how much.
     grade: Mapped[Grade | None] = mapped_column(enum_column(Grade, name="piece_grade"))
@@ -88,6 +93,27 @@ class Piece(db.Model):
         Index("ix_piece_status_back", "status", "back_on"),
         # Finance's month figures read only this index: party and cost beside month and blame.
         Index("ix_piece_scrap_figures", "scrap_month", "blame", "blamed_supplier_id", "store_id", "scrap_cost"),
+        # Lists across stores (a region's, the admin's, the API's date range), newest first.
+        Index("ix_piece_registered", "registered_at", "id"),
+        # The deadline boards: only the clocks that run (a few percent of a year's pieces).
+        Index(
+            "ix_piece_running_due",
+            "due_on",
+            "id",
+            sqlite_where=text(RUNNING_SQL),
+            postgresql_where=text(RUNNING_SQL),
+        ),
+        # A finance drill-down's page, in page order (head office is a month's biggest party).
+        Index("ix_piece_scrap_drill", "scrap_month", "blame", "id"),
+        # A store's statements: its own scrap months, not the chain's.
+        Index(
+            "ix_piece_store_scrap",
+            "store_id",
+            "scrap_month",
+            "scrap_cost",
+            sqlite_where=text("blame = 'store'"),
+            postgresql_where=text("blame = 'store'"),
+        ),
         # Supplier quality's drill-down (app.services.quality.pieces): newest grading first.
         Index("ix_piece_defect_graded", "defect_id", "graded_at"),
         Index("ix_piece_product_graded", "product_id", "graded_at"),
@@ -273,9 +299,39 @@ class Event(db.Model):
 
     __table_args__ = (
         Index("ix_event_piece", "piece_id", "id"),
-        Index("ix_event_batch", "batch_id", "id"),
-        Index("ix_event_month", "month", "id"),
+        # Most events belong to a piece alone: these two index only the rows that have the column.
+        Index(
+            "ix_event_batch",
+            "batch_id",
+            "id",
+            sqlite_where=text("batch_id IS NOT NULL"),
+            postgresql_where=text("batch_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_event_month",
+            "month",
+            "id",
+            sqlite_where=text("month IS NOT NULL"),
+            postgresql_where=text("month IS NOT NULL"),
+        ),
     )
+
+
+class PieceCount(db.Model):
+    """How many pieces each store has in each status, kept exact at every flush (piece_counts)."""
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(24), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+
+
+class OnTimeDay(db.Model):
+    """Per day and store, the pieces back at the store that day and how many of them in time."""
+
+    back_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), primary_key=True)
+    back: Mapped[int] = mapped_column(default=0)
+    on_time: Mapped[int] = mapped_column(default=0)
 
 
 @event.listens_for(Event, "before_update")

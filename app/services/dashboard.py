@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Batch, Piece, Store, User
-from app.services import deadlines, scope
+from app.services import deadlines, piece_counts, scope
 from app.services.settings import Rules
 from workshop.money import Month
 from workshop.statuses import IN_WORKSHOP, ON_THE_WAY_IN, BatchStatus, Blame, Direction, PieceStatus
@@ -22,8 +22,8 @@ class Figure:
 
 
 def status_counts(user: User) -> dict[PieceStatus, int]:
-    query = scope.pieces(user).with_only_columns(Piece.status, func.count()).group_by(Piece.status)
-    return {PieceStatus(s): n for s, n in db.session.execute(query)}
+    """Read from the kept counters: as many rows as stores, whatever the history."""
+    return piece_counts.status_counts(user)
 
 
 def open_batches_to_check(user: User) -> int:
@@ -46,11 +46,7 @@ def scrap_by_party(month: Month) -> dict[Blame, object]:
 def store_rows(user: User, rules: Rules, today: date) -> list[tuple[Store, dict]]:
     """Per store of a region: pieces on the way, in the workshop, overdue."""
     stores = db.session.scalars(scope.stores(user)).all()
-    counts = db.session.execute(
-        scope.pieces(user)
-        .with_only_columns(Piece.store_id, Piece.status, func.count())
-        .group_by(Piece.store_id, Piece.status)
-    ).all()
+    counts = piece_counts.store_status_counts(user)
     overdue = deadlines.overdue_by_store(user, rules, today)
     table = {s.id: {"in_transit": 0, "in_workshop": 0, "returning": 0, "overdue": overdue.get(s.id, 0)} for s in stores}
     for store_id, status, n in counts:

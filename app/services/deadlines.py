@@ -5,14 +5,15 @@ The states and their boundaries are the domain's (``workshop.clock.due_window`` 
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Piece, Store, User
-from app.services import scope
+from app.services import piece_counts, scope
+from app.services.paging import KeysetPage, keyset_page
 from app.services.settings import Rules
 from workshop.clock import (
     RUNNING_STATES,
@@ -20,7 +21,6 @@ from workshop.clock import (
     ClockState,
     OnTimeRate,
     due_window,
-    on_time_rate,
     read_clock,
 )
 from workshop.statuses import CLOCK_RUNNING, PieceStatus
@@ -59,7 +59,33 @@ def board(
         query = query.where(Piece.status == status)
     if state in RUNNING_STATES:
         query = in_state(query, state, today, rules)
-    return query.options(joinedload(Piece.store), joinedload(Piece.product)).order_by(Piece.due_on, Piece.id)
+    return query.options(joinedload(Piece.store), joinedload(Piece.product)).order_by(*BOARD_ORDER)
+
+
+# The board's order, which ix_piece_running_due holds for the running clocks alone.
+BOARD_ORDER = (Piece.due_on, Piece.id)
+
+
+def board_page(
+    user: User,
+    rules: Rules,
+    today: date,
+    *,
+    after: int | None,
+    size: int = 50,
+    store_id: int | None = None,
+    status: PieceStatus | None = None,
+    state: ClockState | None = None,
+) -> KeysetPage:
+    """A page of the board after the piece ``after``; its total from the kept counters, or for
+    a deadline state from the running clocks' index."""
+    query = board(user, rules, today, store_id=store_id, status=status, state=state)
+    if state in RUNNING_STATES:
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    else:
+        statuses = [status] if status is not None and status in CLOCK_RUNNING else CLOCK_RUNNING
+        total = piece_counts.total(user, statuses, store_id)
+    return keyset_page(query, BOARD_ORDER, after=after, size=size, total=total)
 
 
 @dataclass(frozen=True)
@@ -87,13 +113,8 @@ def overdue_by_store(user: User, rules: Rules, today: date) -> dict[int, int]:
 
 def on_time(user: User, rules: Rules, today: date, days: int = ON_TIME_DAYS) -> OnTimeRate:
     """The share of pieces back at their store in the last ``days`` days that came back in time."""
-    since = today - timedelta(days=days)
-    rows = db.session.execute(
-        scope.pieces(user)
-        .with_only_columns(Piece.due_on, Piece.back_on)
-        .where(Piece.back_on.is_not(None), Piece.back_on > since, Piece.due_on.is_not(None))
-    ).all()
-    return on_time_rate([(due, back) for due, back in rows], rules.on_time_target)
+    # Read from the kept days back (piece_counts): a row per store and day, not per piece.
+    return piece_counts.on_time(user, today, days, rules.on_time_target)
 
 
 def on_time_by_store(
@@ -102,14 +123,8 @@ def on_time_by_store(
     """Per store this user may see, the on-time rate of the pieces back in the last ``days`` days,
     the worst first; counted in the database (one row per store, never a row per piece).
     "On time" is the domain's: back on or before the due date (``workshop.clock.on_time_rate``)."""
-    since = today - timedelta(days=days)
-    on_time_count = func.sum(case((Piece.back_on <= Piece.due_on, 1), else_=0))
-    rows = db.session.execute(
-        scope.pieces(user)
-        .with_only_columns(Piece.store_id, on_time_count, func.count())
-        .where(Piece.back_on.is_not(None), Piece.back_on > since, Piece.due_on.is_not(None))
-        .group_by(Piece.store_id)
-    ).all()
+    # From the kept days back (piece_counts): 30 rows per store, whatever the history.
+    rows = piece_counts.on_time_by_store(user, today, days)
     rates = {store_id: OnTimeRate(int(on_time or 0), total, rules.on_time_target) for store_id, on_time, total in rows}
     stores = db.session.scalars(select(Store).where(Store.id.in_(list(rates)))).all() if rates else []
     table = [(store, rates[store.id]) for store in stores]

@@ -3,10 +3,17 @@
 Both formats pass every text cell through :func:`neutralise`, so a store, product or
 supplier name can never run as a formula in finance's spreadsheet (CSV/formula injection).
 Amounts stay numbers (XLSX: numeric cells shown as 0.00), dates stay dates.
+
+A table's rows may be a generator reading the database in batches: CSV is then written to
+the response a few hundred rows at a time (:func:`csv_chunks`) and XLSX through openpyxl's
+write-only mode into a temporary file (:func:`xlsx_file`), so a worker's memory stays flat
+whatever the month's size.
 """
 
 import csv
 import io
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -34,7 +41,7 @@ class Column:
 class Table:
     name: str  # the file and sheet name
     columns: tuple[Column, ...]
-    rows: list[tuple]
+    rows: Iterable[tuple]
 
 
 def neutralise(value: object) -> object:
@@ -58,17 +65,40 @@ def _csv_text(value: object, kind: Kind) -> str:
     return str(neutralise(str(value)))
 
 
-def csv_bytes(table: Table) -> bytes:
+CSV_BATCH = 500  # rows per chunk written to the response
+
+
+def csv_chunks(table: Table) -> Iterator[bytes]:
+    """The CSV file in pieces of a few hundred rows, the first with the BOM and the header."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([neutralise(c.title) for c in table.columns])
+    first, n = True, 0
     for row in table.rows:
         writer.writerow([_csv_text(v, c.kind) for v, c in zip(row, table.columns, strict=True)])
-    return out.getvalue().encode("utf-8-sig")
+        n += 1
+        if n % CSV_BATCH == 0:
+            yield out.getvalue().encode("utf-8-sig" if first else "utf-8")
+            first = False
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8-sig" if first else "utf-8")
+
+
+def csv_bytes(table: Table) -> bytes:
+    return b"".join(csv_chunks(table))
 
 
 def xlsx_bytes(table: Table) -> bytes:
-    """Write-only workbook: constant memory, so a month of pieces exports quickly."""
+    with xlsx_file(table) as file:
+        return file.read()
+
+
+def xlsx_file(table: Table):
+    """The workbook in a temporary file, positioned at its start (the caller sends and closes it).
+
+    Write-only mode: openpyxl keeps no rows in memory, so a month of pieces exports in flat memory.
+    """
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_sheet_title(table.name))
     bold = Font(bold=True)
@@ -80,20 +110,30 @@ def xlsx_bytes(table: Table) -> bytes:
     sheet.append(header)
     for row in table.rows:
         sheet.append([_xlsx_cell(sheet, v, c.kind) for v, c in zip(row, table.columns, strict=True)])
-    out = io.BytesIO()
+    out = tempfile.TemporaryFile()
     book.save(out)
-    return out.getvalue()
+    out.seek(0)
+    return out
+
+
+def file_chunks(file, size: int = 64 * 1024) -> Iterator[bytes]:
+    """A file's bytes in pieces for a response; the file is closed once read (or abandoned)."""
+    try:
+        while chunk := file.read(size):
+            yield chunk
+    finally:
+        file.close()
 
 
 def _xlsx_cell(sheet, value: object, kind: Kind):
     if value is None:
-        return WriteOnlyCell(sheet, value=None)
+        return None
     if kind == "money":
         cell = WriteOnlyCell(sheet, value=Decimal(value).quantize(Decimal("0.01")))
         cell.number_format = MONEY_FORMAT
         return cell
     if kind == "int":
-        return WriteOnlyCell(sheet, value=int(value))
+        return int(value)
     if kind == "datetime" and isinstance(value, datetime):
         # Excel has no time zones: the caller gives local (chain) time; drop the zone.
         cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))
@@ -103,10 +143,11 @@ def _xlsx_cell(sheet, value: object, kind: Kind):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = DATE_FORMAT
         return cell
-    # Explicitly a string cell: openpyxl would otherwise turn "=…" into a formula.
-    cell = WriteOnlyCell(sheet, value=neutralise(str(value)))
-    cell.data_type = "s"
-    return cell
+    # A plain string: neutralise has put a quote before anything openpyxl would read as a
+    # formula ("=…"), so no cell object (and its cost) is needed to keep it text.
+    text = neutralise(str(value))
+    assert isinstance(text, str) and not text.startswith("=")
+    return text
 
 
 def _sheet_title(name: str) -> str:

@@ -16,9 +16,14 @@ PAPER_LOCALE = "zh_Hans"
 
 def blame_reason(piece: Piece) -> str:
     """Why this party pays for the piece, in the reader's language."""
-    if piece.blame_reason_id:
-        return translate(piece.blame_reason_id, piece.blame_reason_params or {})
-    return piece.blame_reason
+    return reason_text(piece.blame_reason_id, piece.blame_reason_params, piece.blame_reason)
+
+
+def reason_text(message_id: str | None, params: dict | None, written: str) -> str:
+    """A kept reason from its columns: the rule's sentence translated, or the words written."""
+    if message_id:
+        return translate(message_id, params or {})
+    return written
 
 
 def event_reason(event: Event) -> str:

@@ -1,6 +1,7 @@
 """Sending pieces back to their store, and the store receiving them (the clock stops)."""
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
@@ -8,13 +9,13 @@ from sqlalchemy.orm import joinedload
 from app import clock
 from app.extensions import db
 from app.models import Batch, Piece, Store, User
-from app.services import batches, history, reminders, scope
+from app.services import batches, history, piece_counts, reminders, scope
 from app.services.scanning import OK, REFUSED, WARNING, ScanResult, with_counts
 from app.services.settings import Rules
 from workshop.clock import local_date
 from workshop.codes import CodeKind, parse_code
 from workshop.errors import AlreadyDone, DomainError, InvalidCode, NotFound, RuleViolation, WrongBatch
-from workshop.statuses import READY_STATUS, READY_TO_GO_BACK, BatchStatus, Direction
+from workshop.statuses import READY_STATUS, READY_TO_GO_BACK, BatchStatus, Direction, PieceStatus
 from workshop.text import N_
 from workshop.transitions import BatchAction, PieceAction, ensure_batch_open
 
@@ -148,49 +149,103 @@ def ready_for(actor: User, store_id: int, limit: int = 500) -> list[Piece]:
     )
 
 
-def board(actor: User) -> list[dict]:
-    """Per store: pieces ready to go back and its open return parcel, the most urgent first."""
-    ready = db.session.execute(
-        scope.pieces(actor)
-        .with_only_columns(Piece.store_id, func.count(), func.min(Piece.due_on))
-        .where(Piece.status.in_(list(READY_TO_GO_BACK)))
-        .group_by(Piece.store_id)
-    ).all()
-    open_returns = db.session.scalars(
-        scope.batches(actor)
-        .where(Batch.direction == Direction.RETURN, Batch.status == BatchStatus.OPEN)
-        .options(joinedload(Batch.store))
-    ).all()
-    packed = (
-        dict(
-            db.session.execute(
-                select(Piece.return_batch_id, func.count())
-                .where(Piece.return_batch_id.in_([b.id for b in open_returns]))
-                .group_by(Piece.return_batch_id)
-            ).all()
+@dataclass(frozen=True)
+class BoardPage:
+    """A page of the returns board, shaped like the other paginated pages (macros.pagination)."""
+
+    items: list[dict]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def board(actor: User, page: int = 1, per_page: int = 50) -> BoardPage:
+    """Per store: pieces ready to go back and its open return parcel, the most urgent first.
+
+    Read from what stays small: the ready pieces (a passing state) grouped by store, the kept
+    counters for what the open parcels hold, the one-open-parcel index for which stores have
+    one; only the page's stores and parcels are loaded.
+    """
+    ready = {
+        store_id: (n, due)
+        for store_id, n, due in db.session.execute(
+            scope.pieces(actor)
+            .with_only_columns(Piece.store_id, func.count(), func.min(Piece.due_on))
+            .where(Piece.status.in_(list(READY_TO_GO_BACK)))
+            .group_by(Piece.store_id)
         )
-        if open_returns
+    }
+    packed = {
+        store_id: n
+        for store_id, status, n in piece_counts.store_status_counts(actor)
+        if status == PieceStatus.PACKED_FOR_RETURN
+    }
+    with_parcel = set(
+        db.session.scalars(
+            scope.batches(actor)
+            .with_only_columns(Batch.store_id)
+            .where(Batch.direction == Direction.RETURN, Batch.status == BatchStatus.OPEN)
+        )
+    )
+    store_ids = set(ready) | with_parcel
+    codes = (
+        dict(db.session.execute(select(Store.id, Store.code).where(Store.id.in_(store_ids))).tuples().all())
+        if store_ids
         else {}
     )
-    store_ids = {row[0] for row in ready} | {b.store_id for b in open_returns}
-    stores = {s.id: s for s in db.session.scalars(select(Store).where(Store.id.in_(store_ids)))} if store_ids else {}
-    by_store = {b.store_id: b for b in open_returns}
-    ready_by_store = {row[0]: row for row in ready}
+    order = sorted(
+        store_ids,
+        key=lambda s: (s not in ready, ready[s][1] if s in ready and ready[s][1] else date.min, codes.get(s, "")),
+    )
+    page = max(1, page)
+    shown = order[(page - 1) * per_page : page * per_page]
+    stores = {s.id: s for s in db.session.scalars(select(Store).where(Store.id.in_(shown)))} if shown else {}
+    parcels = (
+        {
+            b.store_id: b
+            for b in db.session.scalars(
+                select(Batch).where(
+                    Batch.store_id.in_(shown), Batch.direction == Direction.RETURN, Batch.status == BatchStatus.OPEN
+                )
+            )
+        }
+        if shown
+        else {}
+    )
     rows = []
-    for store_id in store_ids:
-        ready_row = ready_by_store.get(store_id)
-        batch = by_store.get(store_id)
+    for store_id in shown:
+        batch = parcels.get(store_id)
+        count, due = ready.get(store_id, (0, None))
         rows.append(
             {
                 "store": stores[store_id],
-                "ready": ready_row[1] if ready_row else 0,
-                "earliest_due": ready_row[2] if ready_row else None,
+                "ready": count,
+                "earliest_due": due,
                 "batch": batch,
-                "packed": packed.get(batch.id, 0) if batch else 0,
+                "packed": packed.get(store_id, 0) if batch else 0,
             }
         )
-    rows.sort(key=lambda r: (r["earliest_due"] is None, r["earliest_due"] or 0, r["store"].code))
-    return rows
+    return BoardPage(rows, page, per_page, len(order))
 
 
 def dispatched_recently(actor: User, now: datetime, days: int = 14, limit: int = 100) -> list[Batch]:

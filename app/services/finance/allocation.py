@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.models import Adjustment, Batch, CustomerReturn, Piece, Store, Supplier
+from app.models import Adjustment, Batch, CustomerReturn, DefectCode, Piece, Product, Store, Supplier, User
 from app.services.finance.months import closings
 from app.services.finance.sums import ZERO, from_cents, sum_cents
 from workshop.money import Month, total
@@ -261,6 +261,38 @@ def party_returns(
             .limit(limit)
         )
     )
+
+
+def party_piece_rows(month: Month, blame: Blame, party_id: int | None) -> Select:
+    """The same pieces as plain rows with the names an export prints (no ORM objects to build)."""
+    query = (
+        select(
+            Piece.id,
+            Store.name.label("store_name"),
+            Product.style_code,
+            Product.name.label("product_name"),
+            DefectCode.code.label("defect_code"),
+            DefectCode.name_zh.label("defect_name"),
+            Piece.scrap_cost,
+            Piece.blame_overridden,
+            User.display_name.label("graded_by"),
+            Piece.graded_at,
+            Piece.blame_reason_id,
+            Piece.blame_reason_params,
+            Piece.blame_reason,
+        )
+        .join(Store, Store.id == Piece.store_id)
+        .join(Product, Product.id == Piece.product_id)
+        .join(DefectCode, DefectCode.id == Piece.defect_id)
+        .outerjoin(User, User.id == Piece.graded_by_id)
+        .where(Piece.scrap_month == month.key, Piece.blame == blame)
+        .order_by(Piece.id)
+    )
+    if blame == Blame.SUPPLIER:
+        query = query.where(Piece.blamed_supplier_id == party_id)
+    elif blame == Blame.STORE:
+        query = query.where(Piece.store_id == party_id)
+    return query
 
 
 def party_adjustments(month: Month, blame: Blame, party_id: int | None) -> list[Adjustment]:
