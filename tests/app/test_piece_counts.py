@@ -46,8 +46,12 @@ def _actor(actors: dict, action: PieceAction) -> User:
 
 
 def _step(piece: Piece, choice: int, day: int, actors: dict) -> None:
-    action, target = _allowed(piece.status)[choice % len(_allowed(piece.status))]
-    history.move(piece, action, _actor(actors, action), target=target)
+    allowed = _allowed(piece.status)
+    if not allowed:  # an end: cancelled, settled at the store
+        return
+    action, target = allowed[choice % len(allowed)]
+    # Corrections (cancel, undo a grade…) need their reason; every other move ignores it.
+    history.move(piece, action, _actor(actors, action), target=target, reason="a generated step")
     if action == PieceAction.DISPATCH:
         piece.dispatched_at = piece.registered_at
         piece.due_on = DAY + timedelta(days=15)

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workshop.errors import AlreadyDone, InvalidTransition, NotPermitted
+from workshop.errors import AlreadyDone, InvalidTransition, NotPermitted, RuleViolation
 from workshop.roles import Role
 from workshop.statuses import BatchStatus, Direction
 from workshop.statuses import PieceStatus as S
@@ -127,16 +127,24 @@ DRAWN = {
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.sampled_from(list(PieceAction)), st.sampled_from(list(Role)), st.sampled_from([None, *S])),
+        st.tuples(
+            st.sampled_from(list(PieceAction)),
+            st.sampled_from(list(Role)),
+            st.sampled_from([None, *S]),
+            st.sampled_from(["", "why"]),
+        ),
         max_size=40,
     )
 )
 def test_no_sequence_of_moves_reaches_a_status_the_table_does_not_allow(steps):
     status = None
-    for action, role, target in steps:
+    for action, role, target, reason in steps:
         try:
-            move = move_piece("P1", status, action, role, target)
+            move = move_piece("P1", status, action, role, target, reason)
         except (InvalidTransition, NotPermitted, ValueError):
+            continue
+        except RuleViolation:
+            assert PIECE_TABLE[action].correction and not reason  # only a correction without its reason
             continue
         new = S(move.to_status)
         assert new == status or (status, new) in DRAWN
