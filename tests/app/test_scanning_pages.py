@@ -158,6 +158,7 @@ def test_the_repair_card_names_operations_in_both_languages_and_starts_parts_at_
     client.post(f"/bench/pieces/{piece.id}/grade", data={"grade": "repairable"})
     page = client.get(f"/bench/pieces/{piece.id}").get_data(as_text=True)
     assert "<kbd>1</kbd> Restitch seam · 重新缝合 · RESTITCH" in page  # typing either name or the code finds it
+    assert "Button · 纽扣 · BTN (粒)" in page  # and the parts too
     assert page.count('type="number" value="1"') == 3  # every part row's quantity starts at 1
     assert page.index('id="minutes"') < page.index('name="parts-0-part"') < page.index('id="note"')
     response = client.post(
