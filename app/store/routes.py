@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     make_response,
@@ -32,6 +31,7 @@ from wtforms.fields.choices import SelectChoice
 from app import clock, idempotency, inputs, navigation
 from app.access import role_required
 from app.boundary import CONFLICT, discard, on_refusal
+from app.clock import chain_tz
 from app.documents import LABEL_FILE, PDF, send_document, warn_missing
 from app.errors import render_error
 from app.extensions import db
@@ -41,6 +41,8 @@ from app.services import (
     batches,
     catalogue,
     deadlines,
+    exports,
+    label_jobs,
     paper,
     photos,
     piece_lists,
@@ -66,7 +68,7 @@ from app.store.forms import (
 )
 from labels import item_sheet, slip_pdf, thermal_labels
 from workshop.blame import inspection_warning
-from workshop.clock import local_date
+from workshop.clock import RUNNING_STATES, local_date
 from workshop.errors import AlreadyDone, InvalidCode
 from workshop.roles import Role
 from workshop.statuses import DefectKind, Direction, PieceStatus, Source
@@ -75,12 +77,12 @@ from workshop.transitions import BatchAction, allowed_batch_actions
 
 bp = Blueprint("store", __name__, template_folder="templates", url_prefix="/store")
 
-LIST_ROLES = (Role.STORE, Role.REGION)
+LIST_ROLES = (Role.STORE, Role.REGION, Role.TECHNICIAN, Role.FINANCE)
 
 
 @bp.record_once
 def _menu(state) -> None:
-    navigation.add(state.app, "store.index", N_("Pieces"), {Role.STORE, Role.REGION, Role.ADMIN}, order=10)
+    navigation.add(state.app, "store.index", N_("Pieces"), set(Role), order=10)
     navigation.add(state.app, "store.register", N_("Register a piece"), {Role.STORE}, order=11)
     navigation.add(state.app, "store.batch", N_("Weekly batch"), {Role.STORE}, order=12)
     navigation.add(state.app, "store.receive", N_("Receive a parcel"), {Role.STORE}, order=13)
@@ -96,40 +98,101 @@ def acting_store() -> Store:
 # --- The list of pieces ---------------------------------------------------------------
 
 
-@bp.route("/")
-@role_required(*LIST_ROLES)
-def index():
-    rules = current_rules()
-    today = clock.today()
+def wanted_from_request() -> tuple[piece_lists.PieceFilter, Store | None]:
+    """The list's filters from the query string (the page and its exports read the same ones)."""
     args = request.args
-    stores = []
-    if current_user.role != Role.STORE:
-        stores = list(db.session.scalars(scope.stores(current_user)))
+    many_stores = current_user.role != Role.STORE
+    store = piece_lists.store_by_text(current_user, args.get("store", "")) if many_stores else None
+    if many_stores and args.get("store", "").strip() and store is None:
+        flash(_("No store of yours has the code %(code)s.", code=args.get("store", "").strip()[:40]), "error")
     wanted = piece_lists.PieceFilter(
-        store_id=inputs.arg_int("store") if stores else None,
+        store_id=store.id if store else None,
         status=args.get("status", ""),
         week=args.get("week", ""),
         defect_id=inputs.arg_int("defect"),
         q=args.get("q", ""),
+        clock=args.get("clock", ""),
+        after=inputs.arg_int("after"),
     )
-    listing = piece_lists.pieces(current_user, wanted)
+    return wanted, store
+
+
+@bp.route("/")
+@role_required(*LIST_ROLES)
+def index():
+    """Every role's list of pieces within its scope: filters, the search box's matches, the figures' lists."""
+    rules = current_rules()
+    today = clock.today()
+    wanted, store = wanted_from_request()
+    listing = piece_lists.pieces(current_user, wanted, rules, today)
     for message, params in listing.problems:
         flash(translate(message, params), "error")
-    page = db.paginate(listing.query, page=inputs.arg_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    clocks = {piece.id: deadlines.reading(piece, rules, today) for piece in page.items if piece.due_on is not None}
+    clocks = {piece.id: deadlines.reading(piece, rules, today) for piece in listing.items if piece.due_on is not None}
     defects = db.session.scalars(select(DefectCode).order_by(DefectCode.code)).all()
     return render_template(
         "store/index.html",
-        page=page,
+        listing=listing,
         clocks=clocks,
-        stores=stores,
+        many_stores=current_user.role != Role.STORE,
+        store=store,
         defects=defects,
         statuses=list(PieceStatus),
+        groups=[(name, title) for name, (title, _statuses) in piece_lists.GROUPS.items()],
+        clock_states=list(RUNNING_STATES),
         label_form=LabelForm(),
         can_print=current_user.role in (Role.STORE, Role.ADMIN),
         printers=printing.printers_for(current_user) if current_user.role == Role.STORE else [],
         week=listing.week,
+        export_limit=piece_lists.EXPORT_LIMIT,
     )
+
+
+@bp.route("/pieces.<any(csv,xlsx):fmt>")
+@role_required(*LIST_ROLES)
+def export_pieces(fmt: str):
+    """The list as filtered, as a spreadsheet: the newest EXPORT_LIMIT pieces, within the user's scope."""
+    rules = current_rules()
+    today = clock.today()
+    wanted, _store = wanted_from_request()
+    locale = str(get_locale() or "zh_Hans")
+    C = exports.Column
+    columns = (
+        C(_("Code")),
+        C(_("Store code")),
+        C(_("Store")),
+        C(_("Style code")),
+        C(_("Product")),
+        C(_("Size")),
+        C(_("Colour")),
+        C(_("Defect")),
+        C(_("Registered"), "datetime"),
+        C(_("Status")),
+        C(_("Due back"), "date"),
+        C(_("Days left"), "int"),
+    )
+    tz = chain_tz()
+    rows = []
+    for p in piece_lists.every_piece(current_user, wanted, rules, today):
+        reading = deadlines.reading(p, rules, today)
+        rows.append(
+            (
+                p.code,
+                p.store.code,
+                p.store.name,
+                p.product.style_code,
+                p.product.name,
+                p.size,
+                p.colour,
+                f"{p.defect.code} {p.defect.name(locale)}",
+                p.registered_at.astimezone(tz),
+                _(p.status.label),
+                p.due_on,
+                reading.left if reading is not None else None,
+            )
+        )
+    table = exports.Table(f"pieces-{local_date(clock.now(), rules.tz).isoformat()}", columns, rows)
+    body, mimetype = exports.encoded(table, fmt)
+    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=f"{table.name}.{fmt}")
 
 
 # --- Registering ----------------------------------------------------------------------
@@ -282,6 +345,12 @@ def print_labels(pieces: list[Piece]):
             "ok",
         )
         return redirect(url_for("store.index"))
+    if printer is None and len(pieces) > label_jobs.threshold():
+        # A few hundred labels: made in the background, with a progress bar and the PDF at the end.
+        job_id = label_jobs.start(
+            db.session, current_user, pieces, layout=form.format.data, start_position=form.start.data or 1
+        )
+        return redirect(url_for("work.show", job_id=job_id), 303)
     data = [paper.piece_label(p, rules) for p in pieces]
     # Render first: a failed rendering must not mark anything as labelled.
     if printer is not None:
@@ -531,6 +600,9 @@ def batch_slip(batch_id: int):
     if found.direction != Direction.OUTBOUND:
         abort(404)
     if found.dispatched_at is None:
+        # Packed but not yet sent: what goes in the box now is the packing list (the slip follows dispatch).
+        if current_user.role == Role.STORE and found.pieces:
+            return redirect(url_for("store.batch_packing_list", batch_id=found.id))
         flash(
             _("Batch %(code)s is not dispatched yet: its slip is printed once it is dispatched.", code=found.code),
             "error",

@@ -241,7 +241,6 @@ def test_2_the_workshop_receives_grades_repairs_and_sends_back_in_english(new_pa
     row = page.locator("tr", has_text="上海静安寺店")
     WEEK["return_batch"] = row.locator("a.code").inner_text()
     j.go(row.locator("a.code"))
-    j.type(page.locator("#carrier"), "顺丰速运")
     j.type(page.locator("#tracking_no"), "SF9876543210")
     j.go(page.get_by_role("button", name="Dispatch the parcel"))
     assert "dispatched" in page.content()
