@@ -207,13 +207,15 @@ def wait_idle(app: Flask) -> None:
 
 def tick(app: Flask) -> None:
     """What a scheduler does each minute: the daily run when its hour has come (once a day,
-    however many schedulers tick), the outbox's retries, old job files, old log-in history. On RQ the work is
+    however many schedulers tick), the outbox's retries, old job files, old log-in history, old
+    remembered answers (Idempotency-Key). On RQ the work is
     queued for the workers; otherwise it is done here."""
     for path in (
         "app.services.reminders:run_daily",
         "app.services.outbox:send_due",
         "app.services.jobs:clean_expired",
         "app.services.sessions:prune",
+        "app.idempotency:prune",
     ):
         if mode(app) == "rq":
             submit(app, path)

@@ -9,12 +9,15 @@ retrying it simply asks again. The same key with a different request is refused 
 
 import hashlib
 import json
+from datetime import datetime, timedelta
 
 from flask import Response, current_app, jsonify, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from app import clock
+from app.database import writes
 from app.extensions import db
 from app.i18n import translate
 from app.models import IdempotencyRecord
@@ -23,6 +26,7 @@ from workshop.text import N_
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 200
+KEEP_DAYS = 7
 
 
 class BadKey(Exception):
@@ -122,3 +126,19 @@ def run_for_page(work) -> Response:
         response = jsonify({"outcome": "refused", "code": "invalid", "message": translate(e.message)})
         response.status_code = 422
         return response
+
+
+@writes
+def prune(at: datetime | None = None) -> int:
+    """Forget the answers remembered more than ``IDEMPOTENCY_DAYS`` (7) ago. Every scan of
+    every scanning page carries a key — millions a year — while a scan waits in a browser for
+    hours, not weeks; one sent again later still changes nothing twice (the piece's state
+    answers "already …"). The scheduler runs it each minute; it reads the index on the time."""
+    days = max(int(current_app.config.get("IDEMPOTENCY_DAYS", KEEP_DAYS)), 1)
+    before = (at or clock.now()) - timedelta(days=days)
+    removed = db.session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < before),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+    return removed.rowcount or 0

@@ -310,14 +310,18 @@ def _repair_choices(form: RepairForm) -> None:
     form.operations.choices = [SelectChoice(o.code, operation_label(o, locale)) for o in operations]
     parts = db.session.scalars(select(SparePart).where(SparePart.active.is_(True)).order_by(SparePart.code)).all()
     for row in form.parts:
-        row.part.choices = [SelectChoice(0, "—")] + [
-            SelectChoice(p.id, f"{p.name(locale)} ({p.unit})" if p.unit else p.name(locale)) for p in parts
-        ]
+        row.part.choices = [SelectChoice(0, "—")] + [SelectChoice(p.id, part_label(p, locale)) for p in parts]
 
 
 def operation_label(operation: RepairOperation, locale: str) -> str:
     other = operation.name_zh if locale.startswith("en") else operation.name_en
     return f"{operation.name(locale)} · {other} · {operation.code}"
+
+
+def part_label(part: SparePart, locale: str) -> str:
+    other = part.name_zh if locale.startswith("en") else part.name_en
+    label = f"{part.name(locale)} · {other} · {part.code}"
+    return f"{label} ({part.unit})" if part.unit else label
 
 
 def _blame_choice(form) -> grading.BlameChoice | None:

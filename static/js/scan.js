@@ -137,7 +137,7 @@
     var sender = Scanning.Sender({
       url: root.dataset.scanUrl,
       storageKey: root.dataset.queueKey,
-      log: Scanning.Log(document.getElementById("scan-log")),
+      log: Scanning.Log(document.getElementById("scan-log"), "scan-log:" + root.dataset.queueKey),
       texts: { waiting: root.dataset.textWaiting, paused: root.dataset.textPaused, network: root.dataset.textNetwork },
       prepare: function (body) {
         // Filled when the scan is first sent, after the answers to the scans before it: a
@@ -292,6 +292,29 @@
           if (namesOf(boxes[i]).some(function (name) { return name.indexOf(typed) === 0; })) { focusAt(i); break; }
         }
       }
+    });
+    // The spare parts: typing a code or either name picks the part (the list's own
+    // type-ahead knows only the start of the label).
+    form.querySelectorAll("select").forEach(function (select) {
+      var buffer = "", bufferAt = 0;
+      select.addEventListener("keydown", function (e) {
+        if (e.ctrlKey || e.metaKey || e.altKey || e.key.length !== 1 || e.key === " ") return;
+        e.preventDefault();
+        var now = Date.now();
+        buffer = (now - bufferAt < 1000 ? buffer : "") + e.key.toLowerCase();
+        bufferAt = now;
+        var options = Array.prototype.slice.call(select.options).filter(function (o) { return o.value !== "0"; });
+        var found = options.filter(function (o) {
+          return o.textContent.replace(/\s*\([^)]*\)\s*$/, "").split("·").some(function (name) {
+            return name.trim().toLowerCase().indexOf(buffer) === 0;
+          });
+        });
+        if (!found.length) return;
+        // The same letter again goes to the next part that starts with it.
+        var next = buffer.length === 1 ? found[(found.indexOf(select.selectedOptions[0]) + 1) % found.length] : found[0];
+        select.value = next.value;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      });
     });
     if (boxes.length) focusAt(0);
   }

@@ -51,26 +51,42 @@
   }
 
   // --- The running log: the last answers, newest first ---------------------------------
-  function Log(list, size) {
+  // Kept for the browser tab (sessionStorage), so that opening a card and coming back to the
+  // station, or a page reload, keeps what was said.
+  function Log(list, storageKey, size) {
     size = size || 10;  // short enough never to need a scroll bar (nor a tab stop)
-    function entry(text) {
+    var said = [];
+    try { said = JSON.parse(window.sessionStorage.getItem(storageKey) || "[]"); } catch (e) { said = []; }
+    if (!Array.isArray(said)) said = [];
+
+    function entry(text, atEnd) {
       var li = document.createElement("li");
       var code = document.createElement("span");
       code.className = "code";
       code.textContent = text;
-      var said = document.createElement("span");
-      said.className = "said";
-      li.append(code, " ", said);
-      list.prepend(li);
+      var words = document.createElement("span");
+      words.className = "said";
+      li.append(code, " ", words);
+      if (atEnd) list.append(li); else list.prepend(li);
       while (list.children.length > size) list.lastElementChild.remove();
       return li;
     }
-    function set(li, outcome, message) {
-      if (!li) return;
+    function show(li, outcome, message) {
       li.className = outcome;
       li.querySelector(".said").textContent = message;
     }
-    return { entry: entry, set: set };
+    function set(li, outcome, message) {
+      if (!li) return;
+      show(li, outcome, message);
+      if (outcome === "waiting") return;
+      said.unshift({ text: li.querySelector(".code").textContent, outcome: outcome, message: message });
+      said = said.slice(0, size);
+      try { window.sessionStorage.setItem(storageKey, JSON.stringify(said)); } catch (e) { /* shown anyway */ }
+    }
+    said.forEach(function (old) {
+      if (old && typeof old.text === "string") show(entry(old.text, true), String(old.outcome), String(old.message));
+    });
+    return { entry: function (text) { return entry(text, false); }, set: set };
   }
 
   // --- Sending: in order, once, kept while the server cannot be reached ---------------
@@ -321,7 +337,7 @@
     var answerBox = document.getElementById("scan-answer");
     var waitingBox = document.getElementById("scan-waiting");
     var logList = document.getElementById("scan-log");
-    var log = logList ? Log(logList) : null;
+    var log = logList ? Log(logList, "scan-log:" + form.dataset.scanQueue) : null;
     function show(outcome, message) {
       if (!answerBox) return;
       answerBox.className = "answer " + outcome;

@@ -158,6 +158,7 @@ def test_the_repair_card_names_operations_in_both_languages_and_starts_parts_at_
     client.post(f"/bench/pieces/{piece.id}/grade", data={"grade": "repairable"})
     page = client.get(f"/bench/pieces/{piece.id}").get_data(as_text=True)
     assert "<kbd>1</kbd> Restitch seam · 重新缝合 · RESTITCH" in page  # typing either name or the code finds it
+    assert "Button · 纽扣 · BTN (粒)" in page  # and the parts too
     assert page.count('type="number" value="1"') == 3  # every part row's quantity starts at 1
     assert page.index('id="minutes"') < page.index('name="parts-0-part"') < page.index('id="note"')
     response = client.post(
@@ -175,3 +176,24 @@ def test_the_dispatch_confirmation_counts_the_pieces_in_a_number_the_script_upda
     scan_into_batch(client, piece.code)
     page = client.get("/store/batch").get_data(as_text=True)
     assert 'I have packed these <span data-count="batch">1</span> pieces and will put' in page
+
+
+def test_remembered_answers_are_forgotten_after_a_week(app, client, login, desk, make_piece, db_session):
+    from datetime import timedelta
+
+    from app import clock, idempotency
+    from app.models import IdempotencyRecord
+
+    pieces = [make_piece(store=desk.store, user=desk.clerk) for _ in range(2)]
+    login(desk.clerk)
+    scan_into_batch(client, pieces[0].code, key="old-one")
+    scan_into_batch(client, pieces[1].code, key="new-one")
+    with app.app_context():
+        db.session.execute(
+            IdempotencyRecord.__table__.update()
+            .where(IdempotencyRecord.key == "old-one")
+            .values(created_at=clock.now() - timedelta(days=8))
+        )
+        db.session.commit()
+        assert idempotency.prune() == 1
+        assert db.session.scalars(select(IdempotencyRecord.key)).all() == ["new-one"]
