@@ -371,10 +371,7 @@ def export(name: str, fmt: str):
         job_id = export_jobs.start(db.session, current_user, name, fmt, request.args.to_dict())
         return redirect(url_for("work.show", job_id=job_id), 303)
     table = export_table(name)
-    if fmt == "csv":
-        body, mimetype = exports.csv_bytes(table), "text/csv; charset=utf-8"
-    else:
-        body, mimetype = exports.xlsx_bytes(table), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    body, mimetype = exports.encoded(table, fmt)
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=f"{table.name}.{fmt}")
 
 

@@ -7,7 +7,7 @@ Revises: 0006_session_history_pruned
 from alembic import op
 
 revision = "alertsui_notification_list"
-down_revision = "0006_session_history_pruned"
+down_revision = "finder_search_indexes"
 branch_labels = None
 depends_on = None
 
