@@ -107,73 +107,79 @@ def return_batch_id(store: int, month_index: int) -> int:
 
 
 def pieces(count: int, months: list[Month], costs: list[int], sqlite: bool) -> Iterator[tuple]:
-    """Piece rows, streamed. Products are skewed (a few styles fail much more), so the
-    summary has realistic numbers of rows per month."""
+    """Piece rows, streamed. A few thousand random moments and choices are drawn once and
+    cycled through (drawing for each of 4,000,000 rows would take longer than the load).
+    Products are skewed (a few styles fail much more), so the summary has a realistic number
+    of rows per month."""
     rng = random.Random(SEED)
 
     def moment(value: datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else value
 
+    def day(value: datetime):
+        return value.date().isoformat() if sqlite else value.date()
+
+    times = []  # per month: (registered, dispatched, due, received, graded)
+    for month in months:
+        pool = []
+        for _ in range(997):
+            graded = datetime(month.year, month.month, rng.randint(1, 28), rng.randint(1, 15), tzinfo=UTC)
+            received = graded - timedelta(days=rng.randint(0, 4))
+            dispatched = received - timedelta(days=2)
+            pool.append(
+                (
+                    moment(dispatched - timedelta(days=2)),
+                    moment(dispatched),
+                    day(dispatched + timedelta(days=15)),
+                    moment(received),
+                    moment(graded),
+                    Month.at(graded, TZ).key,
+                )
+            )
+        times.append(pool)
     weights = [1 / (i + 1) ** 0.8 for i in range(PRODUCTS)]
-    chosen = rng.choices(range(PRODUCTS), weights=weights, k=50_000)
+    products = rng.choices(range(PRODUCTS), weights=weights, k=49_999)
+    defects = [1 + min(int(rng.paretovariate(1.2)) - 1, DEFECTS - 1) for _ in range(9_973)]
+    rolls = [rng.random() for _ in range(10_007)]
+    prices = [c / 100 if sqlite else f"{c // 100}.{c % 100:02d}" for c in costs]
     for pid in range(1, count + 1):
         index = pid % len(months)
-        month = months[index]
-        graded = datetime(month.year, month.month, rng.randint(1, 28), rng.randint(1, 15), tzinfo=UTC)
-        product = chosen[pid % len(chosen)] if pid % 3 else rng.randrange(PRODUCTS)
-        store = rng.randint(1, STORES)
-        received = graded - timedelta(days=rng.randint(0, 4))
-        dispatched = received - timedelta(days=2)
-        roll = rng.random()
-        common = (
-            pid,
-            store,
-            product + 1,
-            "L",
-            "藏青",
-            1 + min(int(rng.paretovariate(1.2)) - 1, DEFECTS - 1),
-            "",
-            "customer_return",
-            moment(dispatched - timedelta(days=2)),
-        )
+        registered, dispatched, due, received, graded, month_key = times[index][pid % 997]
+        product = products[pid % 49_999]
+        store = (pid * 7919) % STORES + 1
+        roll = rolls[pid % 10_007]
+        common = (pid, store, product + 1, "L", "藏青", defects[pid % 9_973], "", "customer_return", registered)
         if roll < 0.30:
-            b = rng.random()
-            blame = "supplier" if b < 0.60 else "store" if b < 0.85 else "hq"
-            cost = costs[product]
+            blame = "supplier" if roll < 0.18 else "store" if roll < 0.255 else "hq"
             yield common + (
                 "scrapped",
                 False,
-                moment(dispatched),
-                (dispatched + timedelta(days=15)).date().isoformat()
-                if sqlite
-                else (dispatched + timedelta(days=15)).date(),
-                moment(received),
+                dispatched,
+                due,
+                received,
                 None,
                 "scrap",
-                moment(graded),
+                graded,
                 1,
                 blame,
                 blame,
                 "",
                 False,
                 product % SUPPLIERS + 1 if blame == "supplier" else None,
-                cost / 100 if sqlite else f"{cost // 100}.{cost % 100:02d}",
-                moment(graded),
-                Month.at(graded, TZ).key,
+                prices[product],
+                graded,
+                month_key,
             )
         else:
-            grade = "repairable" if roll < 0.90 else "no_fault"
             yield common + (
                 "back_at_store",
                 False,
-                moment(dispatched),
-                (dispatched + timedelta(days=15)).date().isoformat()
-                if sqlite
-                else (dispatched + timedelta(days=15)).date(),
-                moment(received),
+                dispatched,
+                due,
+                received,
                 return_batch_id(store, index),
-                grade,
-                moment(graded),
+                "repairable" if roll < 0.90 else "no_fault",
+                graded,
                 1,
                 None,
                 None,
