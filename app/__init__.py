@@ -95,9 +95,11 @@ def register_blueprints(app: Flask) -> None:
     from app.bench.routes import bp as bench_bp
     from app.finance.routes import bp as finance_bp
     from app.main.routes import bp as main_bp
+    from app.notices.routes import bp as notices_bp
     from app.pieces.routes import bp as pieces_bp
     from app.quality.routes import bp as quality_bp
     from app.store.routes import bp as store_bp
+    from app.work.routes import bp as work_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -108,6 +110,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(finance_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(notices_bp)
+    app.register_blueprint(work_bp)
 
 
 def register_boundary(app: Flask) -> None:

@@ -74,6 +74,9 @@ class Piece(db.Model):
     __table_args__ = (
         Index("ix_piece_store_status", "store_id", "status"),
         Index("ix_piece_store_registered", "store_id", "registered_at"),
+        # The lists' keyset pages, newest first by number: a store's, a status's (app.services.piece_lists).
+        Index("ix_piece_store_id", "store_id", "id"),
+        Index("ix_piece_status_id", "status", "id"),
         Index("ix_piece_status_due", "status", "due_on"),
         # Finance's month figures read only this index: party and cost beside month and blame.
         Index("ix_piece_scrap_figures", "scrap_month", "blame", "blamed_supplier_id", "store_id", "scrap_cost"),

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "quality_supplier_quality"
-down_revision = "0005_paper_and_printers"
+down_revision = "alertsui_notification_list"
 branch_labels = None
 depends_on = None
 
