@@ -513,11 +513,8 @@ def write_readme(results: list[dict]) -> None:
     for r in results:
         lines += [
             f"**{r['dialect']} {r['version']}** — {r['pieces']:,} pieces, {r['year']}"
-            + (
-                f", loaded in {r['load_s']:.0f} s; summary recounted in {r['recount_s']:.0f} s"
-                if r["load_s"]
-                else " (reused)"
-            )
+            + (f", loaded in {r['load_s']:.0f} s" if r["load_s"] else "")
+            + (f"; the summary recounted from the pieces in {r['recount_s']:.0f} s" if r["recount_s"] else "")
             + f" ({r['rows']:,} summary rows).",
             "",
             f"Load average while measuring: {r['load']:.1f} on 2 cores.",
@@ -535,6 +532,14 @@ def write_readme(results: list[dict]) -> None:
             "",
         ]
     lines += [
+        "**Not shown here: the 500 ms target.** These runs shared two cores with seven other",
+        "engineers' test suites and benchmarks (load average above 20): each request waited",
+        "for a core most of its wall time. The app process itself spends 44–72 ms of CPU on a",
+        "quality page and about 20 ms on a page of pieces; the database's part is bounded by",
+        "the summary rows a page reads (the largest GROUP BY reads about 69,000 rows for the",
+        "chain's products over a year, whatever the number of pieces). Run the bench on an",
+        "idle machine to check the target.",
+        "",
         "The pages never read the pieces table for a figure: each part is one GROUP BY over the",
         "summary (`quality_figure`: per month, per region and for the chain, cut by supplier,",
         "defect, supplier × defect, supplier × product and store), whose rows for a year number in",
