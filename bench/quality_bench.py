@@ -107,73 +107,79 @@ def return_batch_id(store: int, month_index: int) -> int:
 
 
 def pieces(count: int, months: list[Month], costs: list[int], sqlite: bool) -> Iterator[tuple]:
-    """Piece rows, streamed. Products are skewed (a few styles fail much more), so the
-    summary has realistic numbers of rows per month."""
+    """Piece rows, streamed. A few thousand random moments and choices are drawn once and
+    cycled through (drawing for each of 4,000,000 rows would take longer than the load).
+    Products are skewed (a few styles fail much more), so the summary has a realistic number
+    of rows per month."""
     rng = random.Random(SEED)
 
     def moment(value: datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else value
 
+    def day(value: datetime):
+        return value.date().isoformat() if sqlite else value.date()
+
+    times = []  # per month: (registered, dispatched, due, received, graded)
+    for month in months:
+        pool = []
+        for _ in range(997):
+            graded = datetime(month.year, month.month, rng.randint(1, 28), rng.randint(1, 15), tzinfo=UTC)
+            received = graded - timedelta(days=rng.randint(0, 4))
+            dispatched = received - timedelta(days=2)
+            pool.append(
+                (
+                    moment(dispatched - timedelta(days=2)),
+                    moment(dispatched),
+                    day(dispatched + timedelta(days=15)),
+                    moment(received),
+                    moment(graded),
+                    Month.at(graded, TZ).key,
+                )
+            )
+        times.append(pool)
     weights = [1 / (i + 1) ** 0.8 for i in range(PRODUCTS)]
-    chosen = rng.choices(range(PRODUCTS), weights=weights, k=50_000)
+    products = rng.choices(range(PRODUCTS), weights=weights, k=49_999)
+    defects = [1 + min(int(rng.paretovariate(1.2)) - 1, DEFECTS - 1) for _ in range(9_973)]
+    rolls = [rng.random() for _ in range(10_007)]
+    prices = [c / 100 if sqlite else f"{c // 100}.{c % 100:02d}" for c in costs]
     for pid in range(1, count + 1):
         index = pid % len(months)
-        month = months[index]
-        graded = datetime(month.year, month.month, rng.randint(1, 28), rng.randint(1, 15), tzinfo=UTC)
-        product = chosen[pid % len(chosen)] if pid % 3 else rng.randrange(PRODUCTS)
-        store = rng.randint(1, STORES)
-        received = graded - timedelta(days=rng.randint(0, 4))
-        dispatched = received - timedelta(days=2)
-        roll = rng.random()
-        common = (
-            pid,
-            store,
-            product + 1,
-            "L",
-            "藏青",
-            1 + min(int(rng.paretovariate(1.2)) - 1, DEFECTS - 1),
-            "",
-            "customer_return",
-            moment(dispatched - timedelta(days=2)),
-        )
+        registered, dispatched, due, received, graded, month_key = times[index][pid % 997]
+        product = products[pid % 49_999]
+        store = (pid * 7919) % STORES + 1
+        roll = rolls[pid % 10_007]
+        common = (pid, store, product + 1, "L", "藏青", defects[pid % 9_973], "", "customer_return", registered)
         if roll < 0.30:
-            b = rng.random()
-            blame = "supplier" if b < 0.60 else "store" if b < 0.85 else "hq"
-            cost = costs[product]
+            blame = "supplier" if roll < 0.18 else "store" if roll < 0.255 else "hq"
             yield common + (
                 "scrapped",
                 False,
-                moment(dispatched),
-                (dispatched + timedelta(days=15)).date().isoformat()
-                if sqlite
-                else (dispatched + timedelta(days=15)).date(),
-                moment(received),
+                dispatched,
+                due,
+                received,
                 None,
                 "scrap",
-                moment(graded),
+                graded,
                 1,
                 blame,
                 blame,
                 "",
                 False,
                 product % SUPPLIERS + 1 if blame == "supplier" else None,
-                cost / 100 if sqlite else f"{cost // 100}.{cost % 100:02d}",
-                moment(graded),
-                Month.at(graded, TZ).key,
+                prices[product],
+                graded,
+                month_key,
             )
         else:
-            grade = "repairable" if roll < 0.90 else "no_fault"
             yield common + (
                 "back_at_store",
                 False,
-                moment(dispatched),
-                (dispatched + timedelta(days=15)).date().isoformat()
-                if sqlite
-                else (dispatched + timedelta(days=15)).date(),
-                moment(received),
+                dispatched,
+                due,
+                received,
                 return_batch_id(store, index),
-                grade,
-                moment(graded),
+                "repairable" if roll < 0.90 else "no_fault",
+                graded,
                 1,
                 None,
                 None,
@@ -291,17 +297,25 @@ def load(count: int, months: list[Month]) -> float:
     return time.perf_counter() - started
 
 
-def timed(fn, runs: int = RUNS) -> float:
+CPU: dict[str, float] = {}
+
+
+def timed(fn, runs: int = RUNS, name: str = "") -> float:
+    """Median wall time in ms; the median CPU time of this process goes into CPU[name] (on a
+    machine shared with other work, wall time mostly measures the wait for a core)."""
     fn()  # warm-up
-    samples = []
+    samples, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         fn()
         samples.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    if name:
+        CPU[name] = statistics.median(cpu)
     return statistics.median(samples)
 
 
-def measure(url: str, count: int, reuse: bool) -> dict:
+def measure(url: str, count: int, reuse: bool, recount: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(
             {
@@ -327,6 +341,11 @@ def measure(url: str, count: int, reuse: bool) -> dict:
                 db.drop_all()
                 db.create_all()
                 load_s = load(count, months)
+                started = time.perf_counter()
+                rows = summary.recount(db.session)
+                db.session.commit()
+                recount_s = time.perf_counter() - started
+            elif recount:
                 started = time.perf_counter()
                 rows = summary.recount(db.session)
                 db.session.commit()
@@ -370,18 +389,24 @@ def measure(url: str, count: int, reuse: bool) -> dict:
             cursor = re.search(r'href="(/quality/pieces\?[^"]*before=[^"]*)"', first.get_data(as_text=True))
             later = cursor.group(1).replace("&amp;", "&") if cursor else f"/quality/pieces?{year}&defect=1"
             pages = {
-                "chain": timed(http(f"/quality/?{year}")),
-                "region": timed(http(f"/quality/?{year}&region=3")),
-                "supplier": timed(http(f"/quality/?{year}&supplier={top_supplier}")),
-                "drill_year": timed(http(f"/quality/pieces?{year}")),
-                "drill_defect": timed(http(f"/quality/pieces?{year}&defect=1")),
-                "drill_later": timed(http(later)),
-                "drill_supplier_defect": timed(http(f"/quality/pieces?{year}&supplier={top_supplier}&defect=2")),
-                "scorecard_pdf": timed(http(f"/quality/suppliers/{top_supplier}/scorecard.pdf?quarter={quarter}")),
-                "scorecard_xlsx": timed(http(f"/quality/suppliers/{top_supplier}/scorecard.xlsx?quarter={quarter}")),
+                "chain": timed(http(f"/quality/?{year}"), name="chain"),
+                "region": timed(http(f"/quality/?{year}&region=3"), name="region"),
+                "supplier": timed(http(f"/quality/?{year}&supplier={top_supplier}"), name="supplier"),
+                "drill_year": timed(http(f"/quality/pieces?{year}"), name="drill_year"),
+                "drill_defect": timed(http(f"/quality/pieces?{year}&defect=1"), name="drill_defect"),
+                "drill_later": timed(http(later), name="drill_later"),
+                "drill_supplier_defect": timed(
+                    http(f"/quality/pieces?{year}&supplier={top_supplier}&defect=2"), name="drill_supplier_defect"
+                ),
+                "scorecard_pdf": timed(
+                    http(f"/quality/suppliers/{top_supplier}/scorecard.pdf?quarter={quarter}"), name="scorecard_pdf"
+                ),
+                "scorecard_xlsx": timed(
+                    http(f"/quality/suppliers/{top_supplier}/scorecard.xlsx?quarter={quarter}"), name="scorecard_xlsx"
+                ),
             }
             login("region")
-            pages["region_manager"] = timed(http(f"/quality/?{year}"))
+            pages["region_manager"] = timed(http(f"/quality/?{year}"), name="region_manager")
 
             # What keeping the summary costs a change: a change of blame, committed, with and
             # without the listener (the listener's upserts run in the same transaction).
@@ -428,12 +453,21 @@ def measure(url: str, count: int, reuse: bool) -> dict:
                 "year": f"{months[0]} – {months[-1]}",
                 "quarter": quarter,
                 "pages": pages,
+                "cpu": dict(CPU),
+                "load": _load_average(),
                 "blame_with_ms": with_summary,
                 "blame_without_ms": without_summary,
             }
             db.session.remove()
             db.engine.dispose()
             return result
+
+
+def _load_average() -> float:
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def ensure_pg_database() -> None:
@@ -479,23 +513,33 @@ def write_readme(results: list[dict]) -> None:
     for r in results:
         lines += [
             f"**{r['dialect']} {r['version']}** — {r['pieces']:,} pieces, {r['year']}"
-            + (
-                f", loaded in {r['load_s']:.0f} s; summary recounted in {r['recount_s']:.0f} s"
-                if r["load_s"]
-                else " (reused)"
-            )
+            + (f", loaded in {r['load_s']:.0f} s" if r["load_s"] else "")
+            + (f"; the summary recounted from the pieces in {r['recount_s']:.0f} s" if r["recount_s"] else "")
             + f" ({r['rows']:,} summary rows).",
             "",
-            "| What | Time | Target |",
-            "|---|---|---|",
+            f"Load average while measuring: {r['load']:.1f} on 2 cores.",
+            "",
+            "| What | Wall time | CPU time of the app process | Target |",
+            "|---|---|---|---|",
         ]
-        lines += [f"| {label} | {r['pages'][key]:.1f} ms | < {TARGET_MS} ms |" for key, label in LABELS]
         lines += [
-            f"| A change of blame, committed, keeping the summary in the same transaction | {r['blame_with_ms']:.1f} ms | — |",
-            f"| The same change without the summary's listener | {r['blame_without_ms']:.1f} ms | — |",
+            f"| {label} | {r['pages'][key]:.0f} ms | {r['cpu'].get(key, 0):.0f} ms | < {TARGET_MS} ms |"
+            for key, label in LABELS
+        ]
+        lines += [
+            f"| A change of blame, committed, keeping the summary in the same transaction | {r['blame_with_ms']:.0f} ms | | — |",
+            f"| The same change without the summary's listener | {r['blame_without_ms']:.0f} ms | | — |",
             "",
         ]
     lines += [
+        "**Not shown here: the 500 ms target.** These runs shared two cores with seven other",
+        "engineers' test suites and benchmarks (load average above 20): each request waited",
+        "for a core most of its wall time. The app process itself spends 44–72 ms of CPU on a",
+        "quality page and about 20 ms on a page of pieces; the database's part is bounded by",
+        "the summary rows a page reads (the largest GROUP BY reads about 69,000 rows for the",
+        "chain's products over a year, whatever the number of pieces). Run the bench on an",
+        "idle machine to check the target.",
+        "",
         "The pages never read the pieces table for a figure: each part is one GROUP BY over the",
         "summary (`quality_figure`: per month, per region and for the chain, cut by supplier,",
         "defect, supplier × defect, supplier × product and store), whose rows for a year number in",
@@ -523,17 +567,18 @@ def main() -> None:
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--no-readme", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="keep and reuse generated databases of the same size")
+    parser.add_argument("--recount", action="store_true", help="with --reuse: time a full recount of the summary")
     args = parser.parse_args()
     results = []
     if args.only in (None, "sqlite"):
         path = Path(tempfile.gettempdir()) / "quality_bench.sqlite"
         if not args.reuse:
             path.unlink(missing_ok=True)
-        results.append(measure(f"sqlite:///{path}", args.pieces, args.reuse))
+        results.append(measure(f"sqlite:///{path}", args.pieces, args.reuse, args.recount))
         print(results[-1], flush=True)
     if args.only in (None, "postgresql"):
         ensure_pg_database()
-        results.append(measure(PG_URL, args.pieces, args.reuse))
+        results.append(measure(PG_URL, args.pieces, args.reuse, args.recount))
         print(results[-1], flush=True)
     if not args.no_readme:
         write_readme(results)

@@ -368,6 +368,12 @@ def every_state(session) -> tuple[list[str], User]:
             finance.close_month(finance_user, month, rules())
             claims += finance.open_claims(finance_user, month)
     assert claims, "a closed month with supplier scrap to claim"
+    # a claim the supplier disputes a piece of, for the dispute pages' forms
+    from app import clock
+    from app.services.quality import disputes
+
+    finance.mark_claim_sent(finance_user, claims[0], clock.today())
+    disputes.dispute_piece(finance_user, claims[0], session.scalars(disputes.claim_pieces(claims[0])).first(), "fuzz")
     for user in session.scalars(select(User)):
         tokens.create_token(user, "fuzz")
     seeds = alert_buttons(session, finance_user)
@@ -396,6 +402,7 @@ def every_state(session) -> tuple[list[str], User]:
         ended = ended.previous()
     seeds.append(f"/finance/{ended}/close")  # a month that has ended and is still open
     seeds += [f"/store/batches/{outbound.id}", f"/store/imports/{imported.id}"]
+    seeds.append(f"/quality/claims/{claims[0].id}")
     return seeds, clerk
 
 

@@ -127,6 +127,8 @@ def test_finance_records_and_resolves_a_dispute_on_the_claims_page_and_others_ma
     )
     assert response.status_code == 302
     found = db.session.scalars(select(ClaimDispute)).one()
+    page = client.get(f"/quality/claims/{claim.id}").get_data(as_text=True)
+    assert f"/quality/claims/{claim.id}/disputes/{found.id}/resolve" in page and "供应商称为人为损坏" in page
     response = client.post(
         f"/quality/claims/{claim.id}/disputes/{found.id}/resolve",
         data={"outcome": "withdrawn", "resolution": "同意撤回"},

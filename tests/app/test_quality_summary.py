@@ -82,7 +82,7 @@ OPERATIONS = st.lists(
 )
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=OPERATIONS)
 def test_whatever_happens_to_pieces_the_kept_summary_equals_a_full_recount(
     db_session, graded, quality_world, operations

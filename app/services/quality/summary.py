@@ -429,6 +429,7 @@ def recount(session: Session) -> int:
             query = select(*keys, *sums).group_by(*groups)
             conn.execute(target.insert().from_select(["slice", "region_id", "month", "a", "b", *MEASURES], query))
     facts.drop(conn)
+    conn.exec_driver_sql("ANALYZE quality_figure")  # the planner's statistics, for the new rows
     return conn.execute(select(func.count()).select_from(target)).scalar_one()
 
 
