@@ -488,9 +488,7 @@ def import_rows(
             description=row.description,
             delivery_received_on=date.fromisoformat(row.delivery) if row.delivery else None,
         )
-        piece = registration.register_piece(actor, store, data, rules, at=at)
-        piece.import_id = record.id
-        pieces.append(piece)
+        pieces.append(registration.register_piece(actor, store, data, rules, at=at, import_id=record.id))
     return record, pieces
 
 
