@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 VENV ?= .venv
 PORT ?= 5000
+# HOST=0.0.0.0 serves the shop's network too (a clerk's phone on the same Wi-Fi): see README.
+HOST ?= 127.0.0.1
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { command -v $$p; break; }; done)
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -19,9 +21,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# Compiled catalogues are built, not committed.
-translations: $(STAMP)
-	@$(BIN)/pybabel compile -d app/translations >/dev/null 2>&1 || $(BIN)/pybabel compile -d app/translations
+# Compiled catalogues are built, not committed (only when their .po is newer).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
+%.mo: %.po $(STAMP)
+	@$(BIN)/pybabel -q compile -i $< -o $@.tmp && mv $@.tmp $@
+
+translations: $(CATALOGUES)
 
 # After changing strings: extract them and update the catalogues (then translate zh_Hans).
 extract-messages: $(STAMP)
@@ -32,10 +37,11 @@ run: $(STAMP) translations
 	@$(BIN)/flask db upgrade
 	@$(BIN)/flask load-demo
 	@echo
-	@echo "  Repair workshop: http://127.0.0.1:$(PORT)/  (stop with Ctrl-C)"
+	@echo "  Repair workshop: http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
+	@if [ "$(HOST)" = "0.0.0.0" ]; then for a in $$(hostname -I 2>/dev/null); do echo "  From a phone on the same network: http://$$a:$(PORT)/"; done; fi
 	@echo "  Demo accounts (password demo1234): store, store2 (store staff), region, tech, finance, admin"
 	@echo
-	@$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - --access-logformat $(ACCESS_LOG_FORMAT) wsgi:app
+	@$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --access-logformat $(ACCESS_LOG_FORMAT) wsgi:app
 
 test: $(STAMP) translations
 	$(BIN)/ruff check .

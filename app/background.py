@@ -12,6 +12,7 @@ or another machine; ``thread`` — one worker thread of this process (the embedd
 and commands that want their work done before they exit).
 """
 
+import contextvars
 import importlib
 import logging
 import queue
@@ -107,7 +108,9 @@ def submit(app: Flask, path: str, *args) -> None:
             log.exception("the queue is unreachable; running %s in this process", path)
             chosen = "thread"
     if chosen == "inline":
-        run_in_app(app, path, *args)
+        # In a context of its own, as a worker thread would be: nothing of the committing
+        # request leaks in (its write intent would make a job's reads take SQLite's write lock).
+        contextvars.Context().run(run_in_app, app, path, *args)
     else:
         _runner(app).put((path, args))
 
@@ -204,12 +207,13 @@ def wait_idle(app: Flask) -> None:
 
 def tick(app: Flask) -> None:
     """What a scheduler does each minute: the daily run when its hour has come (once a day,
-    however many schedulers tick), the outbox's retries, old job files. On RQ the work is
+    however many schedulers tick), the outbox's retries, old job files, old log-in history. On RQ the work is
     queued for the workers; otherwise it is done here."""
     for path in (
         "app.services.reminders:run_daily",
         "app.services.outbox:send_due",
         "app.services.jobs:clean_expired",
+        "app.services.sessions:prune",
     ):
         if mode(app) == "rq":
             submit(app, path)
@@ -253,6 +257,13 @@ def init_app(app: Flask) -> None:
         from app.services import jobs
 
         click.echo(f"{jobs.clean_expired()} job files removed.")
+
+    @app.cli.command("prune-sessions")
+    def prune_sessions() -> None:
+        """Delete log-in sessions and attempts older than SESSION_HISTORY_DAYS (90)."""
+        from app.services import sessions
+
+        click.echo(f"{sessions.prune()} old sessions and log-in attempts removed.")
 
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")

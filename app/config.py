@@ -85,6 +85,7 @@ def from_environment(instance_path: Path) -> dict:
         "APP_ENV": "production" if production else os.environ.get("APP_ENV", "development").lower(),
         "SESSION_IDLE_LIFETIME": _duration("SESSION_IDLE_HOURS", "hours", 12),
         "SESSION_ABSOLUTE_LIFETIME": _duration("SESSION_ABSOLUTE_DAYS", "days", 7),
+        "SESSION_HISTORY_DAYS": max(_duration("SESSION_HISTORY_DAYS", "days", 90).days, 1),
         "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT", "10 per minute"),
         "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "10 per 15 minutes"),
         "PRINTER_TIMEOUT": _seconds("PRINTER_TIMEOUT", "5"),

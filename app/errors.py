@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 
 from app import logs
 from app.extensions import db
+from app.inputs import body_limit
 from workshop.text import N_
 
 MESSAGES = {
@@ -20,7 +21,7 @@ MESSAGES = {
         N_("There is nothing here, or it is not yours to see. Check the address or go back to the home page."),
     ),
     405: (N_("Not allowed"), N_("This page cannot be used that way.")),
-    413: (N_("Too large"), N_("What you sent is too large. Photos may be at most 10 MB each.")),
+    413: (N_("Too large"), N_("What you sent is too large for this page. Nothing was saved.")),
     429: (N_("Too many attempts"), N_("Too many attempts in a short time. Wait a minute and try again.")),
     500: (
         N_("Something went wrong"),
@@ -69,9 +70,19 @@ def render_error(status: int, detail: str | None = None):
     ), status
 
 
+def too_large_detail() -> str:
+    """What this page takes, in the person's language: the limit is the endpoint's own."""
+    return _(
+        "What you sent is too large: this page takes at most %(size)s MB at a time "
+        "(a photo at most 10 MB, five at once; a spreadsheet at most 5 MB). Nothing was saved.",
+        size=body_limit() // (1024 * 1024),
+    )
+
+
 def init_app(app: Flask) -> None:
-    for status in (400, 401, 403, 404, 405, 413, 429):
+    for status in (400, 401, 403, 404, 405, 429):
         app.register_error_handler(status, lambda e, status=status: render_error(status))
+    app.register_error_handler(413, lambda e: render_error(413, too_large_detail()))
 
     @app.errorhandler(CSRFError)
     def _csrf(e):

@@ -58,10 +58,15 @@ def _values():
             yield upload.filename or ""
 
 
-def _limit_body_size() -> None:
+def body_limit() -> int:
+    """The most this request's endpoint takes, in bytes."""
     limit = BODY_LIMITS.get(request.endpoint or "", DEFAULT_BODY_LIMIT)
     overall = current_app.config.get("MAX_CONTENT_LENGTH")
-    request.max_content_length = min(limit, overall) if overall else limit
+    return min(limit, overall) if overall else limit
+
+
+def _limit_body_size() -> None:
+    request.max_content_length = body_limit()
 
 
 def init_app(app: Flask) -> None:

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.inputs import BoundedIntegerField
+from app.parcel_form import ParcelForm
 from workshop.statuses import Blame, Grade
 
 # Labels are the enums' own msgids, translated when the form is rendered.
@@ -56,7 +57,8 @@ class PartRow(FlaskForm):
         csrf = False  # a row inside RepairForm, which carries the token
 
     part = SelectField(_l("Spare part"), coerce=int, validators=[Optional()])
-    quantity = BoundedIntegerField(_l("Quantity"), validators=[Optional(), NumberRange(min=1, max=999)])
+    # 1 unless said otherwise: a part used is usually one part (rows without a part are ignored).
+    quantity = BoundedIntegerField(_l("Quantity"), default=1, validators=[Optional(), NumberRange(min=1, max=999)])
 
 
 class RepairForm(FlaskForm):
@@ -83,18 +85,8 @@ class UnexpectedForm(FlaskForm):
     defect = SelectField(_l("Defect"), coerce=int, validators=[DataRequired(message=_l("Choose the defect."))])
 
 
-class DispatchReturnForm(FlaskForm):
-    carrier = StringField(_l("Carrier"), validators=[DataRequired(message=_l("Enter the carrier.")), Length(max=60)])
-    tracking_no = StringField(
-        _l("Tracking number"), validators=[DataRequired(message=_l("Enter the tracking number.")), Length(max=60)]
-    )
-    parcels = BoundedIntegerField(
-        _l("Parcels (boxes)"),
-        minimum=1,
-        maximum=99,
-        default=1,
-        validators=[Optional(), NumberRange(1, 99, message=_l("From 1 to 99."))],
-    )
+class DispatchReturnForm(ParcelForm):
+    """The return parcel's dispatch: the same carriers and tracking-number rule as the stores'."""
 
 
 class ButtonForm(FlaskForm):

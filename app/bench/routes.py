@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 import labels
-from app import clock, inputs, navigation
+from app import clock, idempotency, inputs, navigation
 from app.access import role_required
 from app.bench.forms import (
     BlameChangeForm,
@@ -33,11 +33,13 @@ from app.models import Batch, DefectCode, Piece, RepairOperation, SparePart
 from app.pieces.forms import CorrectionForm
 from app.pieces.routes import repeat_repairs_page
 from app.services import (
+    batches,
     catalogue,
     corrections,
     deadlines,
     grading,
     paper,
+    piece_lists,
     returns,
     scan_station,
     scanning,
@@ -69,9 +71,10 @@ MODES = scan_station.MODES
 def _menu(state) -> None:
     roles = {Role.TECHNICIAN, Role.ADMIN}
     navigation.add(state.app, "bench.scan", N_("Scan station"), roles, order=20)
-    navigation.add(state.app, "bench.returns_index", N_("Return parcels"), roles, order=21)
-    navigation.add(state.app, "bench.deadlines", N_("Deadlines"), roles, order=22)
-    navigation.add(state.app, "bench.repeat_repairs", N_("Repeat repairs"), roles, order=23)
+    navigation.add(state.app, "bench.incoming", N_("Parcels on the way"), roles, order=21)
+    navigation.add(state.app, "bench.returns_index", N_("Return parcels"), roles, order=22)
+    navigation.add(state.app, "bench.deadlines", N_("Deadlines"), roles | {Role.REGION}, order=23)
+    navigation.add(state.app, "bench.repeat_repairs", N_("Repeat repairs"), roles, order=24)
 
 
 @bp.route("/")
@@ -115,20 +118,26 @@ def station_conflict(error):
 @role_required(*BENCH_ROLES)
 @on_refusal(station_conflict)
 def scan_json():
+    """One scan of the station. The page's script sends each with an Idempotency-Key and
+    sends it again if the answer never came: a scan that reached us is applied once."""
     payload = inputs.json_object()
     text = str(payload.get("text") or "")[:200]
     mode = payload.get("mode") if payload.get("mode") in MODES else "receive"
     batch_id = inputs.json_int(payload, "batch_id")
-    if payload.get("action") == "close" or scan_station.is_close_command(text):
-        station = scan_station.close(current_user, batch_id)
-    else:
-        station = scan_station.scan(current_user, text, mode, batch_id)
-    if station.result.outcome != scanning.OK:
-        discard()
-    answer = _station_answer(station)
-    if station.list_batch is not None:
-        answer["expected"] = expected_rows(db.session.get(Batch, station.list_batch))
-    return jsonify(answer)
+
+    def work():
+        if payload.get("action") == "close" or scan_station.is_close_command(text):
+            station = scan_station.close(current_user, batch_id)
+        else:
+            station = scan_station.scan(current_user, text, mode, batch_id)
+        if station.result.outcome != scanning.OK:
+            discard()
+        answer = _station_answer(station)
+        if station.list_batch is not None:
+            answer["expected"] = expected_rows(db.session.get(Batch, station.list_batch))
+        return jsonify(answer)
+
+    return idempotency.run_for_page(work)
 
 
 def _station_answer(station: scan_station.StationAnswer) -> dict:
@@ -297,12 +306,18 @@ def _repair_choices(form: RepairForm) -> None:
     operations = db.session.scalars(
         select(RepairOperation).where(RepairOperation.active.is_(True)).order_by(RepairOperation.id)
     )
-    form.operations.choices = [SelectChoice(o.code, o.name(locale)) for o in operations]
+    # Both names and the code, so that typing any of them finds the operation (static/js/scan.js).
+    form.operations.choices = [SelectChoice(o.code, operation_label(o, locale)) for o in operations]
     parts = db.session.scalars(select(SparePart).where(SparePart.active.is_(True)).order_by(SparePart.code)).all()
     for row in form.parts:
         row.part.choices = [SelectChoice(0, "—")] + [
             SelectChoice(p.id, f"{p.name(locale)} ({p.unit})" if p.unit else p.name(locale)) for p in parts
         ]
+
+
+def operation_label(operation: RepairOperation, locale: str) -> str:
+    other = operation.name_zh if locale.startswith("en") else operation.name_en
+    return f"{operation.name(locale)} · {other} · {operation.code}"
 
 
 def _blame_choice(form) -> grading.BlameChoice | None:
@@ -393,7 +408,24 @@ def change_blame(piece_id: int):
 @bp.route("/returns")
 @role_required(*BENCH_ROLES)
 def returns_index():
-    return render_template("bench/returns.html", rows=returns.board(current_user))
+    return render_template(
+        "bench/returns.html",
+        rows=returns.board(current_user),
+        sent=returns.dispatched_recently(current_user, clock.now()),
+    )
+
+
+# --- Parcels on their way to the workshop --------------------------------------------
+
+
+@bp.route("/incoming")
+@role_required(*BENCH_ROLES)
+def incoming():
+    """Outbound parcels dispatched by the stores and not yet scanned in, the longest on the road first."""
+    listing = batches.on_the_way_in(current_user, after=inputs.arg_int("after"))
+    today = clock.today()
+    on_the_road = {b.id: (today - clock.local_date(b.dispatched_at)).days for b in listing.batches if b.dispatched_at}
+    return render_template("bench/incoming.html", listing=listing, on_the_road=on_the_road)
 
 
 @bp.route("/returns/<int:batch_id>")
@@ -438,7 +470,7 @@ def dispatch_return(batch_id: int):
     returns.dispatch_return(
         current_user,
         batch,
-        carrier=form.carrier.data,
+        carrier=form.carrier_name(),
         tracking_no=form.tracking_no.data,
         parcels=form.parcels.data or 1,
     )
@@ -481,18 +513,24 @@ def _choice(enum_cls, value: str):
 
 
 @bp.route("/deadlines", endpoint="deadlines")
-@role_required(*BENCH_ROLES)
+@role_required(Role.TECHNICIAN, Role.REGION)
 def deadlines_board():
+    """The deadline board: the workshop's, or a region manager's stores' (scope decides), with on-time rates per store."""
     rules = current_rules()
     today = clock.today()
-    store_id = inputs.arg_int("store")
+    store = piece_lists.store_by_text(current_user, request.args.get("store", ""))
+    if request.args.get("store", "").strip() and store is None:
+        flash(_("No store of yours has the code %(code)s.", code=request.args.get("store", "").strip()[:40]), "error")
+    store_id = store.id if store else None
     status = _choice(PieceStatus, request.args.get("status", ""))
     state = _choice(ClockState, request.args.get("clock", ""))
     query = deadlines.board(current_user, rules, today, store_id=store_id, status=status, state=state)
     page = db.paginate(query, page=inputs.arg_page(), per_page=50, error_out=False)
     rows = [(p, days_left(p.due_on, today), clock_state(p.due_on, today, rules.at_risk_days)) for p in page.items]
     counts = deadlines.counts(current_user, rules, today)
-    queues = [(title, statuses, deadlines.queue(current_user, frozenset(statuses))) for title, statuses in QUEUES]
+    queues = []
+    if current_user.role != Role.REGION:
+        queues = [(title, statuses, deadlines.queue(current_user, frozenset(statuses))) for title, statuses in QUEUES]
     return render_template(
         "bench/deadlines.html",
         page=page,
@@ -502,7 +540,9 @@ def deadlines_board():
         overdue=counts.overdue,
         rate=deadlines.on_time(current_user, rules, today),
         queues=queues,
-        stores=db.session.scalars(scope.stores(current_user)).all(),
+        store=store,
+        store_rates=deadlines.on_time_by_store(current_user, rules, today),
+        at_bench=current_user.role != Role.REGION,
         statuses=sorted(CLOCK_RUNNING, key=list(PieceStatus).index),
         clock_states=list(RUNNING_STATES),
         selected={

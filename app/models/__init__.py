@@ -29,6 +29,7 @@ from app.models.pieces import (
     SparePart,
 )
 from app.models.printers import Printer
+from app.models.quality import ClaimDispute, QualityFigure
 
 __all__ = [
     "AccountingMonth",
@@ -40,6 +41,7 @@ __all__ = [
     "Batch",
     "Channel",
     "Claim",
+    "ClaimDispute",
     "DefectCode",
     "DeliveryStatus",
     "DigestRun",
@@ -57,6 +59,7 @@ __all__ = [
     "PieceTrip",
     "Printer",
     "Product",
+    "QualityFigure",
     "Region",
     "Repair",
     "RepairOperation",

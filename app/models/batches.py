@@ -50,6 +50,9 @@ class Batch(db.Model):
         Index("ix_batch_store_direction_status", "store_id", "direction", "status"),
         Index("ix_batch_direction_week", "direction", "iso_week"),
         Index("ix_batch_charge_month", "charge_month"),
+        # The search box finds a parcel by its tracking number; the parcels on the way are a keyset list.
+        Index("ix_batch_tracking_no", "tracking_no"),
+        Index("ix_batch_direction_status_id", "direction", "status", "id"),
         # At most one open batch per store and direction: two clerks cannot open two.
         Index(
             "uq_batch_one_open",

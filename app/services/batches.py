@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.extensions import db
@@ -183,3 +184,25 @@ def parcels_checked(count: int) -> int:
     if not 1 <= count <= MAX_PARCELS:
         raise RuleViolation(N_("A batch travels in 1 to %(most)d parcels."), most=MAX_PARCELS)
     return count
+
+
+@dataclass
+class IncomingList:
+    batches: list[Batch]
+    next_after: int | None = None
+
+
+def on_the_way_in(actor: User, after: int | None = None, size: int = 50) -> IncomingList:
+    """Outbound parcels dispatched and not yet fully checked in at the workshop, the longest on the road
+    first (keyset on the batch number, which follows the dispatch order closely enough for a
+    worklist; ``ix_batch_direction_status_id`` returns them in that order)."""
+    query = scope.batches(actor).where(
+        Batch.direction == Direction.OUTBOUND, Batch.status.in_([BatchStatus.DISPATCHED, BatchStatus.CHECKING])
+    )
+    if after:
+        query = query.where(Batch.id > after)
+    found = list(db.session.scalars(query.options(joinedload(Batch.store)).order_by(Batch.id).limit(size + 1)))
+    listing = IncomingList(found[:size])
+    if len(found) > size:
+        listing.next_after = found[size - 1].id
+    return listing

@@ -7,14 +7,22 @@ The states and their boundaries are the domain's (``workshop.clock.due_window`` 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Piece, Store, User
 from app.services import scope
 from app.services.settings import Rules
-from workshop.clock import RUNNING_STATES, ClockReading, ClockState, OnTimeRate, due_window, on_time_rate, read_clock
+from workshop.clock import (
+    RUNNING_STATES,
+    ClockReading,
+    ClockState,
+    OnTimeRate,
+    due_window,
+    on_time_rate,
+    read_clock,
+)
 from workshop.statuses import CLOCK_RUNNING, PieceStatus
 
 ON_TIME_DAYS = 30
@@ -86,6 +94,27 @@ def on_time(user: User, rules: Rules, today: date, days: int = ON_TIME_DAYS) -> 
         .where(Piece.back_on.is_not(None), Piece.back_on > since, Piece.due_on.is_not(None))
     ).all()
     return on_time_rate([(due, back) for due, back in rows], rules.on_time_target)
+
+
+def on_time_by_store(
+    user: User, rules: Rules, today: date, days: int = ON_TIME_DAYS, limit: int = 200
+) -> list[tuple[Store, OnTimeRate]]:
+    """Per store this user may see, the on-time rate of the pieces back in the last ``days`` days,
+    the worst first; counted in the database (one row per store, never a row per piece).
+    "On time" is the domain's: back on or before the due date (``workshop.clock.on_time_rate``)."""
+    since = today - timedelta(days=days)
+    on_time_count = func.sum(case((Piece.back_on <= Piece.due_on, 1), else_=0))
+    rows = db.session.execute(
+        scope.pieces(user)
+        .with_only_columns(Piece.store_id, on_time_count, func.count())
+        .where(Piece.back_on.is_not(None), Piece.back_on > since, Piece.due_on.is_not(None))
+        .group_by(Piece.store_id)
+    ).all()
+    rates = {store_id: OnTimeRate(int(on_time or 0), total, rules.on_time_target) for store_id, on_time, total in rows}
+    stores = db.session.scalars(select(Store).where(Store.id.in_(list(rates)))).all() if rates else []
+    table = [(store, rates[store.id]) for store in stores]
+    table.sort(key=lambda row: (row[1].rate if row[1].rate is not None else 2.0, row[0].code))
+    return table[:limit]
 
 
 def reading(piece: Piece, rules: Rules, today: date) -> ClockReading | None:

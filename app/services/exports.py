@@ -112,3 +112,13 @@ def _xlsx_cell(sheet, value: object, kind: Kind):
 def _sheet_title(name: str) -> str:
     cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)
     return cleaned[:31] or "Sheet"
+
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def encoded(table: Table, fmt: str) -> tuple[bytes, str]:
+    """The table as a file of this format ("csv" or "xlsx") and its media type."""
+    if fmt == "csv":
+        return csv_bytes(table), "text/csv; charset=utf-8"
+    return xlsx_bytes(table), XLSX_MIMETYPE

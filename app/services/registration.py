@@ -11,7 +11,7 @@ from app.services.settings import Rules
 from workshop.blame import Suggestion, inspection_warning
 from workshop.clock import local_date
 from workshop.errors import DomainError, RowRefused, RuleViolation
-from workshop.statuses import Source
+from workshop.statuses import AT_STORE, Source
 from workshop.text import N_
 from workshop.transitions import PieceAction
 
@@ -77,8 +77,9 @@ def mark_labelled(actor: User, pieces: list[Piece], at: datetime | None = None) 
 
 
 def unlabelled(actor: User) -> list[Piece]:
-    """This user's pieces whose label was never printed (a store's own, for store staff)."""
-    query = scope.pieces(actor).where(Piece.labelled_at.is_(None))
+    """This user's pieces still at their store whose label was never printed (a store's own, for
+    store staff): a piece that has left the store — sent, returned, scrapped — needs none."""
+    query = scope.pieces(actor).where(Piece.labelled_at.is_(None), Piece.status.in_(sorted(AT_STORE)))
     if actor.store_id is not None:
         query = query.where(Piece.store_id == actor.store_id)
     return list(db.session.scalars(query.order_by(Piece.id).with_for_update()))

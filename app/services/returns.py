@@ -1,8 +1,8 @@
 """Sending pieces back to their store, and the store receiving them (the clock stops)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -191,3 +191,22 @@ def board(actor: User) -> list[dict]:
         )
     rows.sort(key=lambda r: (r["earliest_due"] is None, r["earliest_due"] or 0, r["store"].code))
     return rows
+
+
+def dispatched_recently(actor: User, now: datetime, days: int = 14, limit: int = 100) -> list[Batch]:
+    """Return parcels already sent: every one still on its way or being checked, and those closed
+    in the last ``days`` days, newest first, so their slips can be printed again from the list."""
+    since = now - timedelta(days=days)
+    return list(
+        db.session.scalars(
+            scope.batches(actor)
+            .where(
+                Batch.direction == Direction.RETURN,
+                Batch.status != BatchStatus.OPEN,
+                or_(Batch.status != BatchStatus.CLOSED, Batch.dispatched_at >= since),
+            )
+            .options(joinedload(Batch.store))
+            .order_by(Batch.id.desc())
+            .limit(limit)
+        )
+    )

@@ -17,9 +17,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, select, update
+from flask import current_app
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session, attributes, joinedload
 
+from app.database import writes
 from app.extensions import db
 from app.models import LoginAttempt, LoginSession, User
 
@@ -27,6 +29,8 @@ from app.models import LoginAttempt, LoginSession, User
 TOUCH_EVERY = timedelta(minutes=1)
 IDLE_DEFAULT = timedelta(hours=12)
 ABSOLUTE_DEFAULT = timedelta(days=7)
+# Sessions and log-in attempts older than this are deleted (SESSION_HISTORY_DAYS).
+HISTORY_DEFAULT_DAYS = 90
 
 LOGOUT, ENDED_BY_USER, EVERYWHERE, PASSWORD, DEACTIVATED, ADMIN = (
     "logout",
@@ -211,3 +215,20 @@ def _end_sessions_on_credential_change(session: Session, flush_context, instance
         if password or deactivated:
             obj.session_generation = (obj.session_generation or 0) + 1
             _end_rows(session, obj.id, PASSWORD if password else DEACTIVATED, real_now())
+
+
+@writes
+def prune(at: datetime | None = None) -> int:
+    """Delete log-in attempts and sessions not seen for ``SESSION_HISTORY_DAYS`` (90): a session
+    idle that long is long dead, and both tables would otherwise grow with every log-in.
+    Cheap enough to run each minute (both deletes read an index on the time)."""
+    at = at or real_now()
+    days = int(current_app.config.get("SESSION_HISTORY_DAYS", HISTORY_DEFAULT_DAYS))
+    before = at - timedelta(days=max(days, 1))
+    options = {"synchronize_session": False}
+    removed = db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < before), execution_options=options)
+    ended = db.session.execute(
+        delete(LoginSession).where(LoginSession.last_seen_at < before), execution_options=options
+    )
+    db.session.commit()
+    return (removed.rowcount or 0) + (ended.rowcount or 0)

@@ -1,5 +1,3 @@
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
@@ -12,9 +10,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.inputs import BoundedIntegerField, MoneyField
+from app.parcel_form import ParcelForm
 from app.services.photos import MAX_PHOTOS
 from workshop.statuses import Source
 
@@ -23,21 +22,6 @@ SOURCE_CHOICES = [
     SelectChoice(Source.DELIVERY.value, _l("found on receiving a delivery")),
     SelectChoice(Source.SHELF.value, _l("found on the shelf")),
 ]
-
-# The carriers Chinese stores use most; anything else is typed in.
-CARRIERS = [
-    "顺丰速运",
-    "京东物流",
-    "中通快递",
-    "圆通速递",
-    "申通快递",
-    "韵达快递",
-    "极兔速递",
-    "中国邮政 EMS",
-    "德邦快递",
-]
-OTHER_CARRIER = "other"
-TRACKING_NO = re.compile(r"^[A-Za-z0-9-]{8,30}$")
 
 
 def source_field() -> RadioField:
@@ -119,27 +103,7 @@ class ScanForm(FlaskForm):
     )
 
 
-class DispatchForm(FlaskForm):
-    carrier = SelectField(
-        _l("Carrier"),
-        choices=[SelectChoice(c) for c in CARRIERS] + [SelectChoice(OTHER_CARRIER, _l("Other (type it)"))],
-    )
-    carrier_other = StringField(_l("Other carrier"), validators=[Length(max=60)])
-    parcels = BoundedIntegerField(
-        _l("Parcels (boxes)"),
-        minimum=1,
-        maximum=99,
-        default=1,
-        validators=[Optional(), NumberRange(1, 99, message=_l("From 1 to 99."))],
-    )
-    tracking_no = StringField(
-        _l("Tracking number"),
-        validators=[
-            DataRequired(message=_l("Enter the tracking number.")),
-            Regexp(TRACKING_NO, message=_l("A tracking number is 8 to 30 letters, digits or hyphens.")),
-        ],
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
-    )
+class DispatchForm(ParcelForm):
     shipping_fee = MoneyField(
         _l("Shipping fee paid by the store (¥)"), validators=[Optional(), NumberRange(min=0, max=100000)]
     )
@@ -147,13 +111,6 @@ class DispatchForm(FlaskForm):
         _l("I have packed every listed piece and the slip in the parcel."),
         validators=[DataRequired(message=_l("Tick the box to confirm the parcel is packed."))],
     )
-
-    def validate_carrier_other(self, field):
-        if self.carrier.data == OTHER_CARRIER and not (field.data or "").strip():
-            raise ValidationError(_l("Type the carrier's name."))
-
-    def carrier_name(self) -> str:
-        return (self.carrier_other.data or "").strip() if self.carrier.data == OTHER_CARRIER else self.carrier.data
 
 
 class ConfirmForm(FlaskForm):

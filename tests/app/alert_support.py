@@ -7,6 +7,7 @@ import email
 import hashlib
 import hmac
 import json
+import os
 import socket
 import threading
 import time
@@ -18,7 +19,8 @@ import pytest
 
 from tests.conftest import IN_CI
 
-REDIS_URL = "redis://127.0.0.1:6379/5"  # this branch's own database number
+# Its own Redis database (flushed around each test); CI gives each parallel run its own.
+REDIS_URL = os.environ.get("ALERTS_REDIS_TEST_URL", "redis://127.0.0.1:6379/5")
 BASE_URL = "https://workshop.chain.test"
 
 

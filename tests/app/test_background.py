@@ -70,7 +70,9 @@ def test_on_redis_two_schedulers_ticking_at_once_send_each_digest_once(
     monkeypatch.setitem(app.config, "NOW", lambda: NOW)
     background.tick(app)
     background.tick(app)  # a second scheduler (another machine) firing the same minute
-    assert on_rq.count == 6  # each tick queued the daily run, the outbox sweep and the job cleaning
+    assert (
+        on_rq.count == 8
+    )  # each tick queued the daily run, the outbox sweep, the job cleaning, the log-in history pruning
     work_off(app)
     assert db.session.scalar(select(func.count()).select_from(DigestRun)) == 1
     assert len(receiver.to("/wecom/store")) == 1

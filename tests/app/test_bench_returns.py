@@ -79,10 +79,19 @@ def test_dispatching_a_return_parcel_needs_carrier_and_tracking_number(client, t
     _, pieces = graded_parcel()
     technician()
     batch_id = scan(client, pieces[0].code, mode="pack")["return_batch"]["id"]
-    response = client.post(f"/bench/returns/{batch_id}/dispatch", data={"carrier": "", "tracking_no": ""})
-    assert response.status_code == 422 and "Enter the carrier." in response.get_data(as_text=True)
+    page = client.get(f"/bench/returns/{batch_id}").get_data(as_text=True)
+    assert '<option value="顺丰速运">' in page and 'value="other"' in page, "the stores' carriers list"
+    assert "4 to 30 letters, digits or hyphens" in page and "pattern=" not in page, "the rule, told before"
+    response = client.post(f"/bench/returns/{batch_id}/dispatch", data={"carrier": "other", "tracking_no": ""})
+    shown = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Type the carrier's name." in shown
+    assert "Enter the tracking number." in shown
+    response = client.post(f"/bench/returns/{batch_id}/dispatch", data={"carrier": "顺丰速运", "tracking_no": "S#1"})
+    assert response.status_code == 422
+    assert "is not a tracking number: give 4 to 30 letters, digits or hyphens" in response.get_data(as_text=True)
+    assert db.session.get(Batch, batch_id).status == BatchStatus.OPEN
     response = client.post(
-        f"/bench/returns/{batch_id}/dispatch", data={"carrier": "顺丰速运", "tracking_no": "SF99887766"}
+        f"/bench/returns/{batch_id}/dispatch", data={"carrier": "顺丰速运", "tracking_no": "sf 9988 7766"}
     )
     assert response.status_code == 302
     batch = db.session.get(Batch, batch_id)

@@ -179,3 +179,22 @@ def test_ending_all_sessions_raises_the_generation_and_ends_every_row(db_session
     db_session.commit()
     assert user.session_generation == 1
     assert all(row.ended_at is not None for row in (a, b))
+
+
+def test_old_sessions_and_log_in_attempts_are_pruned_and_recent_ones_kept(app, db_session, make_user):
+    user = make_user("technician")
+    now = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    old, recent = now - timedelta(days=91), now - timedelta(days=89)
+    for at in (old, recent):
+        sessions.record_attempt(user.username, user, True, at=at)
+        row, _ = sessions.start(user, at=at)
+        row.last_seen_at = at
+    db_session.commit()
+    assert sessions.prune(at=now) == 2
+    attempts = db_session.scalars(select(LoginAttempt.at).where(LoginAttempt.user_id == user.id)).all()
+    seen = db_session.scalars(select(LoginSession.last_seen_at).where(LoginSession.user_id == user.id)).all()
+    assert attempts == [recent] and seen == [recent]
+    # The command prunes by today's date: months later, those two are old too.
+    runner = app.test_cli_runner()
+    assert "2 old sessions and log-in attempts removed." in runner.invoke(args=["prune-sessions"]).output
+    assert db_session.scalars(select(LoginAttempt).where(LoginAttempt.user_id == user.id)).all() == []

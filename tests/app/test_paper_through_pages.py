@@ -58,7 +58,7 @@ WORKSHOP = {
 }
 SUPPLIER_ADDRESS = chinese(300, 25)
 DEFECT_CODE, DEFECT_NAME = "D" * 20, chinese(100, 8)
-STORE_TRACKING_NO = TRACKING_NO[:30]  # the store's form takes 8 to 30 letters, digits or hyphens
+STORE_TRACKING_NO = TRACKING_NO[:30]  # both dispatch forms take 4 to 30 letters, digits or hyphens
 UNIT_COST = "99999999.99"  # the largest amount the forms accept (app.inputs.MONEY_LIMIT)
 RULE3_ZH = "到货 12 天后才登记（超过 7 天）：损坏由门店承担。"
 QUALITY_ZH = "质量问题：生产缺陷由供应商承担。"
@@ -265,14 +265,15 @@ def test_a_return_packing_list_and_slip_name_what_was_done_in_chinese_and_scan(
     assert "装箱单Packinglist(返还return)" in squeeze(pdf_tools.text(packing, 1))
 
     response = client.post(
-        f"/bench/returns/{parcel_id}/dispatch", data={"carrier": CARRIER, "tracking_no": TRACKING_NO, "parcels": "2"}
+        f"/bench/returns/{parcel_id}/dispatch",
+        data={"carrier": "other", "carrier_other": CARRIER, "tracking_no": STORE_TRACKING_NO, "parcels": "2"},
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     slip = pdf(client.get(f"/bench/returns/{parcel_id}/slip.pdf"))
     for dpi in DPIS:
         pages = codes_per_page(pdf_tools, slip, dpi)
         assert pages == [[parcel.code]] * len(pages), dpi
-    assert f"运单号 Tracking no.: {TRACKING_NO}" in pdf_tools.text(slip, 1)
+    assert f"运单号 Tracking no.: {STORE_TRACKING_NO}" in pdf_tools.text(slip, 1)
     text = body_text(pdf_tools, slip)
     assert "返还单Returnslip" in squeeze(pdf_tools.text(slip, 1)) and "包裹数Parcels:2" in text
     assert "已维修Repaired" in text and "无故障Nofaultfound" in text and "可维修" not in text

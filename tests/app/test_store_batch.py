@@ -76,7 +76,7 @@ def packed(client, desk, make_piece, n=1):
     return pieces
 
 
-@pytest.mark.parametrize("tracking", ["SF12", "SF 1234 5678", "顺丰1234567890", "X" * 31])
+@pytest.mark.parametrize("tracking", ["SF1", "SF#12345", "顺丰1234567890", "X" * 31])
 def test_a_malformed_tracking_number_is_refused_and_nothing_is_dispatched(
     client, login, desk, make_piece, db_session, tracking
 ):
@@ -85,9 +85,25 @@ def test_a_malformed_tracking_number_is_refused_and_nothing_is_dispatched(
     batch = open_batch(db_session)
     response = client.post(f"/store/batches/{batch.id}/dispatch", data=DISPATCH | {"tracking_no": tracking})
     assert response.status_code == 422
-    assert "8 to 30 letters, digits or hyphens" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "is not a tracking number: give 4 to 30 letters, digits or hyphens" in page, "said in words"
     db_session.expire_all()
     assert batch.status == BatchStatus.OPEN
+
+
+@pytest.mark.parametrize(("typed", "kept"), [("SF12", "SF12"), ("sf 1234 5678", "SF12345678"), ("７７８８", "7788")])
+def test_a_short_or_spaced_tracking_number_is_taken_as_printed_on_the_waybill(
+    client, login, desk, make_piece, db_session, typed, kept
+):
+    login(desk.clerk)
+    packed(client, desk, make_piece)
+    page = client.get("/store/batch").get_data(as_text=True)
+    assert "4 to 30 letters, digits or hyphens, as printed on the waybill" in page and "pattern=" not in page
+    batch = open_batch(db_session)
+    response = client.post(f"/store/batches/{batch.id}/dispatch", data=DISPATCH | {"tracking_no": typed})
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert batch.status == BatchStatus.DISPATCHED and batch.tracking_no == kept
 
 
 def test_dispatch_needs_the_confirmation_ticked(client, login, desk, make_piece, db_session):
@@ -199,12 +215,13 @@ def test_a_fee_typed_for_a_batch_within_the_quota_is_not_charged(
 # --- The dispatch slip ------------------------------------------------------------------
 
 
-def test_the_slip_of_an_open_batch_is_not_printed(client, login, desk, make_piece, db_session):
+def test_the_slip_of_a_packed_batch_before_dispatch_is_its_packing_list(client, login, desk, make_piece, db_session):
     login(desk.clerk)
     packed(client, desk, make_piece)
     batch = open_batch(db_session)
-    response = client.get(f"/store/batches/{batch.id}/slip.pdf", follow_redirects=True)
-    assert "its slip is printed once it is dispatched" in response.get_data(as_text=True)
+    response = client.get(f"/store/batches/{batch.id}/slip.pdf")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/{batch.id}/packing-list.pdf")
+    assert client.get(response.headers["Location"]).data.startswith(b"%PDF")
 
 
 @pytest.mark.slow

@@ -161,14 +161,11 @@ def test_an_altered_or_foreign_preview_is_refused(client, login, desk, db_sessio
     assert count(db_session) == 0
 
 
-def test_three_hundred_rows_are_checked_and_imported_in_about_a_second(db_session, desk):
+def test_three_hundred_rows_are_checked_and_imported_each_with_its_event(db_session, desk):
     rules = current_rules()
     table = [HEADER.split(",")] + [["G10001", "L", "藏青", "Q01", "shelf", "", f"第 {i} 件"] for i in range(300)]
-    started = time.perf_counter()
     preview = bulk_import.validate(table, rules, NOW.date())
     _, pieces = bulk_import.import_rows(desk.clerk, desk.store, preview.rows, rules, at=NOW, key="three-hundred")
     db_session.commit()
-    elapsed = time.perf_counter() - started
     assert len(pieces) == 300 and count(db_session) == 300
     assert db_session.scalar(select(func.count(Event.id)).where(Event.action == "register")) == 300
-    assert elapsed < 5  # loose on purpose (shared CI machines); bench/README.md has the real figure

@@ -188,13 +188,19 @@ def test_the_list_filters_by_status_and_defect(client, login, desk, make_piece):
     assert listed(page, people) and listed(page, quality)
 
 
-def test_the_list_is_paginated_by_fifty(client, login, desk, make_piece):
-    for _ in range(51):
-        make_piece(store=desk.store, user=desk.clerk, product=desk.product, defect=desk.quality)
+def test_the_list_pages_by_fifty_newest_first_through_an_older_link(client, login, desk, make_piece):
+    import re
+
+    made = [make_piece(store=desk.store, user=desk.clerk, product=desk.product, defect=desk.quality) for _ in range(51)]
     login(desk.clerk)
     page = client.get("/store/").get_data(as_text=True)
-    assert "Page 1 of 2" in page
     assert page.count('name="piece_ids"') == 50
+    assert listed(page, made[-1]) and not listed(page, made[0])
+    older = re.search(r'href="([^"]*after=\d+[^"]*)" rel="next"', page)
+    assert older, "an Older link"
+    second = client.get(older[1].replace("&amp;", "&")).get_data(as_text=True)
+    assert second.count('name="piece_ids"') == 1 and listed(second, made[0])
+    assert 'rel="next"' not in second and 'rel="first"' in second
 
 
 def test_a_region_manager_sees_the_regions_pieces_read_only_with_a_store_filter(client, login, desk, make_piece):

@@ -127,19 +127,6 @@ def test_a_piece_without_an_outcome_on_a_return_slip_is_counted_as_not_recorded(
     assert "未填写 Not recorded: 1" in pdf_tools.text(slip_pdf(slip))
 
 
-def test_a_300_piece_slip_renders_in_under_three_tenths_of_a_second():
-    slip = make_slip("return", pieces=300)
-    slip_pdf(slip)  # the font registration is a one-off, not part of a slip's cost
-    best = min(_timed(slip_pdf, slip) for _ in range(3))
-    assert best < 0.3
-
-
-def _timed(render, value) -> float:
-    start = time.perf_counter()
-    render(value)
-    return time.perf_counter() - start
-
-
 def test_a_slip_without_pieces_or_of_an_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="no pieces"):
         slip_pdf(make_slip(lines=()))
