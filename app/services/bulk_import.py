@@ -577,9 +577,7 @@ def import_rows(
             delivery_received_on=date.fromisoformat(row.delivery) if row.delivery else None,
             purchase=row.purchase(),
         )
-        piece = registration.register_piece(actor, store, data, rules, at=at)
-        piece.import_id = record.id
-        pieces.append(piece)
+        pieces.append(registration.register_piece(actor, store, data, rules, at=at, import_id=record.id))
     return record, pieces
 
 

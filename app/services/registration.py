@@ -41,7 +41,9 @@ def check_new_piece(data: NewPiece, today: date, kept: frozenset[str] = frozense
         raise RuleViolation(N_("Defect code %(code)s is no longer in use."), code=data.defect.code)
 
 
-def register_piece(actor: User, store: Store, data: NewPiece, rules: Rules, at: datetime | None = None) -> Piece:
+def register_piece(
+    actor: User, store: Store, data: NewPiece, rules: Rules, at: datetime | None = None, import_id: int | None = None
+) -> Piece:
     at = at or clock.now()
     check_new_piece(data, local_date(at, rules.tz))
     piece = Piece(
@@ -55,6 +57,7 @@ def register_piece(actor: User, store: Store, data: NewPiece, rules: Rules, at: 
         delivery_received_on=data.delivery_received_on if data.source == Source.DELIVERY else None,
         registered_at=at,
         registered_by=actor,
+        import_id=import_id,
     )
     piece.status = None
     history.move(piece, PieceAction.REGISTER, actor, at=at)

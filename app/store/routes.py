@@ -77,6 +77,7 @@ from app.store.forms import (
 from labels import item_sheet, slip_pdf, thermal_labels
 from workshop.blame import inspection_warning
 from workshop.clock import RUNNING_STATES, local_date
+from workshop.codes import CodeKind, parse_code
 from workshop.errors import AlreadyDone, InvalidCode
 from workshop.roles import Role
 from workshop.statuses import DefectKind, Direction, PieceStatus, Source
@@ -1034,6 +1035,14 @@ def import_cancel(import_id: int):
 # --- The second trip (返修) ---------------------------------------------------------------
 
 
+def found_number(text: str) -> int:
+    """A scanned label (its check character verified), else the digits typed by hand."""
+    try:
+        return parse_code(text, expect=CodeKind.PIECE).number
+    except InvalidCode:
+        return piece_lists.code_number(text)
+
+
 @bp.route("/send-again", methods=["GET", "POST"])
 @role_required(Role.STORE)
 def send_again_find():
@@ -1043,7 +1052,7 @@ def send_again_find():
     status = 200
     if form.validate_on_submit():
         try:
-            number = piece_lists.code_number(form.code.data)
+            number = found_number(form.code.data)
         except InvalidCode as e:
             flash(translate(e.message, e.params), "error")
             return render_template("store/send_again_find.html", form=form), 422

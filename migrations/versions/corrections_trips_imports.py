@@ -7,7 +7,7 @@ back; grading can choose an exchange (rule 6). Each confirmed spreadsheet import
 registers it once.
 
 Revision ID: corrections_trips_imports
-Revises: 0005_paper_and_printers
+Revises: quality_supplier_quality
 Create Date: 2026-11-30
 
 """

@@ -1,5 +1,5 @@
 /* The bench: the scan station (one input that always has the focus, answers without a
-   reload) and the grading card's keys (1/2/3 choose, Enter confirms). What every scanning
+   reload) and the grading card's keys (1/2/3/4 choose, Enter confirms). What every scanning
    page shares — sending, waiting scans, sounds, the log, the camera — is static/js/scanning.js
    (loaded first). Plain JavaScript. */
 (function () {
