@@ -956,6 +956,8 @@ PATHS = {
 # --- Spare parts ------------------------------------------------------------------------
 
 COST = {"type": "string", "pattern": r"^-?\d+\.\d{4}$", "examples": ["1.7500"], "description": "Four places."}
+# A query string with a character no text may hold (a NUL) is refused before any view: 400.
+TEXT_QUERY_ERRORS = ("400", *READ_ERRORS)
 LOCATION_ID = path_id("location_id", "A stock location: the workshop's store room or a store's own shelf.")
 PART_ID = path_id("part_id", "A spare part.")
 SCHEMAS.update(
@@ -1063,6 +1065,7 @@ PATHS.update(
                     CURSOR,
                     SIZE,
                 ],
+                errors=TEXT_QUERY_ERRORS,
             )
         },
         "/parts/{part_id}": {"get": op("One spare part", answer("SparePart"), tags=["spare parts"], params=[PART_ID])},
@@ -1085,6 +1088,7 @@ PATHS.update(
                     query("after", {"type": "string", "maxLength": 20}, "The next_after of the previous page."),
                     query("to_order", {"type": "string", "enum": ["1"]}, "Only parts at or below their reorder point."),
                 ],
+                errors=TEXT_QUERY_ERRORS,
             )
         },
         "/stock/locations/{location_id}/parts/{part_id}/movements": {
