@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import re
 import statistics
 import sys
@@ -116,65 +117,83 @@ def pages(f: dict) -> list[tuple[str, str, str]]:
     ]  # fmt: skip
 
 
-def measure(url: str, runs: int = RUNS, only: str | None = None, log=print) -> dict[str, tuple[float, int]]:
-    """{page name: (median ms, status)} on the database at ``url``."""
-    from app.extensions import db
-    from app.models import User
-    from app.services import tokens
+class Session:
+    """The app on one size's database, with a logged-in client per user and API tokens."""
 
-    app = year_data.bench_app(
-        url, SECRET_KEY="bench-only", WTF_CSRF_ENABLED=False, NOW=lambda: year_data.NOW + timedelta(hours=1)
-    )
-    app.logger.disabled = True
-    import logging
+    def __init__(self, url: str):
+        from app.extensions import db
 
-    logging.getLogger("workshop").setLevel(logging.WARNING)
-    f = facts(url)
-    clients: dict[str, object] = {}
-    headers: dict[str, dict] = {}
-    results: dict[str, tuple[float, int]] = {}
-    for who, name, path in pages(f):
-        if only and not re.search(only, name):
-            continue
+        self.db = db
+        self.app = year_data.bench_app(
+            url, SECRET_KEY="bench-only", WTF_CSRF_ENABLED=False, NOW=lambda: year_data.NOW + timedelta(hours=1)
+        )
+        self.facts = facts(url)
+        self.clients: dict[str, object] = {}
+        self.headers: dict[str, dict] = {}
+
+    def client_for(self, who: str):
+        from app.models import User
+        from app.services import tokens
+
         if who.startswith("api:"):
             username = who[4:]
-            if username not in headers:
-                with app.app_context():
-                    user = db.session.scalar(db.select(User).where(User.username == username))
+            if username not in self.headers:
+                with self.app.app_context():
+                    user = self.db.session.scalar(self.db.select(User).where(User.username == username))
                     _, secret = tokens.create_token(user, "pages bench")
-                    db.session.commit()
-                headers[username] = {"Authorization": f"Bearer {secret}"}
-            client, extra = app.test_client(), headers[username]
-        else:
-            if who not in clients:
-                c = app.test_client()
-                response = c.post("/login", data={"username": who, "password": year_data.PASSWORD})
-                assert response.status_code == 302, (who, response.status_code)
-                clients[who] = c
-            client, extra = clients[who], {}
-        times = []
-        status = 0
-        for i in range(runs + 1):
-            gc.collect()
-            started = time.perf_counter()
-            response = client.get(path, headers=extra)
-            body = response.get_data()
-            elapsed = (time.perf_counter() - started) * 1000
-            status = response.status_code
-            if i:
-                times.append(elapsed)
-            del body
-        results[name] = (statistics.median(times), status)
-        log(f"  {name:<58} {results[name][0]:>8.1f} ms  {status}")
-    with app.app_context():
-        db.engine.dispose()
+                    self.db.session.commit()
+                self.headers[username] = {"Authorization": f"Bearer {secret}"}
+            return self.app.test_client(), self.headers[username]
+        if who not in self.clients:
+            c = self.app.test_client()
+            response = c.post("/login", data={"username": who, "password": year_data.PASSWORD})
+            assert response.status_code == 302, (who, response.status_code)
+            self.clients[who] = c
+        return self.clients[who], {}
+
+    def get(self, who: str, path: str) -> tuple[float, int]:
+        client, extra = self.client_for(who)
+        gc.collect()
+        started = time.perf_counter()
+        response = client.get(path, headers=extra)
+        response.get_data()
+        return (time.perf_counter() - started) * 1000, response.status_code
+
+    def close(self) -> None:
+        with self.app.app_context():
+            self.db.engine.dispose()
+
+
+def measure_all(sizes: list[str], runs: int = RUNS, only: str | None = None, log=print):
+    """{size: {page name: (median ms, status)}}, the sizes taking turns request by request, so
+    that the load of a shared machine falls on every size alike (the ratios are fair)."""
+    sessions = {size: Session(year_data.database_for(size)) for size in sizes}
+    logging.getLogger("workshop").setLevel(logging.WARNING)  # after create_app, which sets it
+    results: dict[str, dict[str, tuple[float, int]]] = {size: {} for size in sizes}
+    plans = {size: pages(sessions[size].facts) for size in sizes}
+    for i, (_who, name, _path) in enumerate(plans[sizes[0]]):
+        if only and not re.search(only, name):
+            continue
+        times: dict[str, list[float]] = {size: [] for size in sizes}
+        status: dict[str, int] = {}
+        for run in range(runs + 1):
+            for size in sizes:
+                who, _, path = plans[size][i]
+                ms, status[size] = sessions[size].get(who, path)
+                if run:
+                    times[size].append(ms)
+        for size in sizes:
+            results[size][name] = (statistics.median(times[size]), status[size])
+        log(f"  {name:<58} " + "  ".join(f"{results[s][name][0]:>8.1f} ms {status[s]}" for s in sizes))
+    for session in sessions.values():
+        session.close()
     return results
 
 
 def table(sizes: list[str], results: dict[str, dict[str, tuple[float, int]]]) -> str:
     names = list(next(iter(results.values())).keys())
     last = sizes[-1]
-    head = f"| page (server time, median of {RUNS}) | {' | '.join(sizes)} | {last}/100k | target |"
+    head = f"| page (server time, median) | {' | '.join(sizes)} | {last}/100k | target |"
     lines = [head, "|" + "---|" * (len(sizes) + 3)]
     for name in names:
         cells = []
@@ -214,7 +233,7 @@ def main() -> None:
     parser.add_argument("--only", help="a regular expression: only the pages whose name matches")
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
-    results = {}
+    sizes = []
     for size in args.sizes:
         url = year_data.database_for(size)
         if not exists(url):
@@ -222,8 +241,9 @@ def main() -> None:
                 print(f"{size}: no database {url} (python -m bench.year_data --pieces {year_data.SIZES[size]})")
                 continue
             year_data.load(url, year_data.SIZES[size])
-        print(f"{size}:")
-        results[size] = measure(url, args.runs, args.only)
+        sizes.append(size)
+    print("sizes:", ", ".join(sizes))
+    results = measure_all(sizes, args.runs, args.only) if sizes else {}
     if results and not args.no_readme and not args.only:
         write_readme(table(list(results), results))
         print(table(list(results), results))
