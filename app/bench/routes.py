@@ -382,7 +382,7 @@ def returns_index():
     return render_template(
         "bench/returns.html",
         rows=returns.board(current_user),
-        sent=returns.dispatched_recently(current_user, clock.now()),
+        sent=returns.dispatched_recently(current_user, clock.now(), after=inputs.arg_int("after")),
     )
 
 
