@@ -57,6 +57,9 @@ def register_extensions(app: Flask) -> None:
 
     month_guard.install()  # rule 5: no session may change a closed month's figures
     files.install()  # files written in a transaction go with it when it rolls back
+    from app.services.quality import summary as quality_summary
+
+    quality_summary.install()  # the quality summary changes in the transaction that changes a piece
 
 
 def register_database(app: Flask) -> None:
@@ -92,17 +95,23 @@ def register_blueprints(app: Flask) -> None:
     from app.bench.routes import bp as bench_bp
     from app.finance.routes import bp as finance_bp
     from app.main.routes import bp as main_bp
+    from app.notices.routes import bp as notices_bp
     from app.pieces.routes import bp as pieces_bp
+    from app.quality.routes import bp as quality_bp
     from app.store.routes import bp as store_bp
+    from app.work.routes import bp as work_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(pieces_bp)
+    app.register_blueprint(quality_bp)
     app.register_blueprint(store_bp)
     app.register_blueprint(bench_bp)
     app.register_blueprint(finance_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(notices_bp)
+    app.register_blueprint(work_bp)
 
 
 def register_boundary(app: Flask) -> None:

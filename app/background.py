@@ -12,6 +12,7 @@ or another machine; ``thread`` — one worker thread of this process (the embedd
 and commands that want their work done before they exit).
 """
 
+import contextvars
 import importlib
 import logging
 import queue
@@ -107,7 +108,9 @@ def submit(app: Flask, path: str, *args) -> None:
             log.exception("the queue is unreachable; running %s in this process", path)
             chosen = "thread"
     if chosen == "inline":
-        run_in_app(app, path, *args)
+        # In a context of its own, as a worker thread would be: nothing of the committing
+        # request leaks in (its write intent would make a job's reads take SQLite's write lock).
+        contextvars.Context().run(run_in_app, app, path, *args)
     else:
         _runner(app).put((path, args))
 

@@ -79,7 +79,8 @@ def on_refusal(fallback: Fallback) -> Callable[[Fallback], Fallback]:
 
     ``fallback(error, **view_args)`` returns a response, usually the form again; its status
     becomes the refusal's (409 or 422) unless it sets one itself. ``error`` is the
-    DomainError, or None for a conflict. The sentence is already flashed."""
+    DomainError, or None for a conflict. The sentence is already flashed (not for a page's
+    script, which gets JSON: its fallback answers the sentence itself)."""
 
     def mark(view: Fallback) -> Fallback:
         view.__refusal__ = fallback  # type: ignore[attr-defined]
@@ -118,7 +119,8 @@ def _refused(view: Fallback, kwargs: dict, error: DomainError | None) -> Respons
     fallback = getattr(view, "__refusal__", None)
     if fallback is None and wants_json():
         return json_error(status, code, message, field=getattr(error, "field", None))
-    flash(message, "warn" if isinstance(error, AlreadyDone) else "error")
+    if not wants_json():  # a script's own answer says it; a flash would show on the next page
+        flash(message, "warn" if isinstance(error, AlreadyDone) else "error")
     if fallback is None:
         return _back()
     response = current_app.make_response(fallback(error, **kwargs))

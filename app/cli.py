@@ -71,6 +71,16 @@ def init_app(app: Flask) -> None:
             f"from the backup of {manifest['created_at']}."
         )
 
+    @app.cli.command("quality-recount")
+    def quality_recount() -> None:
+        """Rebuild the supplier quality summary from the pieces (it is kept as pieces change;
+        this is for after a bulk import or a repair of the database)."""
+        from app.services.quality import summary
+
+        rows = summary.recount(db.session)
+        _commit_or_fail("The quality summary was not rebuilt")
+        click.echo(f"Quality summary rebuilt: {rows} rows.")
+
     @app.cli.command("init-db")
     def init_db() -> None:
         """Create or upgrade the database schema (same as `flask db upgrade`)."""

@@ -13,7 +13,7 @@ from app.i18n import SUPPORTED
 from app.models import Batch, Claim, Piece
 from app.services import reasons
 from workshop.roles import Role
-from workshop.statuses import BatchStatus, PieceStatus
+from workshop.statuses import BatchStatus, ClaimStatus, PieceStatus
 from workshop.transitions import allowed_batch_actions, allowed_claim_actions, allowed_piece_actions
 
 
@@ -46,7 +46,7 @@ def label(value) -> str:
 
 
 def status_label(value: str | None) -> str:
-    for enum_cls in (PieceStatus, BatchStatus):
+    for enum_cls in (PieceStatus, BatchStatus, ClaimStatus):
         try:
             return gettext(enum_cls(value).label)
         except ValueError:

@@ -5,6 +5,7 @@ from labels.data import BankAccount, PartLabel, Party, PieceLabel, Slip, SlipLin
 from labels.fonts import Rendered, missing_chars
 from labels.piece_labels import item_sheet, thermal_labels
 from labels.printing import PrinterError, send_to_printer
+from labels.scorecard import Scorecard, ScorecardClaim, ScorecardDefect, ScorecardMonth, scorecard_pdf
 from labels.slips import slip_pdf
 from labels.statements import statement_pdf
 from labels.tspl import tspl_part_labels, tspl_piece_labels
@@ -17,12 +18,17 @@ __all__ = [
     "PieceLabel",
     "PrinterError",
     "Rendered",
+    "Scorecard",
+    "ScorecardClaim",
+    "ScorecardDefect",
+    "ScorecardMonth",
     "Slip",
     "SlipLine",
     "Statement",
     "StatementLine",
     "item_sheet",
     "missing_chars",
+    "scorecard_pdf",
     "send_to_printer",
     "slip_pdf",
     "statement_pdf",

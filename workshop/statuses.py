@@ -173,8 +173,35 @@ class MonthStatus(StrEnum):
 class ClaimStatus(StrEnum):
     OPEN = "open"
     SENT = "sent"
+    DISPUTED = "disputed"  # the supplier disputes pieces of it; finance resolves each
     SETTLED = "settled"
 
     @property
     def label(self) -> str:
-        return {ClaimStatus.OPEN: N_("open"), ClaimStatus.SENT: N_("sent"), ClaimStatus.SETTLED: N_("settled")}[self]
+        return {
+            ClaimStatus.OPEN: N_("open"),
+            ClaimStatus.SENT: N_("sent"),
+            ClaimStatus.DISPUTED: N_("disputed"),
+            ClaimStatus.SETTLED: N_("settled"),
+        }[self]
+
+
+# Claims the supplier has received and not yet paid.
+CLAIM_AWAITING_PAYMENT = frozenset({ClaimStatus.SENT, ClaimStatus.DISPUTED})
+
+
+class DisputeStatus(StrEnum):
+    """One disputed piece of a claim: open until finance accepts it (the amount stays) or
+    withdraws it (head office bears it)."""
+
+    DISPUTED = "disputed"
+    ACCEPTED = "accepted"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {
+            DisputeStatus.DISPUTED: N_("disputed"),
+            DisputeStatus.ACCEPTED: N_("accepted: the amount stays"),
+            DisputeStatus.WITHDRAWN: N_("withdrawn: head office bears it"),
+        }[self]

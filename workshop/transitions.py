@@ -51,6 +51,9 @@ class EventAction(StrEnum):
     CLAIM_OPEN = "claim_open"
     CLAIM_SENT = "claim_sent"
     CLAIM_SETTLED = "claim_settled"
+    CLAIM_DISPUTED = "claim_disputed"
+    CLAIM_DISPUTE_RESOLVED = "claim_dispute_resolved"
+    CLAIM_DISPUTE_ENDED = "claim_dispute_ended"
 
     @property
     def label(self) -> str:
@@ -96,6 +99,9 @@ EVENT_LABELS: dict[EventAction, str] = {
     E.CLAIM_OPEN: N_("claim opened"),
     E.CLAIM_SENT: N_("claim sent"),
     E.CLAIM_SETTLED: N_("claim settled"),
+    E.CLAIM_DISPUTED: N_("piece of a claim disputed by the supplier"),
+    E.CLAIM_DISPUTE_RESOLVED: N_("dispute on a piece resolved"),
+    E.CLAIM_DISPUTE_ENDED: N_("every dispute on the claim resolved"),
 }
 
 
@@ -343,12 +349,20 @@ class ClaimAction(StrEnum):
     OPEN = "open"
     SEND = "send"
     SETTLE = "settle"
+    DISPUTE = "dispute"
+    RESOLVE = "resolve"
+    END_DISPUTE = "end_dispute"
 
     @property
     def event(self) -> EventAction:
-        return {ClaimAction.OPEN: E.CLAIM_OPEN, ClaimAction.SEND: E.CLAIM_SENT, ClaimAction.SETTLE: E.CLAIM_SETTLED}[
-            self
-        ]
+        return {
+            ClaimAction.OPEN: E.CLAIM_OPEN,
+            ClaimAction.SEND: E.CLAIM_SENT,
+            ClaimAction.SETTLE: E.CLAIM_SETTLED,
+            ClaimAction.DISPUTE: E.CLAIM_DISPUTED,
+            ClaimAction.RESOLVE: E.CLAIM_DISPUTE_RESOLVED,
+            ClaimAction.END_DISPUTE: E.CLAIM_DISPUTE_ENDED,
+        }[self]
 
     @property
     def label(self) -> str:
@@ -377,6 +391,24 @@ CLAIM_TABLE: dict[ClaimAction, Step] = {
     ClaimAction.OPEN: Step(frozenset({None}), ClaimStatus.OPEN, frozenset({FINANCE, Role.ADMIN})),
     ClaimAction.SEND: Step(frozenset({ClaimStatus.OPEN}), ClaimStatus.SENT, frozenset({FINANCE, Role.ADMIN})),
     ClaimAction.SETTLE: Step(frozenset({ClaimStatus.SENT}), ClaimStatus.SETTLED, frozenset({FINANCE, Role.ADMIN})),
+    # A supplier that received a claim may dispute pieces of it, one at a time; finance
+    # resolves each (the claim stays disputed), and the last resolution sends it back to
+    # "sent", to be settled as usual.
+    ClaimAction.DISPUTE: Step(
+        frozenset({ClaimStatus.SENT, ClaimStatus.DISPUTED}),
+        ClaimStatus.DISPUTED,
+        frozenset({FINANCE, Role.ADMIN}),
+        reason_prompt=N_("Write what the supplier disputes about this piece."),
+    ),
+    ClaimAction.RESOLVE: Step(
+        frozenset({ClaimStatus.DISPUTED}),
+        ClaimStatus.DISPUTED,
+        frozenset({FINANCE, Role.ADMIN}),
+        reason_prompt=N_("Write how the dispute was resolved."),
+    ),
+    ClaimAction.END_DISPUTE: Step(
+        frozenset({ClaimStatus.DISPUTED}), ClaimStatus.SENT, frozenset({FINANCE, Role.ADMIN})
+    ),
 }
 
 
@@ -395,11 +427,13 @@ def move_month(month: str, status: MonthStatus, action: MonthAction, role: Role,
     return Move(action.event, status.value, step.target.value)
 
 
-def move_claim(status: ClaimStatus | None, action: ClaimAction, role: Role) -> Move:
+def move_claim(status: ClaimStatus | None, action: ClaimAction, role: Role, reason: str = "") -> Move:
     step = CLAIM_TABLE[action]
     target = ClaimStatus(step.target)
     if role not in step.roles:
         raise NotPermitted(N_("Your role (%(role)s) may not change a supplier's claim."), role=role.label)
+    if step.reason_prompt and not reason.strip():
+        raise RuleViolation(step.reason_prompt)
     if status not in step.sources:
         if status == target:
             raise AlreadyDone(N_("This claim is already %(status)s. Nothing was changed."), status=target.label)

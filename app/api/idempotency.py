@@ -1,105 +1,17 @@
-"""``Idempotency-Key``: a retried write returns the first answer instead of doing the work
-twice.
+"""The API's ``Idempotency-Key`` (app.idempotency), its refusals in the API's own shape."""
 
-The record is written in the same transaction as the work, so either both are saved or
-neither. Only successful answers are remembered: a refused request changed nothing, so
-retrying it simply asks again. The same key with a different request is refused (422).
-"""
+from flask import Response
 
-import hashlib
-import json
-
-from flask import Response, current_app, request
-from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
+from app import idempotency
 from app.api.errors import ApiError
-from app.extensions import db
-from app.models import IdempotencyRecord
-from workshop.errors import DomainError
-from workshop.text import N_
 
-HEADER = "Idempotency-Key"
-MAX_KEY = 200
-
-
-def key() -> str | None:
-    value = request.headers.get(HEADER)
-    if value is None:
-        return None
-    value = value.strip()
-    if not value or len(value) > MAX_KEY:
-        raise ApiError(422, "invalid", N_("The Idempotency-Key header must be 1 to 200 characters."), field=HEADER)
-    return value
-
-
-def fingerprint() -> str:
-    digest = hashlib.sha256()
-    digest.update(request.method.encode())
-    digest.update(request.path.encode())
-    digest.update(b"\0")
-    data = request.get_json(silent=True)
-    digest.update(
-        json.dumps(data, sort_keys=True, separators=(",", ":")).encode() if data is not None else request.get_data()
-    )
-    return digest.hexdigest()
-
-
-def _replay(record: IdempotencyRecord, fp: str) -> Response:
-    if record.fingerprint != fp:
-        raise ApiError(
-            422,
-            "idempotency_key_reused",
-            N_("This Idempotency-Key was already used for a different request."),
-            field=HEADER,
-        )
-    response = current_app.response_class(record.body, status=record.status_code, mimetype="application/json")
-    response.headers["Idempotent-Replayed"] = "true"
-    return response
-
-
-def _record(idem_key: str) -> IdempotencyRecord | None:
-    return db.session.scalars(
-        select(IdempotencyRecord).where(IdempotencyRecord.user_id == current_user.id, IdempotencyRecord.key == idem_key)
-    ).one_or_none()
+HEADER = idempotency.HEADER
 
 
 def run(work) -> Response:
-    """Call ``work()`` (which flushes, never commits) once per key. The record of its answer
-    is flushed with its work, so the request's one commit (app.boundary) keeps both or
-    neither."""
-    idem_key = key()
-    if idem_key is None:
-        return work()
-    fp = fingerprint()
-    found = _record(idem_key)
-    if found is not None:
-        return _replay(found, fp)
     try:
-        response = work()
-    except DomainError:
-        # A twin request with this key may have done the work meanwhile (it held the lock we
-        # waited for): then its answer is ours too; otherwise the refusal stands.
-        db.session.rollback()
-        found = _record(idem_key)
-        if found is not None:
-            return _replay(found, fp)
-        raise
-    if 200 <= response.status_code < 300:
-        db.session.add(
-            IdempotencyRecord(
-                user_id=current_user.id,
-                key=idem_key,
-                fingerprint=fp,
-                status_code=response.status_code,
-                body=response.get_data(as_text=True),
-            )
-        )
-        try:
-            db.session.flush()
-        except IntegrityError:
-            # The same key raced in from another request and won: answer with its result.
-            db.session.rollback()
-            return _replay(_record(idem_key), fp)
-    return response
+        return idempotency.run(work)
+    except idempotency.BadKey as e:
+        raise ApiError(422, "invalid", e.message, field=HEADER) from None
+    except idempotency.KeyReused as e:
+        raise ApiError(422, "idempotency_key_reused", e.message, field=HEADER) from None

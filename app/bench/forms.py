@@ -55,7 +55,8 @@ class PartRow(FlaskForm):
         csrf = False  # a row inside RepairForm, which carries the token
 
     part = SelectField(_l("Spare part"), coerce=int, validators=[Optional()])
-    quantity = BoundedIntegerField(_l("Quantity"), validators=[Optional(), NumberRange(min=1, max=999)])
+    # 1 unless said otherwise: a part used is usually one part (rows without a part are ignored).
+    quantity = BoundedIntegerField(_l("Quantity"), default=1, validators=[Optional(), NumberRange(min=1, max=999)])
 
 
 class RepairForm(FlaskForm):

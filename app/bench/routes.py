@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 import labels
-from app import clock, inputs, navigation
+from app import clock, idempotency, inputs, navigation
 from app.access import role_required
 from app.bench.forms import (
     BlameChangeForm,
@@ -106,20 +106,26 @@ def station_conflict(error):
 @role_required(*BENCH_ROLES)
 @on_refusal(station_conflict)
 def scan_json():
+    """One scan of the station. The page's script sends each with an Idempotency-Key and
+    sends it again if the answer never came: a scan that reached us is applied once."""
     payload = inputs.json_object()
     text = str(payload.get("text") or "")[:200]
     mode = payload.get("mode") if payload.get("mode") in MODES else "receive"
     batch_id = inputs.json_int(payload, "batch_id")
-    if payload.get("action") == "close" or scan_station.is_close_command(text):
-        station = scan_station.close(current_user, batch_id)
-    else:
-        station = scan_station.scan(current_user, text, mode, batch_id)
-    if station.result.outcome != scanning.OK:
-        discard()
-    answer = _station_answer(station)
-    if station.list_batch is not None:
-        answer["expected"] = expected_rows(db.session.get(Batch, station.list_batch))
-    return jsonify(answer)
+
+    def work():
+        if payload.get("action") == "close" or scan_station.is_close_command(text):
+            station = scan_station.close(current_user, batch_id)
+        else:
+            station = scan_station.scan(current_user, text, mode, batch_id)
+        if station.result.outcome != scanning.OK:
+            discard()
+        answer = _station_answer(station)
+        if station.list_batch is not None:
+            answer["expected"] = expected_rows(db.session.get(Batch, station.list_batch))
+        return jsonify(answer)
+
+    return idempotency.run_for_page(work)
 
 
 def _station_answer(station: scan_station.StationAnswer) -> dict:
@@ -283,12 +289,18 @@ def _repair_choices(form: RepairForm) -> None:
     operations = db.session.scalars(
         select(RepairOperation).where(RepairOperation.active.is_(True)).order_by(RepairOperation.id)
     )
-    form.operations.choices = [SelectChoice(o.code, o.name(locale)) for o in operations]
+    # Both names and the code, so that typing any of them finds the operation (static/js/scan.js).
+    form.operations.choices = [SelectChoice(o.code, operation_label(o, locale)) for o in operations]
     parts = db.session.scalars(select(SparePart).where(SparePart.active.is_(True)).order_by(SparePart.code)).all()
     for row in form.parts:
         row.part.choices = [SelectChoice(0, "—")] + [
             SelectChoice(p.id, f"{p.name(locale)} ({p.unit})" if p.unit else p.name(locale)) for p in parts
         ]
+
+
+def operation_label(operation: RepairOperation, locale: str) -> str:
+    other = operation.name_zh if locale.startswith("en") else operation.name_en
+    return f"{operation.name(locale)} · {other} · {operation.code}"
 
 
 def _blame_choice(form) -> grading.BlameChoice | None:

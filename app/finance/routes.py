@@ -13,7 +13,7 @@ from app.boundary import on_refusal
 from app.clock import chain_tz
 from app.documents import send_document
 from app.extensions import db
-from app.finance import chart
+from app.finance import chart, export_jobs
 from app.finance.forms import (
     AdjustmentForm,
     ClaimSentForm,
@@ -364,18 +364,20 @@ def _pdf(data: finance.StatementData):
 @bp.route("/export/<name>.<any(csv,xlsx):fmt>")
 @role_required(*FINANCE)
 def export(name: str, fmt: str):
-    builders = {
-        "allocation": _allocation_table,
-        "pieces": _pieces_table,
-        "claims": _claims_table,
-        "outstanding": _outstanding_table,
-        "months": _months_table,
-    }
-    if name not in builders:
+    if name not in EXPORTS:
         abort(404)
-    table = builders[name]()
+    if name == "pieces" and export_jobs.too_big(_pieces_query()):
+        # Thousands of pieces: the file is made in the background, with a progress bar.
+        job_id = export_jobs.start(db.session, current_user, name, fmt, request.args.to_dict())
+        return redirect(url_for("work.show", job_id=job_id), 303)
+    table = export_table(name)
     body, mimetype = exports.encoded(table, fmt)
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=f"{table.name}.{fmt}")
+
+
+def export_table(name: str) -> exports.Table:
+    """The table of one export, read from the request's query (a background job gives its own)."""
+    return EXPORTS[name]()
 
 
 def _blame_name(line: finance.PartyLine) -> str:
@@ -431,10 +433,14 @@ def _allocation_table() -> exports.Table:
     return exports.Table(f"allocation-{month}", columns, rows)
 
 
-def _pieces_table() -> exports.Table:
+def _pieces_query():
     month = _month(request.args.get("month"))
     blame = _blame(request.args.get("kind", ""))
-    party_id = _party_id(blame)
+    return month, blame, _party_id(blame)
+
+
+def _pieces_table() -> exports.Table:
+    month, blame, party_id = _pieces_query()
     tz = chain_tz()
     C = exports.Column
     columns = (
@@ -536,3 +542,12 @@ def _months_table() -> exports.Table:
         for m, values in finance.scrap_by_month(month)
     ]
     return exports.Table(f"scrap-by-month-{month}", columns, rows)
+
+
+EXPORTS = {
+    "allocation": _allocation_table,
+    "pieces": _pieces_table,
+    "claims": _claims_table,
+    "outstanding": _outstanding_table,
+    "months": _months_table,
+}

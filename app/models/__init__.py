@@ -19,6 +19,7 @@ from app.models.jobs import Job, JobState
 from app.models.org import DefectCode, Product, Region, Setting, Store, Supplier, User
 from app.models.pieces import Event, Photo, Piece, Repair, RepairOperation, RepairPart, SparePart
 from app.models.printers import Printer
+from app.models.quality import ClaimDispute, QualityFigure
 
 __all__ = [
     "AccountingMonth",
@@ -30,6 +31,7 @@ __all__ = [
     "Batch",
     "Channel",
     "Claim",
+    "ClaimDispute",
     "DefectCode",
     "DeliveryStatus",
     "DigestRun",
@@ -45,6 +47,7 @@ __all__ = [
     "Piece",
     "Printer",
     "Product",
+    "QualityFigure",
     "Region",
     "Repair",
     "RepairOperation",

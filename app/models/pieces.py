@@ -80,6 +80,11 @@ class Piece(db.Model):
         Index("ix_piece_status_due", "status", "due_on"),
         # Finance's month figures read only this index: party and cost beside month and blame.
         Index("ix_piece_scrap_figures", "scrap_month", "blame", "blamed_supplier_id", "store_id", "scrap_cost"),
+        # Supplier quality's drill-down (app.services.quality.pieces): newest grading first.
+        Index("ix_piece_defect_graded", "defect_id", "graded_at"),
+        Index("ix_piece_product_graded", "product_id", "graded_at"),
+        Index("ix_piece_store_graded", "store_id", "graded_at"),
+        Index("ix_piece_graded", "graded_at"),
         # A scrapped piece always says who pays and how much, and in which month.
         CheckConstraint(
             "status <> 'scrapped' OR (blame IS NOT NULL AND scrap_cost IS NOT NULL AND scrap_month IS NOT NULL)",

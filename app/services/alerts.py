@@ -15,8 +15,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm import Session, contains_eager
 
 from app import background, clock
 from app.i18n import normalise_locale, translate
@@ -27,9 +27,11 @@ from app.models import (
     Channel,
     Notification,
     OutboxMessage,
+    Region,
     RobotKind,
     RobotWebhook,
     Setting,
+    Store,
     User,
 )
 from workshop.errors import RuleViolation
@@ -267,32 +269,62 @@ class Shown:
     read: bool
 
 
-def unread_count(session: Session, user: User) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        )
-        or 0
-    )
+BELL_CAP = 100  # the bell says "99+" beyond: counting stops there, whatever a year of notes holds
+
+
+def unread_count(session: Session, user: User, *, cap: int | None = None) -> int:
+    """How many of the user's notifications are unread (at most ``cap``: the bell's count on
+    every page costs the same for someone who never reads them)."""
+    unread = select(Notification.id).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if cap is not None:
+        unread = unread.limit(cap)
+    return session.scalar(select(func.count()).select_from(unread.subquery())) or 0
 
 
 def notifications(
-    session: Session, user: User, locale: str | None, *, unread_only: bool = False, page: int = 1, per_page: int = 50
+    session: Session,
+    user: User,
+    locale: str | None,
+    *,
+    unread_only: bool = False,
+    before: int | None = None,
+    per_page: int = 50,
 ) -> list[Shown]:
-    """A page of the user's notifications, newest first, in ``locale``."""
-    query = select(Notification).join(Alert).where(Notification.user_id == user.id)
+    """The user's notifications older than ``before`` (an id; the newest without it), newest
+    first, in ``locale``: a keyset page, the same cost on the thousandth page as on the first."""
+    query = (
+        select(Notification)
+        .join(Alert)
+        .options(contains_eager(Notification.alert))
+        .where(Notification.user_id == user.id)
+    )
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    rows = session.scalars(query.order_by(Notification.id.desc()).limit(per_page).offset((max(page, 1) - 1) * per_page))
+    if before is not None:
+        query = query.where(Notification.id < before)
     shown = []
-    for note in rows:
+    for note in session.scalars(query.order_by(Notification.id.desc()).limit(per_page)):
         rendered = render(note.alert, locale)
         shown.append(
             Shown(note.id, rendered.text, rendered.details, note.alert.link, note.created_at, bool(note.read_at))
         )
     return shown
+
+
+def open_notification(session: Session, user: User, notification_id: int, *, at: datetime | None = None) -> str | None:
+    """Mark one of the user's notifications read and return the path it leads to (the list when
+    it has none); ``None`` when it is not this user's (another's is as good as absent)."""
+    note = session.scalar(
+        select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id)
+    )
+    if note is None:
+        return None
+    if note.read_at is None:
+        note.read_at = at or clock.now()
+        session.flush()
+    link = note.alert.link or ""
+    # A stored path only: never a way out of the app.
+    return link if link.startswith("/") and not link.startswith("//") else ""
 
 
 def mark_read(session: Session, user: User, ids: list[int] | None = None, *, at: datetime | None = None) -> int:
@@ -398,7 +430,41 @@ def update_robot(
 
 
 def robots(session: Session) -> list[RobotWebhook]:
-    return list(session.scalars(select(RobotWebhook).order_by(RobotWebhook.audience, RobotWebhook.id)))
+    return list(session.scalars(robots_query()))
+
+
+def robots_query(search: str = "") -> Select:
+    """The robots, workshop first, then regions' and stores' (by code); ``search`` finds a
+    robot by its name or its store's or region's code or name."""
+    query = (
+        select(RobotWebhook)
+        .outerjoin(Store, Store.id == RobotWebhook.store_id)
+        .outerjoin(Region, Region.id == RobotWebhook.region_id)
+        .options(contains_eager(RobotWebhook.store), contains_eager(RobotWebhook.region))
+    )
+    search = search.strip()
+    if search:
+        like = f"%{search}%"
+        query = query.where(
+            or_(
+                RobotWebhook.name.ilike(like),
+                Store.code.ilike(like),
+                Store.name.ilike(like),
+                Region.code.ilike(like),
+                Region.name.ilike(like),
+            )
+        )
+    return query.order_by(RobotWebhook.audience, Region.code, Store.code, RobotWebhook.id)
+
+
+def store_by_code(session: Session, code: str) -> Store:
+    """The store a robot is for, typed by its code (a form that works with 2,000 stores)."""
+    if not code.strip():
+        raise RuleViolation(N_("Choose the store whose group this robot speaks to."))
+    found = session.scalar(select(Store).where(func.upper(Store.code) == code.strip().upper()))
+    if found is None:
+        raise RuleViolation(N_("There is no store with the code %(code)s."), code=code.strip())
+    return found
 
 
 def masked_secret(secret: str) -> str:

@@ -102,14 +102,27 @@ def move_month_status(
 
 
 def move_claim_status(
-    claim: Claim, action: ClaimAction, actor: User, *, data: dict | None = None, at: datetime | None = None
+    claim: Claim,
+    action: ClaimAction,
+    actor: User,
+    *,
+    data: dict | None = None,
+    at: datetime | None = None,
+    reason: str = "",
+    piece_id: int | None = None,
 ) -> Event:
     current = ClaimStatus(claim.status) if claim.status is not None else None
-    m = move_claim(current, action, actor.role)
+    m = move_claim(current, action, actor.role, reason)
     claim.status = ClaimStatus(m.to_status)
     if claim.id is None:
         db.session.add(claim)
         db.session.flush()
     return _record(
-        m, actor, at, "", {"claim": claim.id, "supplier_id": claim.supplier_id} | (data or {}), month=claim.month
+        m,
+        actor,
+        at,
+        reason.strip(),
+        {"claim": claim.id, "supplier_id": claim.supplier_id} | (data or {}),
+        month=claim.month,
+        piece_id=piece_id,
     )

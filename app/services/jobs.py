@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from app import background, clock
 from app.database import writes
 from app.extensions import db
+from app.i18n import translate
 from app.models import Job, JobState, User
 from workshop.errors import RuleViolation
 from workshop.roles import Role
@@ -36,10 +37,21 @@ log = logging.getLogger(__name__)
 # kind → "module:function": a worker on another machine imports the function by its name.
 KINDS: dict[str, str] = {
     "month_pack": "app.services.month_pack:build",
+    "label_sheet": "app.services.label_jobs:build",
+    "finance_export": "app.finance.export_jobs:build",
 }
 MERGERS: dict[str, str] = {
     "month_pack": "app.services.month_pack:merge",
 }
+
+
+# What a person reads for each kind of job (its params fill the sentence).
+TITLES: dict[str, str] = {
+    "month_pack": N_("Month-end pack of %(month)s: every supplier's claim and every store's statement"),
+    "label_sheet": N_("Labels of %(count)d pieces"),
+    "finance_export": N_("Scrapped pieces of %(month)s as a file (%(fmt)s)"),
+}
+MY_JOBS = 20  # the "my background work" list: the latest few, files kept a day anyway
 
 
 def register(kind: str, build: Callable, merge: Callable | None = None) -> None:
@@ -127,6 +139,37 @@ def progress(session: Session, job_id: str, user: User) -> Progress | None:
     state = JobState.RUNNING if any(p.state != JobState.QUEUED for p in parts) else JobState.QUEUED
     done = min(sum(p.progress for p in parts) // len(parts), 99)
     return Progress(job.id, job.kind, state, done, "", "")
+
+
+def title(job: Job) -> str:
+    """The job's name in the reader's language."""
+    return translate(
+        TITLES.get(job.kind, job.kind), {k: v for k, v in (job.params or {}).items() if k != "prepared_by"}
+    )
+
+
+def find(session: Session, job_id: str, user: User) -> Job | None:
+    """The user's own job (an admin sees every one); ``None`` for anyone else's."""
+    return _visible(session, job_id, user)
+
+
+def recent(session: Session, user: User, limit: int = MY_JOBS) -> list[Job]:
+    """The user's latest jobs, newest first (a split job's parts are inside it, not listed)."""
+    return list(
+        session.scalars(
+            select(Job)
+            .where(Job.user_id == user.id, Job.parent_id.is_(None))
+            .order_by(Job.created_at.desc(), Job.id)
+            .limit(limit)
+        )
+    )
+
+
+def kept_until(job: Job) -> datetime | None:
+    """When a finished job's file is removed (``JOB_KEEP_HOURS`` after it was made)."""
+    if job.finished_at is None or job.state != JobState.DONE:
+        return None
+    return job.finished_at + timedelta(hours=int(current_app.config.get("JOB_KEEP_HOURS", 24)))
 
 
 def result(session: Session, job_id: str, user: User) -> tuple[Path, str] | None:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from app import background, clock
 from app.database import writes
@@ -191,17 +192,18 @@ class Failure:
     last_try_at: datetime | None
 
 
-def failures(locale: str | None, *, page: int = 1, per_page: int = 50) -> list[Failure]:
-    """Rows that failed for good, newest first, with what went wrong (the admin's list)."""
-    rows = db.session.scalars(
+def failures(locale: str | None, *, before: int | None = None, per_page: int = 50) -> list[Failure]:
+    """Rows that failed for good older than ``before`` (an id), newest first, with what went
+    wrong: the admin's list, a keyset page with its alert, user and robot read in one go."""
+    query = (
         select(OutboxMessage)
         .where(OutboxMessage.status == DeliveryStatus.FAILED)
-        .order_by(OutboxMessage.id.desc())
-        .limit(per_page)
-        .offset((max(page, 1) - 1) * per_page)
+        .options(selectinload(OutboxMessage.alert), selectinload(OutboxMessage.user), selectinload(OutboxMessage.robot))
     )
+    if before is not None:
+        query = query.where(OutboxMessage.id < before)
     found = []
-    for row in rows:
+    for row in db.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(per_page)):
         if row.user is not None:
             who = f"{row.user.display_name} ({row.user.username})"
         else:
@@ -243,6 +245,12 @@ def retry(row_id: int, at: datetime | None = None) -> bool:
     return changed == 1
 
 
-def status_counts() -> dict[DeliveryStatus, int]:
-    rows = db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
-    return {DeliveryStatus(status): n for status, n in rows}
+def status_counts(statuses=(DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.FAILED)) -> dict:
+    """How many rows are in each of these states. The default leaves out *sent* — every
+    message ever sent, millions in a year — so that the admin's page counts only the few
+    rows still in play, each an index range of ``ix_outbox_status_next``."""
+    return {
+        status: db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == status))
+        or 0
+        for status in statuses
+    }

@@ -9,6 +9,7 @@ from datetime import date
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     jsonify,
@@ -23,24 +24,25 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from app import clock, inputs, navigation
+from app import clock, idempotency, inputs, navigation
 from app.access import role_required
-from app.boundary import discard, on_refusal
+from app.boundary import CONFLICT, discard, on_refusal
 from app.clock import chain_tz
 from app.documents import LABEL_FILE, PDF, send_document, warn_missing
 from app.errors import render_error
 from app.extensions import db
-from app.i18n import translate
+from app.i18n import error_text, translate
 from app.models import Batch, DefectCode, Piece, Store
 from app.services import (
     batches,
     catalogue,
     deadlines,
     exports,
+    label_jobs,
     paper,
     photos,
     piece_lists,
@@ -343,6 +345,12 @@ def print_labels(pieces: list[Piece]):
             "ok",
         )
         return redirect(url_for("store.index"))
+    if printer is None and len(pieces) > label_jobs.threshold():
+        # A few hundred labels: made in the background, with a progress bar and the PDF at the end.
+        job_id = label_jobs.start(
+            db.session, current_user, pieces, layout=form.format.data, start_position=form.start.data or 1
+        )
+        return redirect(url_for("work.show", job_id=job_id), 303)
     data = [paper.piece_label(p, rules) for p in pieces]
     # Render first: a failed rendering must not mark anything as labelled.
     if printer is not None:
@@ -422,8 +430,22 @@ def open_batch_for(store: Store) -> Batch | None:
     return batches.open_batch(store, Direction.OUTBOUND)
 
 
+def scan_refused(error) -> Response:
+    """A refused scan for the page's script (static/js/scanning.js): its sentence, and a
+    repeat said as a warning; the boundary gives it the refusal's status and keeps nothing."""
+    return jsonify(
+        {
+            "outcome": scanning.WARNING if isinstance(error, AlreadyDone) else scanning.REFUSED,
+            "code": error.code if error is not None else "conflict",
+            "message": error_text(error) if error is not None else translate(CONFLICT),
+        }
+    )
+
+
 def batch_refused(error, **_kwargs):
     """A refused change of the weekly batch: the batch page again (a repeat only says so)."""
+    if request.is_json:
+        return scan_refused(error)
     if isinstance(error, AlreadyDone):
         return redirect(url_for("store.batch"))
     store = acting_store()
@@ -451,14 +473,50 @@ def batch_detail(batch_id: int):
 @role_required(Role.STORE)
 @on_refusal(batch_refused)
 def batch_scan():
+    """A scanned label into the weekly batch: the page's script gets JSON (the row to put on
+    top, the counts), sent with an Idempotency-Key; without the script, the page again."""
     store = acting_store()
     form = ScanForm()
     if not form.validate_on_submit():
-        flash(" ".join(map(str, form.code.errors)), "error")
+        message = " ".join(map(str, form.code.errors))
+        if request.is_json:
+            return jsonify({"outcome": scanning.REFUSED, "code": "invalid", "message": message}), 422
+        flash(message, "error")
         return render_batch(store, open_batch_for(store), 400)
+    if request.is_json:
+        return idempotency.run_for_page(lambda: jsonify(batch_scan_answer(store, form.code.data)))
     piece, target = batches.scan_into_open_batch(current_user, store, form.code.data, at=clock.now())
     flash(_("Piece %(code)s added to batch %(batch)s.", code=piece.code, batch=target.code), "ok")
     return redirect(url_for("store.batch"))
+
+
+def batch_scan_answer(store: Store, text: str) -> dict:
+    """What the batch page changes after a scan: the piece's row on top, the counts, and the
+    batch's code and links when this scan opened it."""
+    piece, target = batches.scan_into_open_batch(current_user, store, text, at=clock.now())
+    db.session.flush()
+    in_batch = db.session.scalar(select(func.count()).where(Piece.batch_id == target.id)) or 0
+    waiting = db.session.scalar(
+        scope.pieces(current_user)
+        .where(Piece.store_id == store.id, Piece.status == PieceStatus.REGISTERED)
+        .with_only_columns(func.count())
+        .order_by(None)
+    )
+    row = render_template("store/_batch_row.html", p=piece, batch=target, confirm_form=ConfirmForm(formdata=None))
+    return {
+        "outcome": scanning.OK,
+        "code": "added",
+        "message": _("Piece %(code)s added to batch %(batch)s.", code=piece.code, batch=target.code),
+        "counts": {"batch": in_batch, "waiting": waiting or 0},
+        "row": {"key": f"piece-{piece.id}", "html": row},
+        "remove": [f"waiting-{piece.id}"],
+        "show": ["batch-pieces", "batch-dispatch"],
+        "fill": {"batch-code": target.code},
+        "links": {
+            "dispatch-form": url_for("store.batch_dispatch", batch_id=target.id),
+            "packing-link": url_for("store.batch_packing_list", batch_id=target.id),
+        },
+    }
 
 
 @bp.route("/batch/add", methods=["POST"])
@@ -592,6 +650,12 @@ def count_in_tally(batch_id: int, code: str) -> None:
     session[TALLY_KEY] = {str(batch_id): mine}
 
 
+def invalid_scan(form: ScanForm):
+    """A scan field left empty or too long, for the page's script."""
+    message = " ".join(map(str, form.code.errors))
+    return jsonify({"outcome": scanning.REFUSED, "code": "invalid", "message": message}), 422
+
+
 @bp.route("/receive", methods=["GET", "POST"])
 @role_required(Role.STORE)
 def receive():
@@ -600,13 +664,21 @@ def receive():
     status = 200
     if form.validate_on_submit():
         found, result = scanning.scan_batch(current_user, form.code.data)
+        message = translate(result.message, result.params)
         if found is not None:
-            flash(translate(result.message, result.params), "ok")
+            if request.is_json:  # the page's script opens the parcel's check
+                target = url_for("store.receive_batch", batch_id=found.id)
+                return jsonify({"outcome": scanning.OK, "code": result.code, "message": message, "go_to": target})
+            flash(message, "ok")
             return redirect(url_for("store.receive_batch", batch_id=found.id))
         discard()
-        flash(translate(result.message, result.params), "error")
         status = 404 if result.code == "unknown_batch" else 422
+        if request.is_json:
+            return jsonify({"outcome": scanning.REFUSED, "code": result.code, "message": message}), status
+        flash(message, "error")
     elif request.method == "POST":
+        if request.is_json:
+            return invalid_scan(form)
         flash(" ".join(map(str, form.code.errors)), "error")
         status = 400
     coming = returns.coming_back(current_user, store)
@@ -614,6 +686,8 @@ def receive():
 
 
 def back_to_check(error, batch_id: int):
+    if request.is_json:
+        return scan_refused(error)
     return redirect(url_for("store.receive_batch", batch_id=batch_id))
 
 
@@ -621,12 +695,10 @@ def back_to_check(error, batch_id: int):
 @role_required(Role.STORE)
 def receive_batch(batch_id: int):
     found = returns.return_parcel_of(current_user, acting_store(), batch_id)
-    counts = scanning.check_counts(found)
     return render_template(
         "store/receive_batch.html",
         batch=found,
-        counts=counts,
-        tally=tally(found.id),
+        figures=check_figures(found),
         form=ScanForm(formdata=None),
         close_form=CloseCheckForm(formdata=None),
     )
@@ -639,16 +711,53 @@ def receive_scan(batch_id: int):
     found = returns.return_parcel_of(current_user, acting_store(), batch_id, for_update=True)
     form = ScanForm()
     if not form.validate_on_submit():
+        if request.is_json:
+            return invalid_scan(form)
         flash(" ".join(map(str, form.code.errors)), "error")
         return redirect(url_for("store.receive_batch", batch_id=found.id))
+    if request.is_json:  # the page's script, with an Idempotency-Key: a scan sent twice counts once
+        return idempotency.run_for_page(lambda: jsonify(receive_scan_answer(found, form.code.data)))
+    result = receive_back(found, form.code.data)
+    flash(translate(result.message, result.params), TONE[result.outcome])
+    return redirect(url_for("store.receive_batch", batch_id=found.id))
+
+
+def receive_back(found: Batch, text: str) -> scanning.ScanResult:
     scanning.start_check(current_user, found)
-    result = returns.receive_back_scan(current_user, found, form.code.data, current_rules(), at=clock.now())
+    result = returns.receive_back_scan(current_user, found, text, current_rules(), at=clock.now())
     if result.outcome == scanning.REFUSED:
         discard()
     if result.code != "received":
         count_in_tally(found.id, result.code)
-    flash(translate(result.message, result.params), TONE[result.outcome])
-    return redirect(url_for("store.receive_batch", batch_id=found.id))
+    return result
+
+
+def check_figures(found: Batch) -> dict:
+    """The figures at the top of a return parcel's check, by the names the page marks them with."""
+    counts = scanning.check_counts(found)
+    mine = tally(found.id)
+    return {
+        "expected": counts.expected,
+        "received": counts.received,
+        "pending": max(counts.expected - counts.received, 0),
+        "twice": mine.get("already_received", 0),
+        "strangers": mine.get("wrong_batch", 0) + mine.get("unknown_piece", 0),
+    }
+
+
+def receive_scan_answer(found: Batch, text: str) -> dict:
+    result = receive_back(found, text)
+    db.session.flush()
+    answer = {
+        "outcome": result.outcome,
+        "code": result.code,
+        "message": translate(result.message, result.params),
+        "counts": check_figures(found),
+    }
+    piece = db.session.get(Piece, result.piece_id) if result.piece_id is not None else None
+    if piece is not None and piece.return_batch_id == found.id:
+        answer["row"] = {"key": f"piece-{piece.id}", "html": render_template("store/_return_row.html", p=piece)}
+    return answer
 
 
 @bp.route("/receive/<int:batch_id>/close", methods=["POST"])

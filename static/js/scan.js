@@ -1,37 +1,9 @@
 /* The bench: the scan station (one input that always has the focus, answers without a
-   reload) and the grading card's keys (1/2/3 choose, Enter confirms). Plain JavaScript. */
+   reload) and the grading card's keys (1/2/3 choose, Enter confirms). What every scanning
+   page shares — sending, waiting scans, sounds, the log, the camera — is static/js/scanning.js
+   (loaded first). Plain JavaScript. */
 (function () {
   "use strict";
-
-  // --- Sounds: one short tone per outcome, made on the spot (no audio files). ---------
-  var audio = null;
-  var TONES = {
-    ok: [[880, 0.09]],
-    warning: [[520, 0.12], [520, 0.12]],
-    refused: [[200, 0.45]]
-  };
-  function beep(outcome) {
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      var t = audio.currentTime;
-      (TONES[outcome] || TONES.refused).forEach(function (tone) {
-        var osc = audio.createOscillator(), gain = audio.createGain();
-        osc.type = outcome === "refused" ? "square" : "sine";
-        osc.frequency.value = tone[0];
-        gain.gain.setValueAtTime(0.15, t);
-        gain.gain.exponentialRampToValueAtTime(0.001, t + tone[1]);
-        osc.connect(gain).connect(audio.destination);
-        osc.start(t);
-        osc.stop(t + tone[1]);
-        t += tone[1] + 0.05;
-      });
-    } catch (e) { /* no sound on this device: the colour still says it */ }
-  }
-
-  function csrfToken() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.content : "";
-  }
 
   // --- The scan station ---------------------------------------------------------------
   function station(root) {
@@ -45,8 +17,7 @@
     var packing = document.getElementById("packing");
     var rows = document.getElementById("expected-rows");
     var unexpected = document.getElementById("unexpected-form");
-    var busy = false;
-    var queue = [];
+    var waitingBox = document.getElementById("scan-waiting");
 
     function keepFocus() {
       // Scanners type into whatever has the focus: give it back to the input, except
@@ -83,10 +54,10 @@
     });
     setMode(modeField.value);
 
-    function showAnswer(answer) {
+    function showAnswer(answer, sounded) {
       answerBox.className = "answer " + answer.outcome;
       answerBox.textContent = answer.message;
-      beep(answer.outcome);
+      if (!sounded) Scanning.beep(answer.outcome);
     }
 
     function cell(text, cls) {
@@ -107,7 +78,7 @@
       });
     }
 
-    function apply(answer) {
+    function apply(answer, sounded) {
       if (answer.mode && answer.mode !== modeField.value) setMode(answer.mode);
       if (answer.batch && answer.mode === "receive") {
         batchField.value = answer.batch.id;
@@ -146,38 +117,54 @@
         document.getElementById("unexpected-batch").value = answer.register_unexpected.batch_id;
         unexpected.hidden = false;
       }
-      showAnswer(answer);
+      showAnswer(answer, sounded);
       if (answer.go_to) window.location.assign(answer.go_to);
       else if (document.activeElement !== input) keepFocus();
     }
 
     function post(url, body, headers) {
-      headers["X-CSRFToken"] = csrfToken();
+      headers["X-CSRFToken"] = Scanning.csrfToken();
       headers["Accept"] = "application/json";
       return fetch(url, { method: "POST", headers: headers, body: body, credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .catch(function () { return { outcome: "refused", message: root.dataset.textNetwork }; });
     }
 
-    // Scans are sent one after another, in the order they were made: a fast scanner
-    // never overtakes the answer that sets the current batch.
-    function send(payload) {
-      queue.push(payload);
-      if (!busy) next();
-    }
-    function next() {
-      var payload = queue.shift();
-      if (!payload) { busy = false; return; }
-      busy = true;
-      payload.mode = modeField.value;
-      payload.batch_id = batchField.value || null;
-      post(root.dataset.scanUrl, JSON.stringify(payload), { "Content-Type": "application/json" })
-        .then(apply).then(next, next);
-    }
+    // Scans go one after another, in the order they were made (a fast scanner never
+    // overtakes the answer that sets the current batch), each with an Idempotency-Key; those
+    // made while the server cannot be reached wait in this browser and go when it answers.
+    // Opening a card (grade mode) cannot wait: that scan is refused and said so.
+    var sender = Scanning.Sender({
+      url: root.dataset.scanUrl,
+      storageKey: root.dataset.queueKey,
+      log: Scanning.Log(document.getElementById("scan-log")),
+      texts: { waiting: root.dataset.textWaiting, paused: root.dataset.textPaused, network: root.dataset.textNetwork },
+      prepare: function (body) {
+        // Filled when the scan is first sent, after the answers to the scans before it: a
+        // slip's answer sets the parcel (and the mode) for the pieces scanned right after.
+        body.mode = modeField.value;
+        body.batch_id = batchField.value || null;
+        return body;
+      },
+      queueable: function (body) { return body.mode !== "grade"; },
+      onWaiting: function (n) {
+        waitingBox.hidden = n === 0;
+        waitingBox.textContent = root.dataset.textWaitingCount.replace("%(n)d", String(n));
+      },
+      onHeld: function (item, message) {
+        answerBox.className = "answer waiting";
+        answerBox.textContent = (item.text ? item.text + ": " : "") + message;
+      },
+      onAnswer: function (answer, item) {
+        if (item.waiting) delete answer.go_to;  // a card opens only for a scan answered at once
+        apply(answer, true);
+      }
+    });
+    function send(payload, text) { sender.send(payload, text); }
 
     function closeCheck() {
-      if (!batchField.value) { send({ action: "close" }); return; }
-      if (window.confirm(root.dataset.textCloseConfirm)) send({ action: "close" });
+      if (!batchField.value && !sender.waiting()) { send({ action: "close" }, "CLOSE"); return; }
+      if (window.confirm(root.dataset.textCloseConfirm)) send({ action: "close" }, "CLOSE");
       keepFocus();
     }
 
@@ -187,7 +174,7 @@
       input.value = "";
       if (!text.trim()) return;
       if (text.trim().toUpperCase() === "CLOSE" || text.trim() === "关闭") { closeCheck(); return; }
-      send({ text: text });
+      send({ text: text }, text.trim());
     });
     input.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); closeCheck(); }
@@ -207,80 +194,10 @@
       keepFocus();
     });
 
-    camera(root, function (text) { send({ text: text }); });
+    Scanning.camera(document.getElementById("camera-button"), document.getElementById("camera-view"),
+      function (text) { send({ text: text }, text); },
+      function () { showAnswer({ outcome: "refused", message: root.dataset.textNoCamera }); });
     keepFocus();
-  }
-
-  // --- Camera: the browser's BarcodeDetector, else the vendored polyfill -------------
-  function loadDetector(vendorUrl) {
-    if ("BarcodeDetector" in window) return Promise.resolve(window.BarcodeDetector);
-    return new Promise(function (resolve, reject) {
-      var s = document.createElement("script");
-      s.src = vendorUrl + "ponyfill.js";
-      s.onload = function () {
-        var api = window.BarcodeDetectionAPI;
-        // The polyfill fetches its .wasm from a CDN by default; the shop LAN has ours.
-        api.prepareZXingModule({
-          overrides: {
-            locateFile: function (path, prefix) {
-              return path.endsWith(".wasm") ? vendorUrl + path : prefix + path;
-            }
-          }
-        });
-        resolve(api.BarcodeDetector);
-      };
-      s.onerror = reject;
-      document.head.append(s);
-    });
-  }
-
-  function camera(root, onCode) {
-    var button = document.getElementById("camera-button");
-    var video = document.getElementById("camera-view");
-    var stream = null;
-    var lastCode = "", lastAt = 0;
-    function stop() {
-      if (stream) stream.getTracks().forEach(function (t) { t.stop(); });
-      stream = null;
-      video.hidden = true;
-    }
-    button.addEventListener("click", function () {
-      if (stream) { stop(); return; }
-      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-        var box = document.getElementById("scan-answer");
-        box.className = "answer refused";
-        box.textContent = root.dataset.textNoCamera;
-        return;
-      }
-      loadDetector(new URL(root.dataset.vendorUrl, window.location.href).href).then(function (Detector) {
-        var detector = new Detector({ formats: ["code_128"] });
-        return navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (s) {
-          stream = s;
-          video.srcObject = s;
-          video.hidden = false;
-          return video.play().then(function () {
-            function tick() {
-              if (!stream) return;
-              detector.detect(video).then(function (found) {
-                var now = Date.now();
-                if (found.length && (found[0].rawValue !== lastCode || now - lastAt > 2500)) {
-                  // One answer per label: the camera sees the same code many times a second.
-                  lastCode = found[0].rawValue;
-                  lastAt = now;
-                  onCode(lastCode);
-                }
-              }).catch(function () {}).then(function () { setTimeout(tick, 200); });
-            }
-            tick();
-          });
-        });
-      }).catch(function () {
-        var box = document.getElementById("scan-answer");
-        box.className = "answer refused";
-        box.textContent = root.dataset.textNoCamera;
-        stop();
-      });
-    });
   }
 
   // --- The grading card: 1/2/3 choose the grade, Enter confirms ------------------------
@@ -320,10 +237,71 @@
     if (radios[0]) radios[0].focus();
   }
 
+  // --- The repair card by keyboard: focus on the first operation; 1–9 tick an operation,
+  // typing its code or a name (either language) goes to it, Space ticks, the arrows move;
+  // the operations are one Tab stop, then the minutes, the parts (quantity 1 already), the
+  // note; Enter saves from anywhere but the note. One operation, the minutes and one part:
+  // 1, Tab, 2, 0, Tab, a letter of the part, Enter — seven keys.
+  function repairCard(form) {
+    var boxes = Array.prototype.slice.call(form.querySelectorAll('input[name="operations"]'));
+    var current = 0, typed = "", typedAt = 0;
+
+    function namesOf(box) {
+      var label = box.closest("label"), key = label.querySelector("kbd");
+      var text = label.textContent.replace(key ? key.textContent : "", "");
+      return text.split("·").map(function (s) { return s.trim().toLowerCase(); }).concat([box.value.toLowerCase()]);
+    }
+    function focusAt(i) {
+      current = i;
+      boxes.forEach(function (b, n) { b.tabIndex = n === i ? 0 : -1; });
+      boxes[i].focus();
+    }
+    boxes.forEach(function (b, n) {
+      b.addEventListener("focus", function () { if (current !== n) focusAt(n); });
+    });
+
+    form.addEventListener("keydown", function (e) {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      var tag = e.target.tagName;
+      if (e.key === "Enter") {
+        if (tag === "TEXTAREA" || tag === "BUTTON") return;
+        e.preventDefault();
+        form.requestSubmit();
+        return;
+      }
+      var at = boxes.indexOf(e.target);
+      if (at < 0) return;
+      if (e.key === "ArrowDown" || e.key === "ArrowRight") {
+        e.preventDefault();
+        focusAt((at + 1) % boxes.length);
+      } else if (e.key === "ArrowUp" || e.key === "ArrowLeft") {
+        e.preventDefault();
+        focusAt((at + boxes.length - 1) % boxes.length);
+      } else if (/^[1-9]$/.test(e.key) && boxes[Number(e.key) - 1]) {
+        e.preventDefault();
+        var box = boxes[Number(e.key) - 1];
+        box.checked = !box.checked;
+        focusAt(Number(e.key) - 1);
+      } else if (e.key.length === 1 && e.key !== " ") {
+        e.preventDefault();
+        var now = Date.now();
+        typed = (now - typedAt < 1000 ? typed : "") + e.key.toLowerCase();
+        typedAt = now;
+        for (var k = 0; k < boxes.length; k++) {
+          var i = (at + k + (typed.length === 1 ? 1 : 0)) % boxes.length;
+          if (namesOf(boxes[i]).some(function (name) { return name.indexOf(typed) === 0; })) { focusAt(i); break; }
+        }
+      }
+    });
+    if (boxes.length) focusAt(0);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var root = document.getElementById("station");
     if (root) station(root);
     var gradeForm = document.getElementById("grade-form");
     if (gradeForm) card(gradeForm);
+    var repairForm = document.getElementById("repair-form");
+    if (repairForm) repairCard(repairForm);
   });
 })();

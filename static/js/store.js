@@ -8,6 +8,12 @@
     var product = form.querySelector("#product");
     var list = document.getElementById("product-list");
     var timer = null;
+    if (product && product.value) {
+      // "Save and register another" refilled the style code: select it, so that the next
+      // scan or typing replaces it (never "G24005G24001"), and Tab keeps it.
+      product.focus();
+      product.select();
+    }
     if (product && list) {
       product.addEventListener("input", function () {
         clearTimeout(timer);

@@ -77,7 +77,7 @@ def test_the_camera_polyfill_and_its_wasm_are_served_by_us(client):
         assert polyfill.status_code == 200
     with client.get("/static/vendor/barcode-detector/zxing_reader.wasm") as wasm:
         assert wasm.status_code == 200 and wasm.data[:4] == b"\0asm"
-    with client.get("/static/js/scan.js") as response:
+    with client.get("/static/js/scanning.js") as response:  # the camera of every scan page
         script = response.get_data(as_text=True)
     assert "prepareZXingModule" in script and "locateFile" in script
 

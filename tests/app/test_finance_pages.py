@@ -237,5 +237,6 @@ def test_the_month_page_chart_has_twelve_months_and_an_accessible_fallback(clien
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert 'role="img"' in svg and "<title" in svg
     assert len(re.findall(r"<rect ", svg)) == 1
-    fallback = page[page.index("<details", page.index("<svg")) : page.index("</details>", page.index("<svg"))]
+    chart = page.index("<svg")
+    fallback = page[page.index("<details", chart) : page.index("</details>", chart)]
     assert fallback.count("<tr>") == 13  # a heading row and twelve months

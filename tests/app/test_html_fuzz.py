@@ -349,8 +349,8 @@ def every_state(session) -> tuple[list[str], User]:
     assert claims, "a closed month with supplier scrap to claim"
     for user in session.scalars(select(User)):
         tokens.create_token(user, "fuzz")
+    seeds = alert_buttons(session, finance_user)
     session.commit()
-    seeds = []
     for status in PieceStatus:
         piece = session.scalars(select(Piece).where(Piece.status == status).order_by(Piece.id)).first()
         if piece is not None:
@@ -370,6 +370,37 @@ def every_state(session) -> tuple[list[str], User]:
         ended = ended.previous()
     seeds.append(f"/finance/{ended}/close")  # a month that has ended and is still open
     return seeds, clerk
+
+
+def alert_buttons(session, finance: User) -> list[str]:
+    """A group robot (at a closed local port: a test message fails at once) and a message that
+    failed for good, so the robot's test button and the failed list's "send again" are reached."""
+    from app.models import Alert, AudienceKind, DeliveryStatus, Job, OutboxMessage, RobotKind
+    from app.services import alerts
+
+    robot = alerts.add_robot(
+        session, alerts.RobotTarget(RobotKind.WECOM, AudienceKind.WORKSHOP, "http://127.0.0.1:9/cgi-bin/webhook/send")
+    )
+    alert = session.scalars(select(Alert).order_by(Alert.id)).first()
+    session.add(
+        OutboxMessage(
+            alert_id=alert.id,
+            channel=robot.kind.value,
+            recipient=f"robot:{robot.id}",
+            robot_id=robot.id,
+            status=DeliveryStatus.FAILED,
+            attempts=5,
+            last_error="URLError: [Errno 111] Connection refused",
+        )
+    )
+    # Finance's month-end pack, queued (no worker takes it during the crawl): its page, its
+    # progress and its download (404 until it is ready).
+    job = Job(id="f" * 32, kind="month_pack", params={"month": "2026-09", "prepared_by": "x"}, user_id=finance.id)
+    session.add(job)
+    session.flush()
+    return [f"/admin/alerts/robots/{robot.id}", "/admin/alerts/failed"] + [
+        f"/jobs/{job.id}{tail}" for tail in ("", ".json", "/download")
+    ]
 
 
 def import_preview_forms(fuzzer: "Fuzzer", session) -> list[tuple[str, dict]]:

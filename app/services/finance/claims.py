@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.extensions import db
-from app.models import Adjustment, Claim, Piece, Supplier, User
+from app.models import Adjustment, Claim, ClaimDispute, Piece, Supplier, User
 from app.services import history, settings
 from app.services.finance.allocation import allocation
 from app.services.finance.months import is_closed
@@ -18,9 +18,15 @@ from app.services.finance.sums import ZERO, from_cents, sum_cents
 from workshop.claims import DueFrom, claim_number, due_on
 from workshop.errors import AlreadyDone, RuleViolation
 from workshop.money import Month, money, total
-from workshop.statuses import Blame, ClaimStatus
+from workshop.statuses import CLAIM_AWAITING_PAYMENT, Blame, ClaimStatus
 from workshop.text import N_
 from workshop.transitions import ClaimAction
+
+
+def credited_on_claims():
+    """Adjustments that credit a supplier for a piece withdrawn from an earlier claim: that
+    claim already went down by them, so no later claim counts them again."""
+    return select(ClaimDispute.supplier_adjustment_id).where(ClaimDispute.supplier_adjustment_id.is_not(None))
 
 
 def supplier_total(month: Month, supplier_id: int) -> Decimal:
@@ -32,7 +38,10 @@ def supplier_total(month: Month, supplier_id: int) -> Decimal:
     )
     adjusted = db.session.scalar(
         select(sum_cents(Adjustment.amount)).where(
-            Adjustment.month == month.key, Adjustment.blame == Blame.SUPPLIER, Adjustment.supplier_id == supplier_id
+            Adjustment.month == month.key,
+            Adjustment.blame == Blame.SUPPLIER,
+            Adjustment.supplier_id == supplier_id,
+            Adjustment.id.not_in(credited_on_claims()),
         )
     )
     return total((from_cents(cents), from_cents(adjusted)))
@@ -81,7 +90,7 @@ def open_claims(actor: User, month: Month, *, at: datetime | None = None) -> lis
     return [
         open_claim(actor, line.party_id, month, at=at)
         for line in figures.suppliers
-        if line.total > ZERO and line.party_id not in claimed
+        if line.party_id not in claimed and (line.total > ZERO or supplier_total(month, line.party_id) > ZERO)
     ]
 
 
@@ -158,8 +167,8 @@ def outstanding_by_supplier() -> list[Outstanding]:
         line = found.get(supplier_id) or Outstanding(supplier_id, "", "")
         if status == ClaimStatus.OPEN:
             line = replace(line, open_count=count, open_amount=from_cents(amount))
-        elif status == ClaimStatus.SENT:
-            line = replace(line, sent_count=count, sent_amount=from_cents(amount))
+        elif status in CLAIM_AWAITING_PAYMENT:  # sent, or disputed: the supplier has it
+            line = replace(line, sent_count=line.sent_count + count, sent_amount=line.sent_amount + from_cents(amount))
         else:
             line = replace(line, settled_short=total((from_cents(amount), -from_cents(paid))))
         if status != ClaimStatus.SETTLED:

@@ -8,9 +8,10 @@ from decimal import Decimal
 from sqlalchemy import Select, select
 
 from app.extensions import db
-from app.models import Adjustment, Batch, Claim, Piece, Store, Supplier
+from app.models import Adjustment, Batch, Claim, ClaimDispute, Piece, Store, Supplier
 from app.services import settings
 from app.services.finance.allocation import extra_batches, months_back, party_adjustments, party_pieces
+from app.services.finance.claims import credited_on_claims
 from app.services.finance.months import is_closed
 from app.services.finance.sums import ZERO, from_cents, sum_cents
 from app.services.paper import store_party, workshop_party
@@ -19,7 +20,7 @@ from labels.data import BankAccount, Party, Statement, StatementLine
 from workshop.claims import DueFrom, due_on
 from workshop.codes import piece_code
 from workshop.money import Month, total
-from workshop.statuses import Blame
+from workshop.statuses import Blame, DisputeStatus
 from workshop.text import N_
 
 # ---------------------------------------------------------------------------------------
@@ -30,6 +31,7 @@ CLAIM_TITLE = N_("Supplier claim statement")
 STORE_TITLE = N_("Store charges statement")
 EXTRA_SECTION = N_("Extra shipment charges")
 ADJUSTMENT_SECTION = N_("Adjustments")
+WITHDRAWN_SECTION = N_("Withdrawn after the supplier's dispute")
 EXTRA_SHIPMENT = N_("Extra shipment, week %(week)s")
 NOT_CLOSED = N_("%(month)s (not closed)")
 
@@ -76,15 +78,34 @@ class StatementData:
 
 def claim_statement(supplier: Supplier, month: Month, prepared_by: str, today: date) -> StatementData:
     lines = _piece_lines(party_pieces(month, Blame.SUPPLIER, supplier.id))
-    adjustments = _adjustment_lines(party_adjustments(month, Blame.SUPPLIER, supplier.id))
+    credited = set(db.session.scalars(credited_on_claims()))
+    adjustments = _adjustment_lines(
+        [a for a in party_adjustments(month, Blame.SUPPLIER, supplier.id) if a.id not in credited]
+    )
     party = Party(supplier.name, supplier.contact_name, supplier.contact_phone, supplier.address)
-    sections = ((bilingual(ADJUSTMENT_SECTION), adjustments),)
-    data = _data("claim", CLAIM_TITLE, party, month, lines, sections, prepared_by, today, f"claim-{supplier.code}")
     claim = db.session.scalar(select(Claim).where(Claim.supplier_id == supplier.id, Claim.month == month.key))
+    sections: tuple = ((bilingual(ADJUSTMENT_SECTION), adjustments),)
+    withdrawn = _withdrawn_lines(claim) if claim is not None else ()
+    if withdrawn:
+        sections += ((bilingual(WITHDRAWN_SECTION), withdrawn),)
+    data = _data("claim", CLAIM_TITLE, party, month, lines, sections, prepared_by, today, f"claim-{supplier.code}")
     if claim is None:
         return data
     statement = replace(data.statement, claim_no=claim.number, due_on=claim.due_on or _due_if_sent(today))
     return replace(data, statement=statement)
+
+
+def _withdrawn_lines(claim: Claim) -> tuple[StatementLine, ...]:
+    """Pieces withdrawn from the claim after the supplier's dispute: taken off its total."""
+    found = db.session.scalars(
+        select(ClaimDispute)
+        .where(ClaimDispute.claim_id == claim.id, ClaimDispute.status == DisputeStatus.WITHDRAWN)
+        .order_by(ClaimDispute.id)
+    )
+    return tuple(
+        StatementLine(code=piece_code(d.piece_id), product="", defect="", description=d.resolution, amount=-d.amount)
+        for d in found
+    )
 
 
 def _due_if_sent(today: date) -> date | None:
