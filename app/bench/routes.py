@@ -423,7 +423,7 @@ def returns_index():
         "bench/returns.html",
         page=page,
         rows=page.items,
-        sent=returns.dispatched_recently(current_user, clock.now()),
+        sent=returns.dispatched_recently(current_user, clock.now(), after=inputs.arg_int("after")),
     )
 
 

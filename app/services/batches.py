@@ -187,22 +187,28 @@ def parcels_checked(count: int) -> int:
 
 
 @dataclass
-class IncomingList:
+class BatchList:
     batches: list[Batch]
-    next_after: int | None = None
+    next_after: int | None = None  # the next page's keyset, when there is one
 
 
-def on_the_way_in(actor: User, after: int | None = None, size: int = 50) -> IncomingList:
+def page_of(query, after: int | None, size: int, newest_first: bool) -> BatchList:
+    """One keyset page of batches by number (no OFFSET, no count), their stores loaded."""
+    if after:
+        query = query.where(Batch.id < after if newest_first else Batch.id > after)
+    order = Batch.id.desc() if newest_first else Batch.id
+    found = list(db.session.scalars(query.options(joinedload(Batch.store)).order_by(order).limit(size + 1)))
+    listing = BatchList(found[:size])
+    if len(found) > size:
+        listing.next_after = found[size - 1].id
+    return listing
+
+
+def on_the_way_in(actor: User, after: int | None = None, size: int = 50) -> BatchList:
     """Outbound parcels dispatched and not yet fully checked in at the workshop, the longest on the road
     first (keyset on the batch number, which follows the dispatch order closely enough for a
     worklist; ``ix_batch_direction_status_id`` returns them in that order)."""
     query = scope.batches(actor).where(
         Batch.direction == Direction.OUTBOUND, Batch.status.in_([BatchStatus.DISPATCHED, BatchStatus.CHECKING])
     )
-    if after:
-        query = query.where(Batch.id > after)
-    found = list(db.session.scalars(query.options(joinedload(Batch.store)).order_by(Batch.id).limit(size + 1)))
-    listing = IncomingList(found[:size])
-    if len(found) > size:
-        listing.next_after = found[size - 1].id
-    return listing
+    return page_of(query, after, size, newest_first=False)

@@ -248,20 +248,15 @@ def board(actor: User, page: int = 1, per_page: int = 50) -> BoardPage:
     return BoardPage(rows, page, per_page, len(order))
 
 
-def dispatched_recently(actor: User, now: datetime, days: int = 14, limit: int = 100) -> list[Batch]:
+def dispatched_recently(
+    actor: User, now: datetime, after: int | None = None, days: int = 14, size: int = 50
+) -> batches.BatchList:
     """Return parcels already sent: every one still on its way or being checked, and those closed
-    in the last ``days`` days, newest first, so their slips can be printed again from the list."""
+    in the last ``days`` days, newest first (keyset pages), so their slips can be printed again."""
     since = now - timedelta(days=days)
-    return list(
-        db.session.scalars(
-            scope.batches(actor)
-            .where(
-                Batch.direction == Direction.RETURN,
-                Batch.status != BatchStatus.OPEN,
-                or_(Batch.status != BatchStatus.CLOSED, Batch.dispatched_at >= since),
-            )
-            .options(joinedload(Batch.store))
-            .order_by(Batch.id.desc())
-            .limit(limit)
-        )
+    query = scope.batches(actor).where(
+        Batch.direction == Direction.RETURN,
+        Batch.status != BatchStatus.OPEN,
+        or_(Batch.status != BatchStatus.CLOSED, Batch.dispatched_at >= since),
     )
+    return batches.page_of(query, after, size, newest_first=True)

@@ -309,3 +309,19 @@ def test_an_export_goes_through_the_keyset_pages_and_stops_at_its_limit(client, 
     monkeypatch.setattr(piece_lists, "EXPORT_LIMIT", 3)
     rows = client.get("/store/pieces.csv").data.decode("utf-8-sig").splitlines()
     assert len(rows) == 4
+
+
+def test_dispatched_return_parcels_page_newest_first_so_none_drops_off_the_list(
+    client, login, desk, make_piece, make_user, db_session
+):
+    clerks = [desk.clerk, desk.other_clerk, make_user("store", store=desk.neighbour)]
+    sent = [returning(db_session, desk, [make_piece(store=c.store, user=c)], clerk=c, store=c.store) for c in clerks]
+    login(desk.tech)
+    from app import clock
+    from app.services import returns
+
+    first = returns.dispatched_recently(desk.tech, clock.now(), size=2)
+    assert [b.id for b in first.batches] == [sent[2].id, sent[1].id] and first.next_after == sent[1].id
+    rest = returns.dispatched_recently(desk.tech, clock.now(), after=first.next_after, size=2)
+    assert [b.id for b in rest.batches] == [sent[0].id] and rest.next_after is None
+    assert f">{sent[0].code}</a>" in text(client.get(f"/bench/returns?after={sent[1].id}"))
