@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import require_tool
 from tests.e2e.conftest import PHONE, axe_violations, log_in, screenshot
 from tests.e2e.journey import Journey, decode_pdf, pdf_text
+from tests.live import wait_for_js
 
 pytestmark = pytest.mark.e2e
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -65,7 +66,8 @@ def test_a_customers_coat_at_the_counter_on_a_phone(new_page, live_server):
 
     # The piece joins the store's weekly batch.
     page.goto("/store/batch")
-    j.scan(page, code, navigates=True)
-    assert code in page.locator("table a.code").all_inner_texts()
+    j.scan(page, code)  # answered without a reload: the piece on top
+    wait_for_js(page, f"document.querySelector('[data-scan-rows] tr a.code')?.textContent === '{code}'")
+    assert page.locator("#scan-log li.ok").count() == 1
     _fits_the_phone(page)
     print(j.report())
