@@ -2,10 +2,29 @@
 with no critical or serious accessibility violation."""
 
 import pytest
+from sqlalchemy import select
 
 from tests.e2e.conftest import DESKTOP, PHONE, axe_violations, log_in, screenshot
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True)
+def _languages_as_they_were(live_server):
+    """A language chosen here is kept on the demo user: give each user back the choice they had,
+    so that the tests after these see the users as the demo made them."""
+    from app.extensions import db
+    from app.models import User
+
+    with live_server.app.app_context():
+        before = dict(db.session.execute(select(User.id, User.locale)).tuples().all())
+        db.session.rollback()
+    yield
+    with live_server.app.app_context():
+        for user in db.session.scalars(select(User).where(User.id.in_(list(before)))):
+            user.locale = before[user.id]
+        db.session.commit()
+
 
 ROLES = ["store", "region", "tech", "finance", "admin"]
 

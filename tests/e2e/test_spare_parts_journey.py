@@ -36,7 +36,9 @@ def test_receive_repair_count_and_approve_and_the_ledger_agrees_with_the_repairs
     piece_id = re.search(r"/pieces/(\d+)", tech.url)[1]
     tech.goto(f"/bench/pieces/{piece_id}")
     tech.locator("#note").fill("换拉链")
-    tech.locator("#parts-0-part").select_option(label="Zip 60 cm (条)")
+    # A part's option reads "Zip 60 cm · 拉链 60 厘米 · <code> (条)": both names and the code.
+    zip_part = tech.locator("#parts-0-part option", has_text="Zip 60 cm").first.get_attribute("value")
+    tech.locator("#parts-0-part").select_option(value=zip_part)
     tech.locator("#parts-0-quantity").fill("1")
     tech.locator("#minutes").fill("30")
     tech.get_by_role("button", name="Repaired").click()
