@@ -7,6 +7,7 @@ a recount from scratch after each step.
 """
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +18,7 @@ from app.extensions import db
 from app.models import OnTimeDay, Piece, PieceCount, User
 from app.services import history, piece_counts
 from workshop.roles import Role
-from workshop.statuses import PieceStatus, Source
+from workshop.statuses import Blame, PieceStatus, Source
 from workshop.transitions import PIECE_TABLE, PieceAction
 
 DAY = date(2026, 11, 2)
@@ -52,6 +53,8 @@ def _step(piece: Piece, choice: int, day: int, actors: dict) -> None:
     action, target = allowed[choice % len(allowed)]
     # Corrections (cancel, undo a grade…) need their reason; every other move ignores it.
     history.move(piece, action, _actor(actors, action), target=target, reason="a generated step")
+    if piece.status == PieceStatus.SCRAPPED and piece.blame is None:  # what grading writes with it
+        piece.blame, piece.scrap_cost, piece.scrap_month = Blame.HQ, Decimal("360.00"), 202611
     if action == PieceAction.DISPATCH:
         piece.dispatched_at = piece.registered_at
         piece.due_on = DAY + timedelta(days=15)
