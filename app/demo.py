@@ -371,11 +371,12 @@ def _history(rng, now, stores, products, defects, by_role, store_users) -> None:
 
 
 # Customers' pieces at the counter today (三包): (product, defect, days since the sale, price,
-# worn, repairs before, decision or None, reason).
+# worn, repairs before, decision or None, reason). None is the supplier's (a refund or an
+# exchange): the demo's claims stay those of its scrap.
 COUNTER = [
     ("G24003", "Q07", 40, "999.00", True, 0, Decision.FREE_REPAIR_WORKSHOP, ""),
     ("G24006", "Q01", 5, "499.00", True, 0, None, ""),
-    ("S24106", "Q11", 50, "599.00", True, 2, Decision.EXCHANGE, ""),
+    ("S24106", "Q11", 50, "599.00", True, 1, Decision.FREE_REPAIR_WORKSHOP, ""),
     ("G24001", "Q07", 20, "1299.00", True, 0, Decision.FREE_REPAIR_STORE, "店里有同款拉链，顾客当天取"),
     ("G24013", "N07", 30, "459.00", True, 0, Decision.REFUSAL, "顾客洗涤不当，不愿付费维修"),
 ]

@@ -392,11 +392,15 @@ def every_state(session) -> tuple[list[str], User]:
                 if batch is not None:
                     seeds += [f"/batches/{batch.id}", f"/store/batches/{batch.id}", f"/store/receive/{batch.id}"]
                     seeds += [f"/bench/returns/{batch.id}"]
-    # Customers' pieces at the counter (the demo's first store): undecided, decided, settled.
+    # The counter's page of a customer's piece not yet decided (the demo's first store); the
+    # pieces decided are reached by their statuses above.
     from app.models import CustomerReturn
 
-    for record in session.scalars(select(CustomerReturn).order_by(CustomerReturn.id).limit(5)):
-        seeds += [f"/pieces/{record.piece_id}", f"/counter/pieces/{record.piece_id}"]
+    undecided = session.scalars(
+        select(CustomerReturn.piece_id).where(CustomerReturn.decision.is_(None)).order_by(CustomerReturn.id)
+    ).first()
+    if undecided is not None:
+        seeds.append(f"/counter/pieces/{undecided}")
     ended = finance.current_month(rules())
     for _back in range(4):
         ended = ended.previous()
