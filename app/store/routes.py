@@ -77,7 +77,7 @@ from app.store.forms import (
 from labels import item_sheet, slip_pdf, thermal_labels
 from workshop.blame import inspection_warning
 from workshop.clock import RUNNING_STATES, local_date
-from workshop.codes import CodeKind, parse_code
+from workshop.codes import CodeKind, normalise, parse_code
 from workshop.errors import AlreadyDone, InvalidCode
 from workshop.roles import Role
 from workshop.statuses import DefectKind, Direction, PieceStatus, Source
@@ -1040,7 +1040,10 @@ def found_number(text: str) -> int:
     try:
         return parse_code(text, expect=CodeKind.PIECE).number
     except InvalidCode:
-        return piece_lists.code_number(text)
+        digits = normalise(text).removeprefix("P")
+        if digits.isascii() and digits.isdigit() and len(digits) <= 9:
+            return int(digits)
+        raise
 
 
 @bp.route("/send-again", methods=["GET", "POST"])

@@ -59,6 +59,9 @@ def came_back(db_session, desk, make_piece):
 def test_a_piece_back_at_its_store_is_sent_in_again_as_the_same_piece(client, login, desk, db_session, came_back):
     piece = came_back()
     login(desk.clerk)
+    typed = client.post("/store/send-again", data={"code": str(piece.id)})  # the digits typed by hand
+    assert typed.headers["Location"] == f"/store/pieces/{piece.id}/send-again"
+    assert client.post("/store/send-again", data={"code": "😀"}).status_code == 422
     found = client.post("/store/send-again", data={"code": piece.code})
     assert found.status_code == 302 and found.headers["Location"] == f"/store/pieces/{piece.id}/send-again"
     response = client.post(
