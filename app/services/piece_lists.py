@@ -34,7 +34,7 @@ from app.services import deadlines, scope
 from app.services.settings import Rules
 from workshop import search
 from workshop.clock import RUNNING_STATES, ClockState
-from workshop.codes import DIGITS, CodeKind
+from workshop.codes import CodeKind
 from workshop.errors import InvalidCode
 from workshop.quota import IsoWeek
 from workshop.statuses import AT_STORE, IN_WORKSHOP, ON_THE_BENCH, ON_THE_WAY_IN, READY_TO_GO_BACK, PieceStatus
@@ -250,16 +250,6 @@ def stores_matching(user: User, text: str, limit: int = 15) -> list[Store]:
             )
         )
     return list(db.session.scalars(query.limit(limit)))
-
-
-def code_number(text: str) -> int:
-    """A piece's number from its whole code, scanned or typed (the check character may be left
-    out when every digit is typed); anything else is refused (InvalidCode)."""
-    wanted = search.read(text)
-    whole_number = wanted.kind == search.Kind.SUFFIX and wanted.digits == DIGITS
-    if (wanted.kind == search.Kind.CODE and wanted.code_kind == CodeKind.PIECE) or whole_number:
-        return wanted.number
-    raise InvalidCode(N_("“%(text)s” is not one of our codes. Scan the label again."), text=wanted.text)
 
 
 def exact_target(user: User, text: str) -> tuple[str, int] | None:
