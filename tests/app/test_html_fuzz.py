@@ -87,7 +87,7 @@ HUGE_IDS = (2**31, 10**30)
 # Never posted: they end the fuzzer's own log-in (tested in test_hardening_sessions.py).
 SKIP_POSTS = {"auth.logout", "auth.end_all_sessions", "auth.end_session", "auth.sign_out_user"}
 PER_FIELD = 3  # values per field alone; every value is also sent in every field at once
-MAX_PAGES = 150  # pages crawled per role
+MAX_PAGES = 300  # pages crawled per role (every page with its own form is reached within it)
 PER_ENDPOINT = 2  # distinct addresses crawled per endpoint
 
 
