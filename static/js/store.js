@@ -67,6 +67,26 @@
   // Forms with data-confirm ask first: static/js/confirm.js (every page loads it).
 
   // A header checkbox that ticks every row.
+  // A Camera button beside a field (data-camera-for): the code the camera reads fills the
+  // field, as a USB scanner would (the reader is scanning.js's, shared with the scan pages).
+  document.querySelectorAll("button[data-camera-for]").forEach(function (button) {
+    var input = document.getElementById(button.dataset.cameraFor);
+    var video = document.getElementById("camera-view");
+    var answer = document.getElementById("camera-answer");
+    if (!input || !video || !window.Scanning) return;
+    var reader = window.Scanning.camera(button, video, function (text) {
+      reader.stop();
+      input.value = text;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      input.focus();
+    }, function () {
+      if (answer) {
+        answer.className = "answer refused";
+        answer.textContent = button.dataset.textNoCamera;
+      }
+    });
+  });
+
   document.querySelectorAll("input[data-check-all]").forEach(function (all) {
     all.addEventListener("change", function () {
       var boxes = all.form.querySelectorAll("input[name='" + all.dataset.checkAll + "']");

@@ -372,8 +372,10 @@ def _y4m_of_label(code: str, path) -> None:
             f.write(b"FRAME\n" + planes)
 
 
-def test_6_on_a_phone_the_camera_button_scans_a_label(playwright, chromium_path, live_server, tmp_path):
+def test_6_on_a_phone_the_camera_buttons_scan_a_label(playwright, chromium_path, live_server, tmp_path):
     _needs("codes")
+    from playwright.sync_api import expect
+
     from tests.e2e.conftest import CHROMIUM_FLAGS
 
     code = WEEK["codes"][2]  # repairable, waiting for its repair: scanning it opens its card
@@ -406,5 +408,15 @@ def test_6_on_a_phone_the_camera_button_scans_a_label(playwright, chromium_path,
         page.get_by_role("button", name="Camera").click()
         page.wait_for_url(f"**/bench/pieces/{int(code[1:-1])}", timeout=30_000)
         assert code in page.content()
+        # The registration page's Camera button fills the field beside it with what it reads.
+        desk = browser.new_context(
+            locale="en-US", viewport=PHONE, base_url=live_server.base_url, is_mobile=True, permissions=["camera"]
+        )
+        desk.set_default_timeout(20_000)
+        clerk = desk.new_page()
+        log_in(clerk, "store")
+        clerk.goto("/store/register")
+        clerk.locator("button[data-camera-for=product]").click()
+        expect(clerk.locator("#product")).to_have_value(code, timeout=30_000)
     finally:
         browser.close()
