@@ -82,7 +82,23 @@ def _empty_tables() -> None:
     tables = [t.name for t in db.metadata.sorted_tables]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            # TRUNCATE makes new files for every table it names (a quarter of a second for all of
+            # them): name only the tables a test wrote to, then restart every sequence at 1.
+            written = [
+                name
+                for name, has_rows in conn.execute(
+                    text(" UNION ALL ".join(f"SELECT '{t}', EXISTS (SELECT 1 FROM \"{t}\")" for t in tables))
+                )
+                if has_rows
+            ]
+            if written:
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in written) + " CASCADE"))
+            conn.execute(
+                text(
+                    "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+                )
+            )
         else:
             for name in reversed(tables):
                 conn.execute(text(f'DELETE FROM "{name}"'))
